@@ -1,1 +1,42 @@
-fn main() {}
+//! `threadlings`: parse the command line, validate it into a `Config`, run the driver,
+//! turn the outcome into an exit code. Everything else lives in the modules below.
+
+mod build;
+mod cli;
+mod commands;
+mod compile_fail;
+mod course;
+mod devcheck;
+mod engine;
+mod error;
+mod git;
+mod progress;
+mod report;
+mod run;
+mod tamper;
+mod verdict;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::report::{Format, Reporter};
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    let config = match args.validate() {
+        Ok(config) => config,
+        Err(error) => {
+            Reporter::new(Format::Human).error(&error);
+            return error.exit_code();
+        }
+    };
+    let reporter = Reporter::new(config.format);
+    match commands::dispatch(&config, &reporter) {
+        Ok(code) => code,
+        Err(error) => {
+            reporter.error(&error);
+            error.exit_code()
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The command line: clap's raw [`Args`], validated into a [`Config`] the drivers run.
+//!
+//! Validation resolves everything that can be wrong before any work starts: the course
+//! root, `info.toml`, the exercise names, colour. A bad argument is a usage error (exit 2)
+//! with a sentence that says what to do.
+
+use std::env;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::course::Course;
+use crate::error::Error;
+use crate::report::{ColorChoice, Format};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every graded exercise passed (or the command succeeded)
+  1  an exercise did not pass, or `dev check` found a problem
+  2  usage error, or a broken course description (info.toml, a missing file)
+  3  the grader could not grade (cargo or git would not run, a file could not be written)
+
+Start with `cargo threadlings`: it grades the course in order and shows the first
+exercise that does not pass yet, with a hint.";
+
+/// A course in Rust concurrency, and its grader.
+#[derive(Debug, Parser)]
+#[command(name = "threadlings", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Args {
+    /// The course checkout (default: the nearest folder above the current one that holds
+    /// an info.toml).
+    #[arg(long, global = true, value_name = "DIR", env = "THREADLINGS_COURSE_DIR")]
+    pub course_dir: Option<PathBuf>,
+
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Show full backtraces of panics in failing tests.
+    #[arg(long, global = true)]
+    pub backtrace: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every exercise in course order, with its status.
+    List {
+        /// Print JSON: an array of {name, path, topic, mode, done}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grade one exercise.
+    Run {
+        /// The exercise's name (`threadlings list` shows them).
+        name: String,
+        /// Print JSON: {exercise, verdict, tests, diagnosis, duration_ms, ...}.
+        #[arg(long)]
+        json: bool,
+        /// Grade the reference solution instead of your file.
+        #[arg(long)]
+        solution: bool,
+    },
+    /// Grade every exercise in course order (one build, parallel test runs).
+    Verify {
+        /// Only these exercises (default: all).
+        names: Vec<String>,
+        /// Grade the reference solutions instead of your files.
+        #[arg(long)]
+        solutions: bool,
+        /// Print JSON: an array of `run --json` objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the next hint of an exercise (each call reveals one more).
+    Hint {
+        name: String,
+        /// Show every hint at once.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Restore an exercise's original file; yours is kept in .threadlings/backups/.
+    Reset {
+        name: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+        /// The git revision to restore from.
+        #[arg(long, value_name = "REV", default_value = "HEAD")]
+        from: String,
+    },
+    /// Print the reference solution of an exercise.
+    Solution { name: String },
+    /// Tools for the course's authors.
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Check the course: every stub fails for its declared reason, every solution passes,
+    /// and info.toml, Cargo.toml and the folders agree.
+    Check {
+        /// Also run every solution's tests N times and report any flake.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        stress: usize,
+    },
+    /// Rewrite the expected compiler errors of a compile-fail lesson from its solution.
+    Bless { name: String },
+}
+
+/// A validated command.
+#[derive(Debug)]
+pub enum Action {
+    Next,
+    List,
+    Run { name: String, solution: bool },
+    Verify { names: Vec<String>, solutions: bool },
+    Hint { name: String, all: bool },
+    Reset { name: String, yes: bool, from: String },
+    Solution { name: String },
+    DevCheck { stress: usize },
+    DevBless { name: String },
+}
+
+/// Everything a driver needs, checked.
+#[derive(Debug)]
+pub struct Config {
+    pub course: Course,
+    pub action: Action,
+    pub format: Format,
+    pub color: bool,
+    pub backtrace: bool,
+}
+
+impl Args {
+    /// Resolves the course and checks the arguments against it.
+    pub fn validate(self) -> Result<Config, Error> {
+        let color = self.color.apply();
+        let start = match self.course_dir {
+            Some(dir) => dir,
+            None => env::current_dir().map_err(Error::io("read the current folder"))?,
+        };
+        let root = Course::find_root(&start)?;
+        let course = Course::load(&root)?;
+        let mut format = Format::Human;
+        let action = match self.command {
+            None => Action::Next,
+            Some(Command::List { json }) => {
+                format = json_or_human(json);
+                Action::List
+            }
+            Some(Command::Run {
+                name,
+                json,
+                solution,
+            }) => {
+                format = json_or_human(json);
+                course.exercise(&name)?;
+                Action::Run { name, solution }
+            }
+            Some(Command::Verify {
+                names,
+                solutions,
+                json,
+            }) => {
+                format = json_or_human(json);
+                for name in &names {
+                    course.exercise(name)?;
+                }
+                Action::Verify { names, solutions }
+            }
+            Some(Command::Hint { name, all }) => {
+                course.exercise(&name)?;
+                Action::Hint { name, all }
+            }
+            Some(Command::Reset { name, yes, from }) => {
+                course.exercise(&name)?;
+                Action::Reset { name, yes, from }
+            }
+            Some(Command::Solution { name }) => {
+                course.exercise(&name)?;
+                Action::Solution { name }
+            }
+            Some(Command::Dev(DevCommand::Check { stress })) => Action::DevCheck { stress },
+            Some(Command::Dev(DevCommand::Bless { name })) => {
+                let exercise = course.exercise(&name)?;
+                if exercise.mode != crate::course::Mode::CompileFail {
+                    return Err(Error::Usage(format!(
+                        "`{name}` is not a compile-fail lesson; only those have expected \
+                         compiler errors to bless"
+                    )));
+                }
+                Action::DevBless { name }
+            }
+        };
+        Ok(Config {
+            course,
+            action,
+            format,
+            color,
+            backtrace: self.backtrace,
+        })
+    }
+}
+
+fn json_or_human(json: bool) -> Format {
+    if json { Format::Json } else { Format::Human }
+}

@@ -1,0 +1,199 @@
+//! The one-shot commands: decide what to grade, hand it to the engine, record the
+//! learner's progress, and pass the results to the reporter.
+
+use std::fs;
+use std::io::{self, BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use crate::build::Cargo;
+use crate::cli::{Action, Config};
+use crate::course::{Course, Exercise, Side};
+use crate::devcheck;
+use crate::engine::{Engine, Graded};
+use crate::error::{EXIT_NOT_PASSED, EXIT_PASS, Error};
+use crate::git;
+use crate::progress::{self, Progress};
+use crate::report::{Format, Reporter, display_path};
+
+/// Runs the validated command.
+pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error> {
+    let course = &config.course;
+    let cargo = Cargo::detect(config.color && config.format == Format::Human);
+    let engine = Engine::new(course, cargo, config.backtrace);
+    let progress = Progress::new(course);
+    match &config.action {
+        Action::Next => next(&engine, &progress, reporter),
+        Action::List => {
+            let state = load(&progress, reporter)?;
+            reporter.list(course, &progress::done_flags(course, &state));
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Run { name, solution } => {
+            let exercise = course.exercise(name)?;
+            let side = if *solution { Side::Solution } else { Side::Exercise };
+            let graded = engine.grade(exercise, side)?;
+            record(&progress, reporter, std::slice::from_ref(&graded))?;
+            reporter.graded(course, exercise, &graded);
+            Ok(pass_code(graded.verdict().passed()))
+        }
+        Action::Verify { names, solutions } => {
+            let side = if *solutions { Side::Solution } else { Side::Exercise };
+            let chosen: Vec<&Exercise> = if names.is_empty() {
+                course.exercises.iter().collect()
+            } else {
+                names.iter().map(|name| course.exercise(name)).collect::<Result<_, _>>()?
+            };
+            let results = engine.grade_all(&chosen, side, &|graded| {
+                if let Ok(exercise) = course.exercise(&graded.exercise) {
+                    reporter.graded_live(course, exercise, graded);
+                }
+            })?;
+            record(&progress, reporter, &results)?;
+            reporter.batch_summary(&results);
+            Ok(pass_code(results.iter().all(|graded| graded.verdict().passed())))
+        }
+        Action::Hint { name, all } => {
+            let exercise = course.exercise(name)?;
+            let want = if *all {
+                exercise.hints.len()
+            } else {
+                let state = load(&progress, reporter)?;
+                state.hints_shown.get(name).copied().unwrap_or(0) + 1
+            };
+            let (shown, warning) = progress.reveal_hints(exercise, want)?;
+            warn(reporter, warning);
+            reporter.hints(exercise, shown);
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Reset { name, yes, from } => reset(course, &progress, reporter, name, *yes, from),
+        Action::Solution { name } => {
+            let exercise = course.exercise(name)?;
+            let path = course.path(exercise, Side::Solution);
+            let solution = fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
+            let state = load(&progress, reporter)?;
+            let mine = fs::read_to_string(course.path(exercise, Side::Exercise)).unwrap_or_default();
+            if !state.is_done(exercise, &mine) {
+                reporter.warning(&format!(
+                    "`{name}` is not done yet: the solution below is a spoiler. `threadlings \
+                     hint {name}` gives a nudge instead."
+                ));
+            }
+            reporter.text(&format!("// {}\n{solution}", display_path(course, exercise, Side::Solution)));
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::DevCheck { stress } => {
+            let report = devcheck::check(&engine, *stress, reporter)?;
+            Ok(pass_code(report.is_clean()))
+        }
+        Action::DevBless { name } => {
+            devcheck::bless(&engine, course.exercise(name)?, reporter)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// No subcommand: grade the course in order and stop at the first exercise that does
+/// not pass, showing it and its hint.
+fn next(engine: &Engine<'_>, progress: &Progress, reporter: &Reporter) -> Result<ExitCode, Error> {
+    let course = engine.course;
+    let state = load(progress, reporter)?;
+    if !state.welcomed {
+        if let Some(welcome) = &course.welcome_message {
+            reporter.text(welcome.trim());
+        }
+        warn(reporter, progress.mark_welcomed()?);
+    }
+    for exercise in &course.exercises {
+        let path = course.path(exercise, Side::Exercise);
+        let source = fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
+        if state.is_done(exercise, &source) {
+            continue;
+        }
+        let graded = engine.grade(exercise, Side::Exercise)?;
+        record(progress, reporter, std::slice::from_ref(&graded))?;
+        reporter.graded(course, exercise, &graded);
+        if graded.verdict().passed() {
+            continue;
+        }
+        let shown = state.hints_shown.get(&exercise.name).copied().unwrap_or(0).max(1);
+        reporter.hints(exercise, shown);
+        reporter.text(&format!(
+            "\nEdit {} and run `cargo threadlings` again.",
+            display_path(course, exercise, Side::Exercise)
+        ));
+        return Ok(ExitCode::from(EXIT_NOT_PASSED));
+    }
+    if let Some(done) = &course.final_message {
+        reporter.text(done.trim());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reset(
+    course: &Course,
+    progress: &Progress,
+    reporter: &Reporter,
+    name: &str,
+    yes: bool,
+    from: &str,
+) -> Result<ExitCode, Error> {
+    let exercise = course.exercise(name)?;
+    let relative = display_path(course, exercise, Side::Exercise);
+    let original = git::show(&course.root, from, &relative)?;
+    let path = course.path(exercise, Side::Exercise);
+    let current = fs::read_to_string(&path).unwrap_or_default();
+    if current == original {
+        reporter.text(&format!(
+            "{relative} is already as it was at `{from}`; nothing to reset. If you committed \
+             your work, pass --from with an earlier revision."
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !yes && !confirm(reporter, &format!("Replace {relative} with its original version? [y/N] "))? {
+        reporter.text("Nothing was changed.");
+        return Ok(ExitCode::from(EXIT_NOT_PASSED));
+    }
+    let backup = progress.restore(exercise, &path, &original)?;
+    reporter.text(&format!(
+        "{relative} is back to its original version; your file was saved as {}",
+        backup.display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks on the terminal; refuses when there is no one to ask.
+fn confirm(reporter: &Reporter, question: &str) -> Result<bool, Error> {
+    if !io::stdin().is_terminal() {
+        return Err(Error::Usage(
+            "reset replaces your file and needs confirmation: run it in a terminal or pass --yes".to_owned(),
+        ));
+    }
+    reporter.prompt(question);
+    let mut answer = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(Error::io("read the answer"))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn load(progress: &Progress, reporter: &Reporter) -> Result<progress::State, Error> {
+    let loaded = progress.load()?;
+    warn(reporter, loaded.warning);
+    Ok(loaded.state)
+}
+
+fn record(progress: &Progress, reporter: &Reporter, graded: &[Graded]) -> Result<(), Error> {
+    warn(reporter, progress.record(graded)?);
+    Ok(())
+}
+
+fn warn(reporter: &Reporter, warning: Option<String>) {
+    if let Some(warning) = warning {
+        reporter.warning(&warning);
+    }
+}
+
+fn pass_code(passed: bool) -> ExitCode {
+    ExitCode::from(if passed { EXIT_PASS } else { EXIT_NOT_PASSED })
+}

@@ -1,0 +1,245 @@
+//! Grading compile-fail (Send/Sync) lessons through trybuild.
+//!
+//! The learner's file is staged as `lesson.rs` next to the lesson's own snippets
+//! (`grader/ui-harness/cases/NAME/{pass,fail}/*.rs`), which include it by path; the
+//! harness then checks that every `pass` snippet compiles and runs and every `fail`
+//! snippet fails to compile with exactly its blessed `.stderr`. The stage has one fixed
+//! path per lesson, so the diagnostics read the same whoever wrote the file, and trybuild
+//! hides the line numbers of `lesson.rs`: the expected errors depend only on the code
+//! the lesson owns.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::build::Cargo;
+use crate::course::{Course, Exercise};
+use crate::error::Error;
+use crate::run::{self, Exit, Spec};
+use crate::verdict::{Crash, Judgement, TestOutcome, TestResult, Verdict};
+
+/// What one harness run found.
+pub struct Ran {
+    pub judgement: Judgement,
+    pub notes: Vec<String>,
+    pub duration: Duration,
+}
+
+/// Whether the harness checks the expectations or rewrites them (`dev bless`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expectations {
+    Check,
+    Bless,
+}
+
+/// Grades `source` (the learner's or the solution's file) against the lesson's cases.
+pub fn grade(
+    course: &Course,
+    cargo: &Cargo,
+    exercise: &Exercise,
+    source: &str,
+    expectations: Expectations,
+) -> Result<Ran, Error> {
+    let harness = cargo.build_ui_harness(course)?;
+    let stage_root = course.state_dir().join("ui");
+    fs::create_dir_all(&stage_root).map_err(Error::io(format!("create {}", stage_root.display())))?;
+    // One stage per lesson, one grader in it at a time.
+    let lock_path = stage_root.join(format!("{}.lock", exercise.name));
+    let lock = File::create(&lock_path).map_err(Error::io(format!("create {}", lock_path.display())))?;
+    lock.lock().map_err(Error::io(format!("lock {}", lock_path.display())))?;
+    let stage = stage_root.join(&exercise.name);
+    stage_lesson(&course.ui_cases_dir(exercise), &stage, source)?;
+
+    let mut spec = Spec::new(harness, exercise.timeout)
+        .env("THREADLINGS_UI_DIR", relative_to_harness(&exercise.name))
+        .env("CARGO_MANIFEST_DIR", course.ui_harness_dir())
+        .env("CARGO", cargo.program());
+    if !cargo.color {
+        spec = spec.env("NO_COLOR", "1");
+    }
+    spec = match expectations {
+        Expectations::Check => spec.env_remove("TRYBUILD"),
+        Expectations::Bless => spec.env("TRYBUILD", "overwrite"),
+    };
+    spec.cwd = Some(course.ui_harness_dir());
+    spec.cancel.clone_from(&cargo.cancel);
+    let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
+    let report = format!("{}{}", output.stdout.text(), output.stderr.text());
+    let tests = parse_report(&report);
+    let verdict = match output.exit {
+        Exit::Code(0) => Verdict::Pass,
+        Exit::Code(_) if tests.iter().any(|test| test.outcome == TestOutcome::Failed) => {
+            Verdict::TestFailed
+        }
+        Exit::TimedOut { diagnosis } => Verdict::TimedOut {
+            test: None,
+            limit: exercise.timeout,
+            diagnosis,
+        },
+        Exit::Code(code) => {
+            return Err(Error::Tool(format!(
+                "the compile-fail harness failed (exit status {code}):\n{}",
+                report.trim_end()
+            )));
+        }
+        Exit::Signal { name, .. } => Verdict::Crashed {
+            test: None,
+            cause: Crash::Signal(name),
+        },
+        Exit::Cancelled => return Err(Error::Cancelled),
+    };
+    if expectations == Expectations::Bless {
+        copy_blessed(&stage.join("fail"), &course.ui_cases_dir(exercise).join("fail"))?;
+    }
+    let mut notes = Vec::new();
+    if !verdict.passed() {
+        if let Some(note) = toolchain_note(course, cargo) {
+            notes.push(note);
+        }
+    }
+    Ok(Ran {
+        judgement: Judgement { verdict, tests },
+        notes,
+        duration: output.duration,
+    })
+}
+
+/// The stage as the harness sees it: relative, so trybuild prints (and the `.stderr`
+/// files contain) the same short path on every machine.
+fn relative_to_harness(name: &str) -> PathBuf {
+    Path::new("../../.threadlings/ui").join(name)
+}
+
+fn stage_lesson(cases: &Path, stage: &Path, source: &str) -> Result<(), Error> {
+    if stage.exists() {
+        fs::remove_dir_all(stage).map_err(Error::io(format!("clear {}", stage.display())))?;
+    }
+    for kind in ["pass", "fail"] {
+        let from = cases.join(kind);
+        let Ok(entries) = fs::read_dir(&from) else {
+            continue;
+        };
+        let to = stage.join(kind);
+        fs::create_dir_all(&to).map_err(Error::io(format!("create {}", to.display())))?;
+        for entry in entries.flatten() {
+            fs::copy(entry.path(), to.join(entry.file_name()))
+                .map_err(Error::io(format!("copy {}", entry.path().display())))?;
+        }
+    }
+    let lesson = stage.join("lesson.rs");
+    fs::write(&lesson, source).map_err(Error::io(format!("write {}", lesson.display())))
+}
+
+fn copy_blessed(from: &Path, to: &Path) -> Result<(), Error> {
+    let Ok(entries) = fs::read_dir(from) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        if entry.path().extension().is_some_and(|ext| ext == "stderr") {
+            fs::copy(entry.path(), to.join(entry.file_name()))
+                .map_err(Error::io(format!("copy {}", entry.path().display())))?;
+        }
+    }
+    Ok(())
+}
+
+/// trybuild's report, one result per case: `test PATH [should pass] ... ok`, followed by
+/// the details of a case that did not come out as expected.
+fn parse_report(report: &str) -> Vec<TestResult> {
+    let mut tests: Vec<TestResult> = Vec::new();
+    let mut details: Vec<&str> = Vec::new();
+    let flush = |tests: &mut Vec<TestResult>, details: &mut Vec<&str>| {
+        if let Some(last) = tests.last_mut()
+            && last.outcome == TestOutcome::Failed
+        {
+            last.message = Some(details.join("\n").trim().to_owned());
+        }
+        details.clear();
+    };
+    for line in report.lines() {
+        if let Some(rest) = line.strip_prefix("test ")
+            && let Some((case, result)) = rest.split_once(" ... ")
+        {
+            flush(&mut tests, &mut details);
+            let path = case.split(" [").next().unwrap_or(case);
+            // `../../.threadlings/ui/NAME/fail/x.rs` → `fail/x.rs`
+            let short: Vec<&str> = path.rsplit('/').take(2).collect();
+            let name = format!("{}/{}", short.get(1).unwrap_or(&""), short[0]);
+            let outcome = if result.trim() == "ok" {
+                TestOutcome::Passed
+            } else {
+                TestOutcome::Failed
+            };
+            tests.push(TestResult {
+                name,
+                outcome,
+                message: None,
+            });
+            if outcome == TestOutcome::Failed {
+                details.push(match result.trim() {
+                    "error" | "mismatch" | "wip" => "",
+                    other => other,
+                });
+            }
+        } else if line.contains("TRYBUILD=overwrite")
+            || line.starts_with("note: If the actual output is the correct output")
+            || line.contains("panicked at")
+            || line.starts_with("error: test failed")
+        {
+            // Advice for the lesson's author, not for the learner.
+        } else if !tests.is_empty() {
+            details.push(line);
+        }
+    }
+    flush(&mut tests, &mut details);
+    tests
+}
+
+/// A note when the local rustc is not the one the expected errors were blessed on.
+fn toolchain_note(course: &Course, cargo: &Cargo) -> Option<String> {
+    let pinned = fs::read_to_string(course.root.join("rust-toolchain.toml")).ok()?;
+    let channel = pinned
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("channel"))?
+        .trim_start_matches([' ', '='])
+        .trim()
+        .trim_matches('"')
+        .to_owned();
+    let local = cargo.rustc_version(course)?;
+    (!local.contains(&format!(" {channel} "))).then(|| {
+        format!(
+            "your compiler is `{local}`, but this lesson's expected errors were written for \
+             Rust {channel}; if only the wording differs, that is why. \
+             `rustup toolchain install {channel}` installs the course's compiler."
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_gives_one_result_per_case_without_author_advice() {
+        let report = "\
+test ../../.threadlings/ui/l/pass/moves.rs [should pass] ... ok
+test ../../.threadlings/ui/l/fail/shared.rs [should fail to compile] ... error
+Expected test case to fail to compile, but it succeeded.
+
+
+
+thread 'main' panicked at trybuild/src/run.rs:101:13:
+1 of 2 tests failed
+";
+        let tests = parse_report(report);
+        assert_eq!(tests.len(), 2);
+        assert_eq!(tests[0].name, "pass/moves.rs");
+        assert_eq!(tests[0].outcome, TestOutcome::Passed);
+        assert_eq!(tests[1].name, "fail/shared.rs");
+        assert_eq!(tests[1].outcome, TestOutcome::Failed);
+        assert_eq!(
+            tests[1].message.as_deref(),
+            Some("Expected test case to fail to compile, but it succeeded.\n\n\n\n1 of 2 tests failed")
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! Grading: build → run → judge, for one exercise or a batch.
+//!
+//! The engine owns no policy about *what* to grade or when (that is the drivers'), prints
+//! nothing (that is the reporter's) and writes no state (that is the progress layer's).
+//! It hands back a [`Graded`] for each exercise: learner failure is data.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::hash::Hasher;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::build::{BuildOutput, Cargo};
+use crate::compile_fail;
+use crate::course::{Course, Exercise, Mode, Side};
+use crate::error::Error;
+use crate::run::{self, Limits, Spec};
+use crate::tamper;
+use crate::verdict::{self, Judgement, Verdict};
+
+/// Writable memory a learner's test process may use.
+pub const MEMORY_LIMIT_BYTES: u64 = 1024 * 1024 * 1024;
+/// Largest file a learner's test may write.
+const FILE_LIMIT_BYTES: u64 = 256 * 1024 * 1024;
+/// Output kept of each stream of a test run (half from the start, half from the end).
+const TEST_OUTPUT_CAP: usize = 64 * 1024;
+
+/// The result of grading one exercise.
+#[derive(Clone, Debug)]
+pub struct Graded {
+    pub exercise: String,
+    pub side: Side,
+    pub judgement: Judgement,
+    /// What the test process wrote to stderr outside the tests' captured output (panics
+    /// in spawned threads after the test ended, runtime errors), when it matters.
+    pub stderr: Option<String>,
+    /// Things the learner should know that are not about their code (a compiler that is
+    /// not the course's, ...).
+    pub notes: Vec<String>,
+    /// Content hash of the file that was graded.
+    pub content_hash: String,
+    pub duration: Duration,
+}
+
+impl Graded {
+    pub fn verdict(&self) -> &Verdict {
+        &self.judgement.verdict
+    }
+}
+
+/// Grades exercises of one course.
+#[derive(Debug)]
+pub struct Engine<'a> {
+    pub course: &'a Course,
+    pub cargo: Cargo,
+    /// Show full backtraces of panics (`RUST_BACKTRACE=1`) in failure messages.
+    pub backtrace: bool,
+    /// Parallel test runs in a batch.
+    pub jobs: usize,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(course: &'a Course, cargo: Cargo, backtrace: bool) -> Self {
+        let jobs = thread::available_parallelism().map_or(1, usize::from);
+        Engine {
+            course,
+            cargo,
+            backtrace,
+            jobs,
+        }
+    }
+
+    /// Grades one exercise.
+    pub fn grade(&self, exercise: &Exercise, side: Side) -> Result<Graded, Error> {
+        let mut graded = self.grade_all(&[exercise], side, &|_| {})?;
+        Ok(graded.remove(0))
+    }
+
+    /// Grades `exercises` (one build for all of them, then runs in parallel), calling
+    /// `on_graded` as each finishes. Results come back in the order given.
+    pub fn grade_all(
+        &self,
+        exercises: &[&Exercise],
+        side: Side,
+        on_graded: &(dyn Fn(&Graded) + Sync),
+    ) -> Result<Vec<Graded>, Error> {
+        let started = Instant::now();
+        let sources = exercises
+            .iter()
+            .map(|exercise| self.read_source(exercise, side))
+            .collect::<Result<Vec<_>, _>>()?;
+        let built = self.cargo.build_tests(self.course, side, exercises)?;
+        let build_time = started.elapsed() / u32::try_from(exercises.len().max(1)).unwrap_or(1);
+
+        let results: Mutex<BTreeMap<usize, Result<Graded, Error>>> = Mutex::new(BTreeMap::new());
+        let next = AtomicUsize::new(0);
+        let work = || {
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(exercise) = exercises.get(index) else {
+                    break;
+                };
+                let result = self
+                    .judge_built(exercise, &built, &sources[index])
+                    .map(|ran| Graded {
+                        exercise: exercise.name.clone(),
+                        side,
+                        judgement: ran.judgement,
+                        stderr: ran.stderr,
+                        notes: ran.notes,
+                        content_hash: content_hash(&sources[index]),
+                        duration: build_time + ran.duration,
+                    });
+                if let Ok(graded) = &result {
+                    on_graded(graded);
+                }
+                results
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(index, result);
+            }
+        };
+        thread::scope(|scope| {
+            for _ in 1..self.jobs.min(exercises.len()) {
+                scope.spawn(work);
+            }
+            work();
+        });
+        results
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .into_values()
+            .collect()
+    }
+
+    /// Runs the already-built tests of `exercise` `times` times, calling `on_run` after
+    /// each run; used to find flaky tests.
+    pub fn stress(
+        &self,
+        exercise: &Exercise,
+        executable: &Path,
+        times: usize,
+        on_run: &(dyn Fn(usize, &Judgement) + Sync),
+    ) -> Result<Vec<Judgement>, Error> {
+        let expected = self.expected_tests(exercise)?;
+        let failures = Mutex::new(Vec::new());
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let work = || -> Result<(), Error> {
+            while !stop.load(Ordering::Relaxed) {
+                let round = next.fetch_add(1, Ordering::Relaxed);
+                if round >= times {
+                    break;
+                }
+                let ran = self.run_tests(exercise, executable, &expected.tests)?;
+                on_run(round, &ran.judgement);
+                if !ran.judgement.verdict.passed() {
+                    failures
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(ran.judgement);
+                }
+            }
+            Ok(())
+        };
+        thread::scope(|scope| {
+            let helpers: Vec<_> = (1..self.jobs.min(times))
+                .map(|_| scope.spawn(work))
+                .collect();
+            let mine = work();
+            let theirs = helpers
+                .into_iter()
+                .map(|helper| helper.join().unwrap_or(Ok(())))
+                .collect::<Result<Vec<()>, Error>>();
+            stop.store(true, Ordering::Relaxed);
+            mine.and(theirs.map(|_| ()))
+        })?;
+        Ok(failures.into_inner().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Builds the test binaries of `exercises` on `side`; for drivers that run them
+    /// several times.
+    pub fn build(&self, exercises: &[&Exercise], side: Side) -> Result<BuildOutput, Error> {
+        self.cargo.build_tests(self.course, side, exercises)
+    }
+
+    fn read_source(&self, exercise: &Exercise, side: Side) -> Result<String, Error> {
+        let path = self.course.path(exercise, side);
+        fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))
+    }
+
+    /// The pristine tests of `exercise`, read from its solution.
+    pub fn expected_tests(&self, exercise: &Exercise) -> Result<tamper::Spec, Error> {
+        let path = self.course.path(exercise, Side::Solution);
+        let source =
+            fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
+        tamper::Spec::from_source(&source).map_err(|why| {
+            Error::Config(crate::error::ConfigError::plain(format!(
+                "{}: cannot read the reference tests: {why}",
+                path.display()
+            )))
+        })
+    }
+
+    fn judge_built(&self, exercise: &Exercise, built: &BuildOutput, source: &str) -> Result<Ran, Error> {
+        let executable = match built.result(&exercise.name) {
+            Ok(executable) => executable,
+            Err(errors) => {
+                return Ok(Ran::judged(Judgement {
+                    verdict: Verdict::CompileError {
+                        errors: errors.to_owned(),
+                    },
+                    tests: Vec::new(),
+                }));
+            }
+        };
+        if exercise.mode == Mode::CompileFail {
+            let ran = compile_fail::grade(
+                self.course,
+                &self.cargo,
+                exercise,
+                source,
+                compile_fail::Expectations::Check,
+            )?;
+            return Ok(Ran {
+                judgement: ran.judgement,
+                stderr: None,
+                notes: ran.notes,
+                duration: ran.duration,
+            });
+        }
+        let expected = self.expected_tests(exercise)?;
+        if let Some(judgement) = verdict::judge_tampering(&expected.check(source)) {
+            return Ok(Ran::judged(judgement));
+        }
+        self.run_tests(exercise, executable, &expected.tests)
+    }
+
+    /// Runs a built test binary once, under the limits, and judges the run.
+    fn run_tests(&self, exercise: &Exercise, executable: &Path, expected: &[String]) -> Result<Ran, Error> {
+        let logfile = tempfile::Builder::new()
+            .prefix(&format!("threadlings-{}-", exercise.name))
+            .suffix(".log")
+            .tempfile()
+            .map_err(Error::io("create a temporary file for test results"))?;
+        let cores = thread::available_parallelism().map_or(1, usize::from) as u64;
+        let mut spec = Spec::new(executable, exercise.timeout)
+            .env("RUST_BACKTRACE", if self.backtrace { "1" } else { "0" })
+            // Settings a learner's shell may carry that would change what libtest prints.
+            .env("RUST_TEST_NOCAPTURE", "0")
+            .env("RUST_TEST_SHUFFLE", "0");
+        spec.args = Cargo::test_args(logfile.path());
+        spec.cwd = Some(self.course.root.clone());
+        spec.output_cap = TEST_OUTPUT_CAP;
+        spec.diagnose_timeout = true;
+        spec.cancel.clone_from(&self.cargo.cancel);
+        spec.limits = Some(Limits {
+            memory_bytes: MEMORY_LIMIT_BYTES,
+            // Every core spinning for the whole time limit, and then some: the wall clock
+            // fires first unless something is badly wrong.
+            cpu_secs: exercise.timeout.as_secs() * cores + 5,
+            file_bytes: FILE_LIMIT_BYTES,
+        });
+        let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
+        let recorded = fs::read_to_string(logfile.path()).unwrap_or_default();
+        let judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
+        Ok(Ran {
+            judgement,
+            stderr: useful_stderr(&output.stderr.text()),
+            notes: Vec::new(),
+            duration: output.duration,
+        })
+    }
+}
+
+/// What grading a built exercise found.
+struct Ran {
+    judgement: Judgement,
+    stderr: Option<String>,
+    notes: Vec<String>,
+    duration: Duration,
+}
+
+impl Ran {
+    /// Judged without running anything.
+    fn judged(judgement: Judgement) -> Ran {
+        Ran {
+            judgement,
+            stderr: None,
+            notes: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+}
+
+/// The test process's stderr without libtest's own noise, if anything is left.
+fn useful_stderr(stderr: &str) -> Option<String> {
+    let text = verdict::without_libtest_noise(stderr);
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// A hash of an exercise file's contents that is stable across runs and toolchains
+/// (FNV-1a): enough to tell whether the file changed since it last passed.
+pub fn content_hash(source: &str) -> String {
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(source.as_bytes());
+    format!("{:016x}", hasher.finish())
+}

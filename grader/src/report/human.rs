@@ -1,0 +1,289 @@
+//! The human forms of the grader's results: plain text, coloured when the terminal takes
+//! it. Pure functions from data to `String`, so they can be snapshot-tested.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use colored::Colorize;
+
+use crate::course::Exercise;
+use crate::engine::Graded;
+use crate::run::{Diagnosis, ThreadState};
+use crate::verdict::{Crash, TestOutcome, Verdict};
+
+/// Longest failure message shown per test, in lines; the rest is summarised.
+const MESSAGE_LINES: usize = 40;
+
+/// One graded exercise: the verdict line, then what the learner needs to act on it.
+pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
+    let mut out = String::new();
+    let name = exercise.name.bold();
+    let took = seconds(graded.duration);
+    match graded.verdict() {
+        Verdict::Pass => {
+            let _ = writeln!(out, "{} {name} passed {}", "✓".green().bold(), took.dimmed());
+        }
+        Verdict::CompileError { errors } => {
+            let _ = writeln!(out, "{} {name} does not compile ({path})", "✗".red().bold());
+            let _ = writeln!(out);
+            out.push_str(errors.trim_end());
+            out.push('\n');
+        }
+        Verdict::TestFailed => {
+            let failed = graded
+                .judgement
+                .tests
+                .iter()
+                .filter(|test| test.outcome == TestOutcome::Failed)
+                .count();
+            let total = graded.judgement.tests.len();
+            let _ = writeln!(
+                out,
+                "{} {name}: {failed} of {total} tests failed ({path})",
+                "✗".red().bold()
+            );
+            tests(&mut out, graded);
+        }
+        Verdict::TimedOut {
+            test,
+            limit,
+            diagnosis,
+        } => {
+            let _ = writeln!(
+                out,
+                "{} {name} timed out after {}{} ({path})",
+                "✗".red().bold(),
+                seconds(*limit),
+                test.as_deref()
+                    .map_or_else(String::new, |test| format!(" in test `{test}`"))
+            );
+            let _ = writeln!(out, "  {}", diagnosis_summary(diagnosis).yellow());
+            for thread in diagnosis_threads(diagnosis) {
+                let _ = writeln!(out, "    {}", thread_line(thread).dimmed());
+            }
+            let _ = writeln!(out, "  {}", diagnosis_advice(diagnosis));
+            tests(&mut out, graded);
+        }
+        Verdict::Crashed { test, cause } => {
+            let _ = writeln!(
+                out,
+                "{} {name} crashed{}: {} ({path})",
+                "✗".red().bold(),
+                test.as_deref()
+                    .map_or_else(String::new, |test| format!(" in test `{test}`")),
+                crash_text(cause)
+            );
+            tests(&mut out, graded);
+        }
+        Verdict::Tampered { findings } => {
+            let _ = writeln!(
+                out,
+                "{} {name} was not graded: its tests were changed or cut short ({path})",
+                "✗".red().bold()
+            );
+            for finding in findings {
+                let _ = writeln!(out, "  - {finding}");
+            }
+            let _ = writeln!(
+                out,
+                "  The tests are the exercise's specification. You may add tests, but \
+                 not change or remove the original ones: `threadlings reset {}` restores \
+                 the original file (keeping a backup of yours).",
+                exercise.name
+            );
+        }
+    }
+    if let Some(stderr) = &graded.stderr
+        && !graded.verdict().passed()
+        && !matches!(graded.verdict(), Verdict::TestFailed)
+    {
+        let _ = writeln!(out, "  {}", "the test process wrote to stderr:".dimmed());
+        out.push_str(&indent(&truncate_lines(stderr, MESSAGE_LINES), "    "));
+    }
+    for note in &graded.notes {
+        let _ = writeln!(out, "  {} {note}", "note:".cyan().bold());
+    }
+    out
+}
+
+fn tests(out: &mut String, graded: &Graded) {
+    for test in &graded.judgement.tests {
+        let (mark, label) = match test.outcome {
+            TestOutcome::Passed => ("✓".green(), "".normal()),
+            TestOutcome::Failed => ("✗".red(), "".normal()),
+            TestOutcome::Ignored => ("-".yellow(), " (ignored)".yellow()),
+            TestOutcome::Interrupted => ("!".red(), " (was running)".red()),
+            TestOutcome::NotRun => ("·".dimmed(), " (did not run)".dimmed()),
+        };
+        let _ = writeln!(out, "  {mark} {}{label}", test.name);
+        if let Some(message) = &test.message {
+            out.push_str(&indent(&truncate_lines(message, MESSAGE_LINES), "      "));
+        }
+    }
+}
+
+/// A judgement in one line, for summaries.
+pub fn judgement_line(judgement: &crate::verdict::Judgement) -> String {
+    match &judgement.verdict {
+        Verdict::Pass => "pass".to_owned(),
+        Verdict::CompileError { .. } => "compile error".to_owned(),
+        Verdict::TestFailed => {
+            let failed: Vec<&str> = judgement
+                .tests
+                .iter()
+                .filter(|test| test.outcome == TestOutcome::Failed)
+                .map(|test| test.name.as_str())
+                .collect();
+            format!("failed: {}", failed.join(", "))
+        }
+        Verdict::TimedOut { test, diagnosis, .. } => format!(
+            "timed out in {}: {}",
+            test.as_deref().unwrap_or("?"),
+            diagnosis_summary(diagnosis)
+        ),
+        Verdict::Crashed { test, cause } => {
+            format!("crashed in {}: {}", test.as_deref().unwrap_or("?"), crash_text(cause))
+        }
+        Verdict::Tampered { findings } => format!("tampered: {}", findings.join("; ")),
+    }
+}
+
+/// One line that says what a hung process was doing.
+pub fn diagnosis_summary(diagnosis: &Diagnosis) -> String {
+    match diagnosis {
+        Diagnosis::Deadlock { .. } => {
+            "deadlock: every thread is blocked waiting (no CPU progress)".to_owned()
+        }
+        Diagnosis::BusyLoop { running } => match running.first() {
+            Some(thread) => format!(
+                "busy loop: thread {} is running{}",
+                thread_label(thread),
+                if running.len() > 1 {
+                    format!(" (and {} more)", running.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+            None => "busy loop".to_owned(),
+        },
+        Diagnosis::Unknown => {
+            "it was still running when the time limit came (this system does not show \
+             what its threads were doing)"
+                .to_owned()
+        }
+    }
+}
+
+fn diagnosis_threads(diagnosis: &Diagnosis) -> &[ThreadState] {
+    match diagnosis {
+        Diagnosis::Deadlock { threads } => threads,
+        Diagnosis::BusyLoop { running } => running,
+        Diagnosis::Unknown => &[],
+    }
+}
+
+fn diagnosis_advice(diagnosis: &Diagnosis) -> &'static str {
+    match diagnosis {
+        Diagnosis::Deadlock { .. } => {
+            "Something waits for an event that never comes: a `recv` or `for msg in rx` \
+             while a Sender is still alive (a forgotten `drop(tx)`?), a lock taken twice or \
+             in opposite orders, a `join` on a thread that waits for you, a Condvar nobody \
+             notifies."
+        }
+        Diagnosis::BusyLoop { .. } => {
+            "A loop never reaches its exit: a spin on a flag nobody sets (or one read \
+             without the ordering that makes the write visible), a retry that always fails."
+        }
+        Diagnosis::Unknown => {
+            "Look for a wait that never ends (a forgotten `drop(tx)`, a lock never \
+             released) or a loop that never exits."
+        }
+    }
+}
+
+fn thread_label(thread: &ThreadState) -> String {
+    if thread.name.is_empty() {
+        format!("{}", thread.tid)
+    } else {
+        format!("'{}' ({})", thread.name, thread.tid)
+    }
+}
+
+fn thread_line(thread: &ThreadState) -> String {
+    match &thread.waiting_in {
+        Some(wchan) => format!("thread {} waiting in {wchan}", thread_label(thread)),
+        None => format!("thread {}", thread_label(thread)),
+    }
+}
+
+/// What a crash cause means, in words.
+pub fn crash_text(cause: &Crash) -> String {
+    match cause {
+        Crash::StackOverflow => {
+            "stack overflow (a recursion that never ends, or a very large value on a thread's stack)".to_owned()
+        }
+        Crash::MemoryLimit => format!(
+            "out of memory: an allocation failed under the {} limit (a collection that grows without end?)",
+            crate::run::human_bytes(crate::engine::MEMORY_LIMIT_BYTES)
+        ),
+        Crash::CpuLimit => "it used up its CPU-time limit (threads spinning without end?)".to_owned(),
+        Crash::Abort => "the process aborted (a panic inside a panic, `process::abort`, or a failed runtime check)".to_owned(),
+        Crash::Killed => "the process was killed (by the system, often for using too much memory)".to_owned(),
+        Crash::Signal(signal) => format!("the process was killed by {signal}"),
+        Crash::ExitCode(code) => format!(
+            "the process exited with status {code} before every test had finished \
+             (`std::process::exit` ends all tests at once)"
+        ),
+    }
+}
+
+/// The hints of `exercise`, up to `count` of them, numbered.
+pub fn hints(exercise: &Exercise, count: usize) -> String {
+    let total = exercise.hints.len();
+    let mut out = String::new();
+    for (index, hint) in exercise.hints.iter().take(count).enumerate() {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            format!("hint {}/{total}:", index + 1).cyan().bold(),
+            hint
+        );
+    }
+    if count < total {
+        let _ = writeln!(
+            out,
+            "{}",
+            format!(
+                "({} more: `threadlings hint {} --all`)",
+                total - count,
+                exercise.name
+            )
+            .dimmed()
+        );
+    }
+    out
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        out.push_str(prefix);
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn truncate_lines(text: &str, max: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= max {
+        return text.to_owned();
+    }
+    let mut kept = lines[..max].join("\n");
+    let _ = write!(kept, "\n[... {} more lines ...]", lines.len() - max);
+    kept
+}

@@ -1,0 +1,208 @@
+//! The reporting layer: the only part of the grader that prints.
+//!
+//! Drivers hand it data (graded exercises, the course, check results) and it renders them
+//! in the chosen format: human text (see `human.rs`) or JSON (see `json.rs`). Colour
+//! follows `--color`, `NO_COLOR` and whether stdout is a terminal.
+
+pub mod human;
+pub mod json;
+
+use std::io::{self, IsTerminal, Write};
+
+use colored::Colorize;
+use serde::Serialize;
+
+use crate::course::{Course, Exercise, Side};
+use crate::engine::Graded;
+use crate::error::Error;
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Resolves `auto` against `NO_COLOR` and the terminal, and sets the global switch
+    /// the `colored` crate reads.
+    pub fn apply(self) -> bool {
+        let color = match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+                    && io::stdout().is_terminal()
+            }
+        };
+        colored::control::set_override(color);
+        color
+    }
+}
+
+/// Prints results.
+#[derive(Debug)]
+pub struct Reporter {
+    pub format: Format,
+}
+
+impl Reporter {
+    pub fn new(format: Format) -> Self {
+        Reporter { format }
+    }
+
+    fn print(&self, text: &str) {
+        let mut stdout = io::stdout().lock();
+        // A closed pipe (`threadlings list | head`) is not worth a panic.
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    }
+
+    fn print_json(&self, value: &impl Serialize) {
+        match serde_json::to_string_pretty(value) {
+            Ok(json) => self.print(&format!("{json}\n")),
+            Err(err) => self.error(&Error::Tool(format!("could not render JSON: {err}"))),
+        }
+    }
+
+    /// One graded exercise.
+    pub fn graded(&self, course: &Course, exercise: &Exercise, graded: &Graded) {
+        match self.format {
+            Format::Human => self.print(&human::graded(graded, exercise, &display_path(course, exercise, graded.side))),
+            Format::Json => self.print_json(&json::RunReport::new(graded)),
+        }
+    }
+
+    /// A batch: each exercise as it is graded (human), or one JSON array at the end.
+    pub fn graded_live(&self, course: &Course, exercise: &Exercise, graded: &Graded) {
+        if self.format == Format::Human {
+            self.graded(course, exercise, graded);
+        }
+    }
+
+    /// The end of a batch.
+    pub fn batch_summary(&self, results: &[Graded]) {
+        match self.format {
+            Format::Human => {
+                let passed = results.iter().filter(|graded| graded.verdict().passed()).count();
+                let line = format!("{passed} of {} exercises pass", results.len());
+                let line = if passed == results.len() {
+                    line.green().bold()
+                } else {
+                    line.yellow().bold()
+                };
+                self.print(&format!("\n{line}\n"));
+            }
+            Format::Json => {
+                let reports: Vec<json::RunReport<'_>> = results.iter().map(json::RunReport::new).collect();
+                self.print_json(&reports);
+            }
+        }
+    }
+
+    /// `threadlings list`.
+    pub fn list(&self, course: &Course, done: &[bool]) {
+        match self.format {
+            Format::Json => {
+                let entries: Vec<json::ListEntry<'_>> = course
+                    .exercises
+                    .iter()
+                    .zip(done)
+                    .map(|(exercise, done)| json::ListEntry::new(exercise, *done))
+                    .collect();
+                self.print_json(&entries);
+            }
+            Format::Human => {
+                let mut out = String::new();
+                let mut topic = "";
+                for (exercise, done) in course.exercises.iter().zip(done) {
+                    if exercise.topic != topic {
+                        topic = &exercise.topic;
+                        out.push_str(&format!("\n{}\n", topic.bold()));
+                    }
+                    let mark = if *done { "✓".green() } else { "·".dimmed() };
+                    out.push_str(&format!(
+                        "  {mark} {:<16} exercises/{}/{}.rs\n",
+                        exercise.name, exercise.dir, exercise.name
+                    ));
+                }
+                let finished = done.iter().filter(|done| **done).count();
+                out.push_str(&format!("\n{finished} of {} done\n", done.len()));
+                self.print(&out);
+            }
+        }
+    }
+
+    /// A problem `dev check` found, as soon as it is found.
+    pub fn check_problem(&self, problem: &str) {
+        self.print(&format!("{} {problem}\n", "✗".red().bold()));
+    }
+
+    /// What `dev check` is doing now.
+    pub fn check_stage(&self, stage: &str) {
+        self.print(&format!("{} {stage}\n", "::".cyan().bold()));
+    }
+
+    /// The end of `dev check`.
+    pub fn check_summary(&self, report: &crate::devcheck::CheckReport) {
+        let counts = format!(
+            "{} solutions, {} stubs, {} stress runs",
+            report.solutions_checked, report.stubs_checked, report.stress_runs
+        );
+        let line = if report.is_clean() {
+            format!("{} the course is consistent ({counts})", "✓".green().bold())
+        } else {
+            format!(
+                "{} {} problem(s) ({counts})",
+                "✗".red().bold(),
+                report.problems.len()
+            )
+        };
+        self.print(&format!("{line}\n"));
+    }
+
+    /// A question on the terminal (stderr, so stdout stays clean for results).
+    pub fn prompt(&self, question: &str) {
+        let mut stderr = io::stderr().lock();
+        let _ = write!(stderr, "{question}");
+        let _ = stderr.flush();
+    }
+
+    /// Hints of one exercise, up to `count`.
+    pub fn hints(&self, exercise: &Exercise, count: usize) {
+        self.print(&human::hints(exercise, count));
+    }
+
+    /// Plain text: a message, a file's contents.
+    pub fn text(&self, text: &str) {
+        let mut text = text.to_owned();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        self.print(&text);
+    }
+
+    /// Something worth knowing that is not a result (a rebuilt state file, ...); stderr,
+    /// so it never corrupts JSON on stdout.
+    pub fn warning(&self, warning: &str) {
+        eprintln!("{} {warning}", "warning:".yellow().bold());
+    }
+
+    /// A grader fault, on stderr.
+    pub fn error(&self, error: &Error) {
+        eprintln!("{} {error}", "error:".red().bold());
+    }
+}
+
+/// The path a learner would open, relative to the course root.
+pub fn display_path(_course: &Course, exercise: &Exercise, side: Side) -> String {
+    format!("{}/{}/{}.rs", side.dir(), exercise.dir, exercise.name)
+}

@@ -1,0 +1,446 @@
+//! Starting processes: the only place the grader does.
+//!
+//! Every process runs in its own process group, with a time limit, and with its output
+//! captured up to a cap; when it ends, times out or is cancelled, the whole group is
+//! killed (TERM, a grace period, KILL), so a grandchild that inherited the output pipe or
+//! a thread still spinning cannot outlive it. Learner processes also run under resource
+//! limits. On a timeout the hung process is diagnosed from the OS before it is killed.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+#[cfg(target_os = "linux")]
+mod procfs;
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as platform;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as platform;
+
+/// How long a process group gets between TERM and KILL.
+const GRACE: Duration = Duration::from_millis(300);
+/// How often the waiting loop looks at the cancel flag.
+const CANCEL_POLL: Duration = Duration::from_millis(20);
+
+/// Resource limits for learner code (applied in the child before it runs).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Writable memory (heap and thread stacks). Not address space: glibc reserves 64 MiB
+    /// of address space per malloc arena, so an address-space limit kills threaded
+    /// programs that use very little memory.
+    pub memory_bytes: u64,
+    /// CPU time over all threads: the backstop for busy loops if the wall clock fails.
+    pub cpu_secs: u64,
+    /// Largest file the process may write.
+    pub file_bytes: u64,
+}
+
+/// What to run and under which rules.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    pub cwd: Option<PathBuf>,
+    pub env: Vec<(OsString, OsString)>,
+    /// Variables of the grader's environment the process must not see.
+    pub env_remove: Vec<OsString>,
+    pub timeout: Duration,
+    /// Bytes kept of each of stdout and stderr (half from the start, half from the end).
+    pub output_cap: usize,
+    pub limits: Option<Limits>,
+    /// Read the OS's view of the process's threads before killing it on a timeout.
+    pub diagnose_timeout: bool,
+    /// Set from another thread to stop the process early.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Spec {
+    pub fn new(program: impl Into<PathBuf>, timeout: Duration) -> Self {
+        Spec {
+            program: program.into(),
+            args: Vec::new(),
+            cwd: None,
+            env: Vec::new(),
+            env_remove: Vec::new(),
+            timeout,
+            output_cap: 64 * 1024,
+            limits: None,
+            diagnose_timeout: false,
+            cancel: None,
+        }
+    }
+
+    #[must_use]
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    #[must_use]
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    #[must_use]
+    pub fn env_remove(mut self, key: impl Into<OsString>) -> Self {
+        self.env_remove.push(key.into());
+        self
+    }
+}
+
+/// Output kept from one stream: the start and the end, and how much was dropped between.
+#[derive(Clone, Debug, Default)]
+pub struct Captured {
+    pub head: Vec<u8>,
+    pub tail: Vec<u8>,
+    /// Bytes read but not kept.
+    pub dropped: u64,
+}
+
+impl Captured {
+    /// The kept output as text, with a note where bytes were dropped.
+    pub fn text(&self) -> String {
+        let mut text = String::from_utf8_lossy(&self.head).into_owned();
+        if self.dropped > 0 {
+            text.push_str(&format!(
+                "\n[... {} of output not shown ...]\n",
+                human_bytes(self.dropped)
+            ));
+        }
+        text.push_str(&String::from_utf8_lossy(&self.tail));
+        text
+    }
+
+    #[cfg(test)]
+    pub fn total(&self) -> u64 {
+        self.head.len() as u64 + self.tail.len() as u64 + self.dropped
+    }
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// What a hung process was doing when its time ran out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Diagnosis {
+    /// Every thread was asleep and none used CPU while it was watched.
+    Deadlock { threads: Vec<ThreadState> },
+    /// At least one thread was running.
+    BusyLoop { running: Vec<ThreadState> },
+    /// The OS does not say (no `/proc`, or the process was already gone).
+    Unknown,
+}
+
+/// One thread as the OS saw it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ThreadState {
+    pub tid: u32,
+    pub name: String,
+    /// The kernel function it sleeps in, when the kernel tells (`futex_wait_queue`, ...).
+    pub waiting_in: Option<String>,
+}
+
+/// How the process ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal { number: i32, name: String },
+    TimedOut { diagnosis: Diagnosis },
+    Cancelled,
+}
+
+impl Exit {
+    pub fn success(&self) -> bool {
+        *self == Exit::Code(0)
+    }
+}
+
+/// Everything observed about one run.
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub exit: Exit,
+    pub stdout: Captured,
+    pub stderr: Captured,
+    pub duration: Duration,
+}
+
+/// Runs `spec` to the end (or the time limit) and kills whatever is left of its group.
+pub fn run(spec: &Spec) -> io::Result<Output> {
+    let mut command = Command::new(&spec.program);
+    for key in &spec.env_remove {
+        command.env_remove(key);
+    }
+    command
+        .args(&spec.args)
+        .envs(spec.env.iter().map(|(key, value)| (key, value)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(cwd) = &spec.cwd {
+        command.current_dir(cwd);
+    }
+    platform::own_group(&mut command, spec.limits);
+    platform::adopt_orphans();
+
+    let started = Instant::now();
+    let mut child = command.spawn().map_err(|err| {
+        io::Error::new(
+            err.kind(),
+            format!("could not start {}: {err}", spec.program.display()),
+        )
+    })?;
+    let pid = child.id();
+    let stdout = Reader::start(child.stdout.take(), spec.output_cap);
+    let stderr = Reader::start(child.stderr.take(), spec.output_cap);
+
+    let (exit, waited) = wait(&mut child, pid, spec, started)?;
+    let duration = started.elapsed();
+    // The leader is gone (or about to be killed); its group may not be. Children that
+    // inherited the pipes would keep the readers waiting forever, so the group goes too.
+    platform::kill_group(pid, &mut child, GRACE);
+    if !waited {
+        child.wait()?;
+    }
+    let deadline = Instant::now() + GRACE;
+    Ok(Output {
+        exit,
+        stdout: stdout.finish(deadline),
+        stderr: stderr.finish(deadline),
+        duration,
+    })
+}
+
+/// Waits for the leader to exit, the deadline or cancellation. Returns the exit and
+/// whether the child has been reaped.
+fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Result<(Exit, bool)> {
+    let deadline = started + spec.timeout;
+    // A waiter thread would have to own the child; polling `try_wait` with a short,
+    // growing interval keeps it here and costs nothing measurable next to a test run.
+    let mut poll = Duration::from_micros(200);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok((exit_of(status), true));
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            let diagnosis = if spec.diagnose_timeout {
+                platform::diagnose(pid)
+            } else {
+                Diagnosis::Unknown
+            };
+            return Ok((Exit::TimedOut { diagnosis }, false));
+        }
+        if spec
+            .cancel
+            .as_ref()
+            .is_some_and(|cancel| cancel.load(Ordering::Relaxed))
+        {
+            return Ok((Exit::Cancelled, false));
+        }
+        thread::sleep(poll.min(deadline - now).min(CANCEL_POLL));
+        // Short processes are noticed within a fraction of a millisecond; long ones are
+        // polled ever less often, up to the cancel interval.
+        poll = (poll * 2).min(CANCEL_POLL);
+    }
+}
+
+fn exit_of(status: ExitStatus) -> Exit {
+    if let Some(code) = status.code() {
+        return Exit::Code(code);
+    }
+    platform::signal_of(status).map_or(Exit::Code(-1), |(number, name)| Exit::Signal {
+        number,
+        name,
+    })
+}
+
+/// A thread draining one pipe into a bounded buffer, so the child never blocks on a full
+/// pipe (which would look like a deadlock) and the grader's memory stays bounded.
+struct Reader {
+    shared: Arc<Mutex<Capture>>,
+    done: mpsc::Receiver<()>,
+}
+
+struct Capture {
+    head: Vec<u8>,
+    tail: VecDeque<u8>,
+    half: usize,
+    dropped: u64,
+}
+
+impl Capture {
+    fn push(&mut self, mut bytes: &[u8]) {
+        let room = self.half.saturating_sub(self.head.len());
+        let into_head = room.min(bytes.len());
+        self.head.extend_from_slice(&bytes[..into_head]);
+        bytes = &bytes[into_head..];
+        if bytes.len() > self.half {
+            let skip = bytes.len() - self.half;
+            self.dropped += (self.tail.len() + skip) as u64;
+            self.tail.clear();
+            bytes = &bytes[skip..];
+        }
+        let overflow = (self.tail.len() + bytes.len()).saturating_sub(self.half);
+        self.tail.drain(..overflow);
+        self.dropped += overflow as u64;
+        self.tail.extend(bytes);
+    }
+}
+
+impl Reader {
+    fn start(pipe: Option<impl Read + Send + 'static>, cap: usize) -> Reader {
+        let shared = Arc::new(Mutex::new(Capture {
+            head: Vec::new(),
+            tail: VecDeque::new(),
+            half: cap / 2,
+            dropped: 0,
+        }));
+        let (done_tx, done) = mpsc::channel();
+        if let Some(mut pipe) = pipe {
+            let sink = Arc::clone(&shared);
+            thread::spawn(move || {
+                let mut buffer = [0u8; 16 * 1024];
+                while let Ok(read @ 1..) = pipe.read(&mut buffer) {
+                    sink.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(&buffer[..read]);
+                }
+                let _ = done_tx.send(());
+            });
+        }
+        Reader { shared, done }
+    }
+
+    /// What was read, once the pipe closes or at `deadline`, whichever comes first. A
+    /// process that escaped the group may hold the pipe open: its reader is left behind,
+    /// with its bounded buffer, rather than hanging the grader.
+    fn finish(self, deadline: Instant) -> Captured {
+        let _ = self
+            .done
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        let capture = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+        Captured {
+            head: capture.head.clone(),
+            tail: capture.tail.iter().copied().collect(),
+            dropped: capture.dropped,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_keeps_head_and_tail_and_counts_the_rest() {
+        let mut capture = Capture {
+            head: Vec::new(),
+            tail: VecDeque::new(),
+            half: 4,
+            dropped: 0,
+        };
+        capture.push(b"abcdef");
+        capture.push(b"ghij");
+        capture.push(b"klmnopqrstuvwxyz");
+        assert_eq!(capture.head, b"abcd");
+        assert_eq!(capture.tail.iter().copied().collect::<Vec<_>>(), b"wxyz");
+        assert_eq!(capture.dropped, 26 - 8);
+    }
+
+    #[test]
+    fn small_output_is_kept_whole() {
+        let mut capture = Capture {
+            head: Vec::new(),
+            tail: VecDeque::new(),
+            half: 8,
+            dropped: 0,
+        };
+        capture.push(b"hello ");
+        capture.push(b"world");
+        let captured = Captured {
+            head: capture.head,
+            tail: capture.tail.into_iter().collect(),
+            dropped: capture.dropped,
+        };
+        assert_eq!(captured.text(), "hello world");
+    }
+
+    /// The pid a shell script printed on its first line.
+    #[cfg(target_os = "linux")]
+    fn printed_pid(output: &Output) -> u32 {
+        let text = output.stdout.text();
+        text.lines().next().unwrap().trim().parse().unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_grandchild_holding_the_pipe_is_killed_with_its_group() {
+        let spec = Spec::new("/bin/sh", Duration::from_secs(60))
+            .arg("-c")
+            .arg("sleep 600 & echo $!");
+        let output = run(&spec).unwrap();
+        assert_eq!(output.exit, Exit::Code(0));
+        let grandchild = printed_pid(&output);
+        assert!(
+            !std::path::Path::new(&format!("/proc/{grandchild}")).exists()
+                || procfs_state(grandchild) == Some('Z'),
+            "the orphaned sleep {grandchild} outlived the run"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_timeout_kills_the_whole_group() {
+        let spec = Spec::new("/bin/sh", Duration::from_millis(300))
+            .arg("-c")
+            .arg("sleep 600 & echo $!; sleep 600");
+        let output = run(&spec).unwrap();
+        assert!(matches!(output.exit, Exit::TimedOut { .. }), "{:?}", output.exit);
+        let grandchild = printed_pid(&output);
+        assert!(
+            !std::path::Path::new(&format!("/proc/{grandchild}")).exists()
+                || procfs_state(grandchild) == Some('Z'),
+            "the background sleep {grandchild} outlived the timeout"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    fn procfs_state(pid: u32) -> Option<char> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit_once(") ")?.1.chars().next()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_beyond_the_cap_is_dropped_not_buffered() {
+        let mut spec = Spec::new("/bin/sh", Duration::from_secs(60))
+            .arg("-c")
+            .arg("yes flood | head -c 5000000; echo END");
+        spec.output_cap = 1024;
+        let output = run(&spec).unwrap();
+        assert_eq!(output.exit, Exit::Code(0));
+        assert_eq!(output.stdout.total(), 5_000_004);
+        assert!(output.stdout.head.len() + output.stdout.tail.len() <= 1024);
+        assert!(output.stdout.text().ends_with("END\n"));
+    }
+}

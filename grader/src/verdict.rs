@@ -1,0 +1,506 @@
+//! Judging one test run: what the process did, turned into a [`Verdict`]. Pure.
+//!
+//! A run passes only if the process exited with status 0 and libtest's own record (its
+//! `--logfile`, not the test's stdout, which learner code can write to) shows every
+//! expected test passing. Everything else is a verdict with a reason: a crash names the
+//! test that was running, a hang carries the OS's diagnosis, and a process that claims
+//! success without the results to show for it is reported as tampering.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::run::{Diagnosis, Exit, Output};
+use crate::tamper::Tampering;
+
+/// The closed set of outcomes of grading one exercise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// The exercise does not compile; rustc's rendered errors.
+    CompileError { errors: String },
+    /// It ran and at least one test failed (see the test results).
+    TestFailed,
+    /// It did not finish within its time limit.
+    TimedOut {
+        test: Option<String>,
+        limit: Duration,
+        diagnosis: Diagnosis,
+    },
+    /// The process died.
+    Crashed { test: Option<String>, cause: Crash },
+    /// The tests were changed, or the process claimed success without running them.
+    Tampered { findings: Vec<String> },
+}
+
+/// The machine-readable name of each verdict, as in the JSON output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    Pass,
+    CompileError,
+    TestFailed,
+    Timeout,
+    Crashed,
+    Tampered,
+}
+
+impl Verdict {
+    pub fn kind(&self) -> VerdictKind {
+        match self {
+            Verdict::Pass => VerdictKind::Pass,
+            Verdict::CompileError { .. } => VerdictKind::CompileError,
+            Verdict::TestFailed => VerdictKind::TestFailed,
+            Verdict::TimedOut { .. } => VerdictKind::Timeout,
+            Verdict::Crashed { .. } => VerdictKind::Crashed,
+            Verdict::Tampered { .. } => VerdictKind::Tampered,
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        *self == Verdict::Pass
+    }
+}
+
+impl VerdictKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictKind::Pass => "pass",
+            VerdictKind::CompileError => "compile_error",
+            VerdictKind::TestFailed => "test_failed",
+            VerdictKind::Timeout => "timeout",
+            VerdictKind::Crashed => "crashed",
+            VerdictKind::Tampered => "tampered",
+        }
+    }
+}
+
+/// Why a test process died.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Crash {
+    StackOverflow,
+    /// An allocation failed: the memory limit, or a runaway allocation.
+    MemoryLimit,
+    /// The CPU-time backstop fired.
+    CpuLimit,
+    /// `std::process::abort`, a panic while panicking, a failed assertion in `unsafe` code...
+    Abort,
+    /// Killed by the system (often the out-of-memory killer).
+    Killed,
+    Signal(String),
+    /// Exited with a status libtest never uses, before every test had reported.
+    ExitCode(i32),
+}
+
+/// One test as it came out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TestResult {
+    pub name: String,
+    pub outcome: TestOutcome,
+    /// The test's captured output and panic message, for failures.
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestOutcome {
+    Passed,
+    Failed,
+    Ignored,
+    /// It was running when the process hung or died.
+    Interrupted,
+    /// It never started.
+    NotRun,
+}
+
+/// The verdict and the per-test detail behind it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    pub tests: Vec<TestResult>,
+}
+
+/// Judges a learner's changes to the tests, before anything runs.
+pub fn judge_tampering(findings: &[Tampering]) -> Option<Judgement> {
+    (!findings.is_empty()).then(|| Judgement {
+        verdict: Verdict::Tampered {
+            findings: findings.iter().map(ToString::to_string).collect(),
+        },
+        tests: Vec::new(),
+    })
+}
+
+/// Judges one run of a test binary. `expected` are the pristine tests' names, `logfile`
+/// what libtest recorded, `limit` the time limit the run had.
+pub fn judge_run(expected: &[String], output: &Output, logfile: &str, limit: Duration) -> Judgement {
+    let recorded = parse_logfile(logfile);
+    let stdout = output.stdout.text();
+    let stderr = without_libtest_noise(&output.stderr.text());
+    let started = started_tests(&stdout);
+    let messages = failure_messages(&stdout);
+    // The test that was running when the process stopped: started, never recorded.
+    let interrupted = started
+        .iter()
+        .rev()
+        .find(|name| !recorded.contains_key(name.as_str()))
+        .cloned();
+
+    let mut names: Vec<String> = expected.to_vec();
+    for name in recorded.keys().copied().chain(started.iter().map(String::as_str)) {
+        if !names.iter().any(|known| known == name) {
+            names.push(name.to_owned());
+        }
+    }
+    let tests: Vec<TestResult> = names
+        .into_iter()
+        .map(|name| {
+            let outcome = match recorded.get(name.as_str()) {
+                Some(outcome) => *outcome,
+                None if interrupted.as_deref() == Some(name.as_str()) => TestOutcome::Interrupted,
+                None => TestOutcome::NotRun,
+            };
+            let message = (outcome == TestOutcome::Failed)
+                .then(|| messages.get(&name).cloned())
+                .flatten();
+            TestResult {
+                name,
+                outcome,
+                message,
+            }
+        })
+        .collect();
+
+    let verdict = match &output.exit {
+        Exit::TimedOut { diagnosis } => Verdict::TimedOut {
+            test: interrupted,
+            limit,
+            diagnosis: diagnosis.clone(),
+        },
+        Exit::Cancelled => Verdict::Crashed {
+            test: interrupted,
+            cause: Crash::Signal("cancelled".to_owned()),
+        },
+        Exit::Signal { name, .. } => Verdict::Crashed {
+            test: interrupted,
+            cause: crash_cause(name, &stderr),
+        },
+        Exit::Code(code) => judge_exit(*code, expected, &tests, interrupted, &stderr),
+    };
+    Judgement { verdict, tests }
+}
+
+fn judge_exit(
+    code: i32,
+    expected: &[String],
+    tests: &[TestResult],
+    interrupted: Option<String>,
+    stderr: &str,
+) -> Verdict {
+    const LIBTEST_FAILED: i32 = 101;
+    let outcome_of = |name: &str| {
+        tests
+            .iter()
+            .find(|test| test.name == name)
+            .map_or(TestOutcome::NotRun, |test| test.outcome)
+    };
+    let missing: Vec<&String> = expected
+        .iter()
+        .filter(|name| !matches!(outcome_of(name), TestOutcome::Passed | TestOutcome::Failed))
+        .collect();
+    let any_failed = tests.iter().any(|test| test.outcome == TestOutcome::Failed);
+
+    if missing.is_empty() {
+        return match (code, any_failed) {
+            (0, false) => Verdict::Pass,
+            (LIBTEST_FAILED, true) => Verdict::TestFailed,
+            // Every test reported, yet the status disagrees: a test's code called
+            // `process::exit` after the others had finished.
+            (0, true) => Verdict::Tampered {
+                findings: vec![
+                    "the test process exited with status 0 although a test failed".to_owned(),
+                ],
+            },
+            (code, _) => Verdict::Crashed {
+                test: None,
+                cause: crash_cause_for_code(code, stderr),
+            },
+        };
+    }
+    if code == 0 {
+        let during = interrupted
+            .as_deref()
+            .map_or_else(String::new, |name| format!(" during test `{name}`"));
+        return Verdict::Tampered {
+            findings: vec![format!(
+                "the test process exited with status 0{during} before {} reported a \
+                 result: `std::process::exit` ends every test at once, so nothing was \
+                 proven",
+                list(&missing)
+            )],
+        };
+    }
+    if code == LIBTEST_FAILED && interrupted.is_none() {
+        // libtest finished normally but never ran them: they were filtered out or
+        // ignored.
+        return Verdict::Tampered {
+            findings: vec![format!("{} did not run", list(&missing))],
+        };
+    }
+    Verdict::Crashed {
+        test: interrupted,
+        cause: crash_cause_for_code(code, stderr),
+    }
+}
+
+fn list(names: &[&String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match quoted.as_slice() {
+        [one] => format!("test {one}"),
+        many => format!("tests {}", many.join(", ")),
+    }
+}
+
+fn crash_cause_for_code(code: i32, stderr: &str) -> Crash {
+    // Windows reports aborts and stack overflows as exit codes.
+    if stderr.contains("has overflowed its stack") {
+        Crash::StackOverflow
+    } else if is_allocation_failure(stderr) {
+        Crash::MemoryLimit
+    } else {
+        Crash::ExitCode(code)
+    }
+}
+
+fn crash_cause(signal: &str, stderr: &str) -> Crash {
+    if stderr.contains("has overflowed its stack") {
+        return Crash::StackOverflow;
+    }
+    if is_allocation_failure(stderr) {
+        return Crash::MemoryLimit;
+    }
+    match signal {
+        "SIGXCPU" => Crash::CpuLimit,
+        "SIGKILL" => Crash::Killed,
+        "SIGABRT" => Crash::Abort,
+        other => Crash::Signal(other.to_owned()),
+    }
+}
+
+fn is_allocation_failure(stderr: &str) -> bool {
+    stderr
+        .lines()
+        .any(|line| line.contains("memory allocation of") && line.contains("bytes failed"))
+}
+
+/// The test process's stderr without libtest's own warnings (printed without a newline,
+/// so they are cut out rather than filtered by line).
+pub fn without_libtest_noise(stderr: &str) -> String {
+    stderr.replace("warning: `--logfile` is deprecated", "")
+}
+
+/// `ok NAME` / `failed NAME` / `ignored NAME` lines, as libtest writes them.
+fn parse_logfile(logfile: &str) -> BTreeMap<&str, TestOutcome> {
+    logfile
+        .lines()
+        .filter_map(|line| {
+            let (status, name) = line.split_once(' ')?;
+            let outcome = match status {
+                "ok" => TestOutcome::Passed,
+                "failed" => TestOutcome::Failed,
+                "ignored" => TestOutcome::Ignored,
+                _ => return None,
+            };
+            Some((name.trim(), outcome))
+        })
+        .collect()
+}
+
+/// Tests in the order libtest announced them (`test NAME ... `), one thread at a time.
+fn started_tests(stdout: &str) -> Vec<String> {
+    let mut started: Vec<String> = Vec::new();
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix("test ")
+            && let Some((name, _)) = rest.split_once(" ... ")
+            && !name.contains(' ')
+            && !started.iter().any(|seen| seen == name)
+        {
+            started.push(name.to_owned());
+        }
+    }
+    started
+}
+
+/// The `---- NAME stdout ----` sections libtest prints for failed tests.
+fn failure_messages(stdout: &str) -> BTreeMap<String, String> {
+    let mut messages = BTreeMap::new();
+    let mut current: Option<(String, Vec<&str>)> = None;
+    for line in stdout.lines() {
+        let header = line
+            .strip_prefix("---- ")
+            .and_then(|rest| rest.strip_suffix(" stdout ----"));
+        if header.is_some() || line == "failures:" {
+            if let Some((name, lines)) = current.take() {
+                messages.insert(name, lines.join("\n").trim().to_owned());
+            }
+        }
+        if let Some(name) = header {
+            current = Some((name.to_owned(), Vec::new()));
+        } else if let Some((_, lines)) = current.as_mut() {
+            lines.push(line);
+        }
+    }
+    if let Some((name, lines)) = current {
+        messages.insert(name, lines.join("\n").trim().to_owned());
+    }
+    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::Captured;
+
+    fn output(exit: Exit, stdout: &str, stderr: &str) -> Output {
+        let captured = |text: &str| Captured {
+            head: text.as_bytes().to_vec(),
+            tail: Vec::new(),
+            dropped: 0,
+        };
+        Output {
+            exit,
+            stdout: captured(stdout),
+            stderr: captured(stderr),
+            duration: Duration::from_millis(5),
+        }
+    }
+
+    fn expected() -> Vec<String> {
+        vec!["tests::a".to_owned(), "tests::b".to_owned()]
+    }
+
+    const LIMIT: Duration = Duration::from_secs(10);
+
+    const FAILED_STDOUT: &str = "\nrunning 2 tests\ntest tests::a ... ok\ntest tests::b ... FAILED\n\n\
+failures:\n\n---- tests::b stdout ----\n\nthread 'tests::b' panicked at src/x.rs:4:22:\nboom\n\n\
+failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
+
+    /// Each row: what the process did, and the verdict it must get.
+    #[test]
+    fn verdict_table() {
+        let deadlock = Diagnosis::Deadlock { threads: Vec::new() };
+        let rows: Vec<(&str, Output, &str, Verdict)> = vec![
+            (
+                "all pass",
+                output(Exit::Code(0), "test tests::a ... ok\ntest tests::b ... ok\n", ""),
+                "ok tests::a\nok tests::b\n",
+                Verdict::Pass,
+            ),
+            (
+                "a failure",
+                output(Exit::Code(101), FAILED_STDOUT, ""),
+                "ok tests::a\nfailed tests::b\n",
+                Verdict::TestFailed,
+            ),
+            (
+                "exit(0) in the second test",
+                output(Exit::Code(0), "test tests::a ... ok\ntest tests::b ... ", ""),
+                "ok tests::a\n",
+                Verdict::Tampered {
+                    findings: vec!["the test process exited with status 0 during test `tests::b` before test `tests::b` reported a result: `std::process::exit` ends every test at once, so nothing was proven".to_owned()],
+                },
+            ),
+            (
+                "a fake summary printed to stdout",
+                output(
+                    Exit::Code(0),
+                    "test tests::a ... test tests::a ... ok\ntest tests::b ... ok\ntest result: ok. 2 passed\n",
+                    "",
+                ),
+                "",
+                Verdict::Tampered {
+                    findings: vec!["the test process exited with status 0 during test `tests::b` before tests `tests::a`, `tests::b` reported a result: `std::process::exit` ends every test at once, so nothing was proven".to_owned()],
+                },
+            ),
+            (
+                "a hang",
+                output(Exit::TimedOut { diagnosis: deadlock.clone() }, "test tests::a ... ", ""),
+                "",
+                Verdict::TimedOut { test: Some("tests::a".to_owned()), limit: LIMIT, diagnosis: deadlock },
+            ),
+            (
+                "a stack overflow",
+                output(
+                    Exit::Signal { number: 6, name: "SIGABRT".to_owned() },
+                    "test tests::a ... ",
+                    "\nthread 'tests::a' has overflowed its stack\nfatal runtime error: stack overflow\n",
+                ),
+                "",
+                Verdict::Crashed { test: Some("tests::a".to_owned()), cause: Crash::StackOverflow },
+            ),
+            (
+                "a runaway allocation",
+                output(
+                    Exit::Signal { number: 6, name: "SIGABRT".to_owned() },
+                    "test tests::a ... ok\ntest tests::b ... ",
+                    "warning: `--logfile` is deprecatedmemory allocation of 8589934592 bytes failed\n",
+                ),
+                "ok tests::a\n",
+                Verdict::Crashed { test: Some("tests::b".to_owned()), cause: Crash::MemoryLimit },
+            ),
+            (
+                "an abort",
+                output(Exit::Signal { number: 6, name: "SIGABRT".to_owned() }, "test tests::a ... ", ""),
+                "",
+                Verdict::Crashed { test: Some("tests::a".to_owned()), cause: Crash::Abort },
+            ),
+            (
+                "exit(3)",
+                output(Exit::Code(3), "test tests::a ... ", ""),
+                "",
+                Verdict::Crashed { test: Some("tests::a".to_owned()), cause: Crash::ExitCode(3) },
+            ),
+            (
+                "an expected test that never ran",
+                output(Exit::Code(101), "test tests::a ... FAILED\n", ""),
+                "failed tests::a\n",
+                Verdict::Tampered { findings: vec!["test `tests::b` did not run".to_owned()] },
+            ),
+            (
+                "the CPU backstop",
+                output(Exit::Signal { number: 24, name: "SIGXCPU".to_owned() }, "test tests::a ... ", ""),
+                "",
+                Verdict::Crashed { test: Some("tests::a".to_owned()), cause: Crash::CpuLimit },
+            ),
+        ];
+        for (what, output, logfile, verdict) in rows {
+            assert_eq!(judge_run(&expected(), &output, logfile, LIMIT).verdict, verdict, "{what}");
+        }
+    }
+
+    #[test]
+    fn failures_carry_their_messages_and_learner_tests_are_listed() {
+        let judgement = judge_run(
+            &expected(),
+            &output(Exit::Code(101), FAILED_STDOUT, ""),
+            "ok tests::a\nfailed tests::b\nok tests::mine\n",
+            LIMIT,
+        );
+        let b = judgement.tests.iter().find(|t| t.name == "tests::b").unwrap();
+        assert_eq!(b.outcome, TestOutcome::Failed);
+        assert_eq!(b.message.as_deref(), Some("thread 'tests::b' panicked at src/x.rs:4:22:\nboom"));
+        assert!(judgement.tests.iter().any(|t| t.name == "tests::mine" && t.outcome == TestOutcome::Passed));
+    }
+
+    #[test]
+    fn a_hang_marks_the_running_test_and_the_ones_after_it() {
+        let judgement = judge_run(
+            &expected(),
+            &output(Exit::TimedOut { diagnosis: Diagnosis::Unknown }, "test tests::a ... ", ""),
+            "",
+            LIMIT,
+        );
+        let outcomes: Vec<TestOutcome> = judgement.tests.iter().map(|t| t.outcome).collect();
+        assert_eq!(outcomes, [TestOutcome::Interrupted, TestOutcome::NotRun]);
+    }
+}
