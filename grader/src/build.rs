@@ -82,11 +82,7 @@ impl Cargo {
         };
         let mut spec = Spec::new(&self.program, BUILD_TIMEOUT);
         spec = match exercises {
-            [one] => spec
-                .arg("test")
-                .arg("--no-run")
-                .arg("--bin")
-                .arg(&one.name),
+            [one] => spec.arg("test").arg("--no-run").arg("--bin").arg(&one.name),
             // `cargo test --no-run` stops at the first target that does not compile;
             // `build --tests --keep-going` builds the same test binaries, all it can.
             // (It cannot be narrowed with `--bin`, which adds targets instead.)
@@ -122,7 +118,9 @@ impl Cargo {
         let built = parse_messages(&output.stdout.text(), &wanted);
         let unaccounted: Vec<&&str> = wanted
             .iter()
-            .filter(|name| !built.executables.contains_key(**name) && !built.errors.contains_key(**name))
+            .filter(|name| {
+                !built.executables.contains_key(**name) && !built.errors.contains_key(**name)
+            })
             .collect();
         if !unaccounted.is_empty() {
             // Cargo stopped before compiling them: a broken manifest, a dependency that
@@ -130,7 +128,11 @@ impl Cargo {
             let said = output.stderr.text();
             return Err(Error::Tool(format!(
                 "cargo could not build {}:\n{}",
-                unaccounted.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "),
+                unaccounted
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 said.trim_end()
             )));
         }
@@ -207,8 +209,10 @@ impl Cargo {
     }
 }
 
+/// Cargo's JSON messages, named as cargo names them (`reason`).
 #[derive(Deserialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
+#[expect(clippy::enum_variant_names, reason = "the names are cargo's")]
 enum Message {
     CompilerArtifact {
         target: Target,
@@ -262,7 +266,11 @@ pub fn parse_messages(stdout: &str, wanted: &BTreeSet<&str>) -> BuildOutput {
                 if ours(&target) && message.level.starts_with("error") =>
             {
                 if let Some(rendered) = message.rendered {
-                    built.errors.entry(target.name).or_default().push_str(&rendered);
+                    built
+                        .errors
+                        .entry(target.name)
+                        .or_default()
+                        .push_str(&rendered);
                 }
             }
             _ => {}
@@ -288,6 +296,9 @@ not json at all
         let wanted = BTreeSet::from(["good", "broken"]);
         let built = parse_messages(stdout, &wanted);
         assert_eq!(built.result("good"), Ok(Path::new("/t/good-123")));
-        assert_eq!(built.result("broken"), Err("error[E0373]: closure may outlive\n"));
+        assert_eq!(
+            built.result("broken"),
+            Err("error[E0373]: closure may outlive\n")
+        );
     }
 }

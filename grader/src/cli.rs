@@ -29,7 +29,12 @@ exercise that does not pass yet, with a hint.";
 pub struct Args {
     /// The course checkout (default: the nearest folder above the current one that holds
     /// an info.toml).
-    #[arg(long, global = true, value_name = "DIR", env = "THREADLINGS_COURSE_DIR")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "THREADLINGS_COURSE_DIR"
+    )]
     pub course_dir: Option<PathBuf>,
 
     /// When to colour the output.
@@ -116,13 +121,32 @@ pub enum DevCommand {
 pub enum Action {
     Next,
     List,
-    Run { name: String, solution: bool },
-    Verify { names: Vec<String>, solutions: bool },
-    Hint { name: String, all: bool },
-    Reset { name: String, yes: bool, from: String },
-    Solution { name: String },
-    DevCheck { stress: usize },
-    DevBless { name: String },
+    Run {
+        name: String,
+        solution: bool,
+    },
+    Verify {
+        names: Vec<String>,
+        solutions: bool,
+    },
+    Hint {
+        name: String,
+        all: bool,
+    },
+    Reset {
+        name: String,
+        yes: bool,
+        from: String,
+    },
+    Solution {
+        name: String,
+    },
+    DevCheck {
+        stress: usize,
+    },
+    DevBless {
+        name: String,
+    },
 }
 
 /// Everything a driver needs, checked.

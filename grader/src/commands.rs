@@ -30,18 +30,29 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
         }
         Action::Run { name, solution } => {
             let exercise = course.exercise(name)?;
-            let side = if *solution { Side::Solution } else { Side::Exercise };
+            let side = if *solution {
+                Side::Solution
+            } else {
+                Side::Exercise
+            };
             let graded = engine.grade(exercise, side)?;
             record(&progress, reporter, std::slice::from_ref(&graded))?;
             reporter.graded(course, exercise, &graded);
             Ok(pass_code(graded.verdict().passed()))
         }
         Action::Verify { names, solutions } => {
-            let side = if *solutions { Side::Solution } else { Side::Exercise };
+            let side = if *solutions {
+                Side::Solution
+            } else {
+                Side::Exercise
+            };
             let chosen: Vec<&Exercise> = if names.is_empty() {
                 course.exercises.iter().collect()
             } else {
-                names.iter().map(|name| course.exercise(name)).collect::<Result<_, _>>()?
+                names
+                    .iter()
+                    .map(|name| course.exercise(name))
+                    .collect::<Result<_, _>>()?
             };
             let results = engine.grade_all(&chosen, side, &|graded| {
                 if let Ok(exercise) = course.exercise(&graded.exercise) {
@@ -50,7 +61,9 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             })?;
             record(&progress, reporter, &results)?;
             reporter.batch_summary(&results);
-            Ok(pass_code(results.iter().all(|graded| graded.verdict().passed())))
+            Ok(pass_code(
+                results.iter().all(|graded| graded.verdict().passed()),
+            ))
         }
         Action::Hint { name, all } => {
             let exercise = course.exercise(name)?;
@@ -69,16 +82,21 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
         Action::Solution { name } => {
             let exercise = course.exercise(name)?;
             let path = course.path(exercise, Side::Solution);
-            let solution = fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
+            let solution =
+                fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
             let state = load(&progress, reporter)?;
-            let mine = fs::read_to_string(course.path(exercise, Side::Exercise)).unwrap_or_default();
+            let mine =
+                fs::read_to_string(course.path(exercise, Side::Exercise)).unwrap_or_default();
             if !state.is_done(exercise, &mine) {
                 reporter.warning(&format!(
                     "`{name}` is not done yet: the solution below is a spoiler. `threadlings \
                      hint {name}` gives a nudge instead."
                 ));
             }
-            reporter.text(&format!("// {}\n{solution}", display_path(course, exercise, Side::Solution)));
+            reporter.text(&format!(
+                "// {}\n{solution}",
+                display_path(course, exercise, Side::Solution)
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Action::DevCheck { stress } => {
@@ -105,7 +123,8 @@ fn next(engine: &Engine<'_>, progress: &Progress, reporter: &Reporter) -> Result
     }
     for exercise in &course.exercises {
         let path = course.path(exercise, Side::Exercise);
-        let source = fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
+        let source =
+            fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
         if state.is_done(exercise, &source) {
             continue;
         }
@@ -115,7 +134,12 @@ fn next(engine: &Engine<'_>, progress: &Progress, reporter: &Reporter) -> Result
         if graded.verdict().passed() {
             continue;
         }
-        let shown = state.hints_shown.get(&exercise.name).copied().unwrap_or(0).max(1);
+        let shown = state
+            .hints_shown
+            .get(&exercise.name)
+            .copied()
+            .unwrap_or(0)
+            .max(1);
         reporter.hints(exercise, shown);
         reporter.text(&format!(
             "\nEdit {} and run `cargo threadlings` again.",
@@ -149,7 +173,12 @@ fn reset(
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    if !yes && !confirm(reporter, &format!("Replace {relative} with its original version? [y/N] "))? {
+    if !yes
+        && !confirm(
+            reporter,
+            &format!("Replace {relative} with its original version? [y/N] "),
+        )?
+    {
         reporter.text("Nothing was changed.");
         return Ok(ExitCode::from(EXIT_NOT_PASSED));
     }
@@ -165,7 +194,8 @@ fn reset(
 fn confirm(reporter: &Reporter, question: &str) -> Result<bool, Error> {
     if !io::stdin().is_terminal() {
         return Err(Error::Usage(
-            "reset replaces your file and needs confirmation: run it in a terminal or pass --yes".to_owned(),
+            "reset replaces your file and needs confirmation: run it in a terminal or pass --yes"
+                .to_owned(),
         ));
     }
     reporter.prompt(question);

@@ -42,11 +42,14 @@ pub fn grade(
 ) -> Result<Ran, Error> {
     let harness = cargo.build_ui_harness(course)?;
     let stage_root = course.state_dir().join("ui");
-    fs::create_dir_all(&stage_root).map_err(Error::io(format!("create {}", stage_root.display())))?;
+    fs::create_dir_all(&stage_root)
+        .map_err(Error::io(format!("create {}", stage_root.display())))?;
     // One stage per lesson, one grader in it at a time.
     let lock_path = stage_root.join(format!("{}.lock", exercise.name));
-    let lock = File::create(&lock_path).map_err(Error::io(format!("create {}", lock_path.display())))?;
-    lock.lock().map_err(Error::io(format!("lock {}", lock_path.display())))?;
+    let lock =
+        File::create(&lock_path).map_err(Error::io(format!("create {}", lock_path.display())))?;
+    lock.lock()
+        .map_err(Error::io(format!("lock {}", lock_path.display())))?;
     let stage = stage_root.join(&exercise.name);
     stage_lesson(&course.ui_cases_dir(exercise), &stage, source)?;
 
@@ -89,13 +92,16 @@ pub fn grade(
         Exit::Cancelled => return Err(Error::Cancelled),
     };
     if expectations == Expectations::Bless {
-        copy_blessed(&stage.join("fail"), &course.ui_cases_dir(exercise).join("fail"))?;
+        copy_blessed(
+            &stage.join("fail"),
+            &course.ui_cases_dir(exercise).join("fail"),
+        )?;
     }
     let mut notes = Vec::new();
-    if !verdict.passed() {
-        if let Some(note) = toolchain_note(course, cargo) {
-            notes.push(note);
-        }
+    if !verdict.passed()
+        && let Some(note) = toolchain_note(course, cargo)
+    {
+        notes.push(note);
     }
     Ok(Ran {
         judgement: Judgement { verdict, tests },
@@ -239,7 +245,9 @@ thread 'main' panicked at trybuild/src/run.rs:101:13:
         assert_eq!(tests[1].outcome, TestOutcome::Failed);
         assert_eq!(
             tests[1].message.as_deref(),
-            Some("Expected test case to fail to compile, but it succeeded.\n\n\n\n1 of 2 tests failed")
+            Some(
+                "Expected test case to fail to compile, but it succeeded.\n\n\n\n1 of 2 tests failed"
+            )
         );
     }
 }

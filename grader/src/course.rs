@@ -189,7 +189,9 @@ impl Course {
                 let line = line_col(text, first.start).0;
                 return Err(at(
                     entry.name.span(),
-                    format!("duplicate exercise name `{name}` (first used on line {line}); names must be unique"),
+                    format!(
+                        "duplicate exercise name `{name}` (first used on line {line}); names must be unique"
+                    ),
                 ));
             }
             let dir = entry.dir.get_ref().clone();
@@ -326,8 +328,7 @@ pub fn unlisted_exercise_files(exercises_dir: &Path, listed: &BTreeSet<PathBuf>)
         };
         for file in files.flatten() {
             let relative = Path::new(&topic.file_name()).join(file.file_name());
-            if relative.extension().is_some_and(|ext| ext == "rs") && !listed.contains(&relative)
-            {
+            if relative.extension().is_some_and(|ext| ext == "rs") && !listed.contains(&relative) {
                 stray.push(relative);
             }
         }
@@ -347,7 +348,9 @@ fn positive_secs(
         )),
         value if value > 3600 => Err(at(
             secs.span(),
-            format!("a timeout of {value} seconds is more than an hour; use seconds, e.g. `timeout = 10`"),
+            format!(
+                "a timeout of {value} seconds is more than an hour; use seconds, e.g. `timeout = 10`"
+            ),
         )),
         value => Ok(value),
     }
@@ -355,9 +358,7 @@ fn positive_secs(
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|first| first.is_ascii_lowercase())
+    chars.next().is_some_and(|first| first.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
@@ -365,7 +366,10 @@ fn is_identifier(name: &str) -> bool {
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
     (line, column)
 }
 
@@ -422,7 +426,10 @@ hints = ["look"]
 
     #[test]
     fn a_valid_course_loads_with_defaults() {
-        let dir = course_dir(&["exercises/01_threads/threads1.rs", "solutions/01_threads/threads1.rs"]);
+        let dir = course_dir(&[
+            "exercises/01_threads/threads1.rs",
+            "solutions/01_threads/threads1.rs",
+        ]);
         let course = parse(dir.path(), ONE).unwrap();
         let exercise = &course.exercises[0];
         assert_eq!(exercise.mode, Mode::Test);
@@ -432,7 +439,10 @@ hints = ["look"]
 
     #[test]
     fn an_unknown_key_names_its_line_and_column() {
-        let dir = course_dir(&["exercises/01_threads/threads1.rs", "solutions/01_threads/threads1.rs"]);
+        let dir = course_dir(&[
+            "exercises/01_threads/threads1.rs",
+            "solutions/01_threads/threads1.rs",
+        ]);
         let text = ONE.replace("topic = ", "tpoic = ");
         let err = parse(dir.path(), &text).unwrap_err().to_string();
         assert!(err.contains("info.toml:5:1"), "{err}");
@@ -441,7 +451,10 @@ hints = ["look"]
 
     #[test]
     fn a_duplicate_name_points_at_both_entries() {
-        let dir = course_dir(&["exercises/01_threads/threads1.rs", "solutions/01_threads/threads1.rs"]);
+        let dir = course_dir(&[
+            "exercises/01_threads/threads1.rs",
+            "solutions/01_threads/threads1.rs",
+        ]);
         let text = format!("{ONE}{}", ONE.replace("format_version = 1\n", ""));
         let err = parse(dir.path(), &text).unwrap_err().to_string();
         assert!(err.contains("info.toml:9:8"), "{err}");
@@ -452,7 +465,10 @@ hints = ["look"]
     fn a_missing_file_is_named() {
         let dir = course_dir(&["exercises/01_threads/threads1.rs"]);
         let err = parse(dir.path(), ONE).unwrap_err().to_string();
-        assert!(err.contains("solutions/01_threads/threads1.rs does not exist"), "{err}");
+        assert!(
+            err.contains("solutions/01_threads/threads1.rs does not exist"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -463,27 +479,57 @@ hints = ["look"]
             "exercises/01_threads/threads2.rs",
         ]);
         let err = parse(dir.path(), ONE).unwrap_err().to_string();
-        assert!(err.contains("threads2.rs: this exercise file is not listed"), "{err}");
+        assert!(
+            err.contains("threads2.rs: this exercise file is not listed"),
+            "{err}"
+        );
     }
 
     #[test]
     fn malformed_toml_is_located() {
         let dir = course_dir(&[]);
-        let err = parse(dir.path(), "format_version = 1\n[[exercises]\n").unwrap_err().to_string();
+        let err = parse(dir.path(), "format_version = 1\n[[exercises]\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("info.toml:2:"), "{err}");
     }
 
     #[test]
     fn bad_values_are_refused() {
-        let dir = course_dir(&["exercises/01_threads/threads1.rs", "solutions/01_threads/threads1.rs"]);
+        let dir = course_dir(&[
+            "exercises/01_threads/threads1.rs",
+            "solutions/01_threads/threads1.rs",
+        ]);
         for (from, to, expected) in [
-            ("format_version = 1", "format_version = 2", "format_version 2 is not supported"),
-            ("hints = [\"look\"]", "hints = []", "needs at least one hint"),
-            ("stub = \"test_failed\"", "stub = \"flaky\"", "unknown variant `flaky`"),
-            ("name = \"threads1\"", "name = \"Threads 1\"", "must be a lowercase identifier"),
-            ("hints = [\"look\"]", "hints = [\"look\"]\ntimeout = 0", "at least 1 second"),
+            (
+                "format_version = 1",
+                "format_version = 2",
+                "format_version 2 is not supported",
+            ),
+            (
+                "hints = [\"look\"]",
+                "hints = []",
+                "needs at least one hint",
+            ),
+            (
+                "stub = \"test_failed\"",
+                "stub = \"flaky\"",
+                "unknown variant `flaky`",
+            ),
+            (
+                "name = \"threads1\"",
+                "name = \"Threads 1\"",
+                "must be a lowercase identifier",
+            ),
+            (
+                "hints = [\"look\"]",
+                "hints = [\"look\"]\ntimeout = 0",
+                "at least 1 second",
+            ),
         ] {
-            let err = parse(dir.path(), &ONE.replace(from, to)).unwrap_err().to_string();
+            let err = parse(dir.path(), &ONE.replace(from, to))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{from} -> {to}: {err}");
         }
     }

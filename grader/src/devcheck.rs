@@ -34,7 +34,11 @@ impl CheckReport {
 }
 
 /// Runs every check; `stress` extra runs of each solution's tests.
-pub fn check(engine: &Engine<'_>, stress: usize, reporter: &Reporter) -> Result<CheckReport, Error> {
+pub fn check(
+    engine: &Engine<'_>,
+    stress: usize,
+    reporter: &Reporter,
+) -> Result<CheckReport, Error> {
     let course = engine.course;
     let mut report = CheckReport::default();
     report.problems.extend(layout_problems(course));
@@ -121,7 +125,8 @@ fn stress_solutions(
 pub fn bless(engine: &Engine<'_>, exercise: &Exercise, reporter: &Reporter) -> Result<(), Error> {
     let course = engine.course;
     let path = course.path(exercise, Side::Solution);
-    let source = fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
+    let source =
+        fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
     let ran = compile_fail::grade(
         course,
         &engine.cargo,
@@ -150,12 +155,21 @@ fn layout_problems(course: &Course) -> Vec<String> {
         let stub = fs::read_to_string(&stub_path).unwrap_or_default();
         let solution = fs::read_to_string(&solution_path).unwrap_or_default();
         let name = &exercise.name;
-        let readme = course.root.join("exercises").join(&exercise.dir).join("README.md");
+        let readme = course
+            .root
+            .join("exercises")
+            .join(&exercise.dir)
+            .join("README.md");
         if !readme.is_file() {
-            problems.push(format!("topic folder of `{name}` has no README.md ({})", readme.display()));
+            problems.push(format!(
+                "topic folder of `{name}` has no README.md ({})",
+                readme.display()
+            ));
         }
         if !stub.contains("TODO") {
-            problems.push(format!("stub of `{name}` has no `TODO` marking where the learner works"));
+            problems.push(format!(
+                "stub of `{name}` has no `TODO` marking where the learner works"
+            ));
         }
         if stub == solution {
             problems.push(format!("stub of `{name}` is identical to its solution"));
@@ -166,7 +180,9 @@ fn layout_problems(course: &Course) -> Vec<String> {
         match exercise.mode {
             Mode::Test => match crate::tamper::Spec::from_source(&solution) {
                 Ok(spec) if spec.tests.is_empty() => {
-                    problems.push(format!("solution of `{name}` has a test module with no tests"));
+                    problems.push(format!(
+                        "solution of `{name}` has a test module with no tests"
+                    ));
                 }
                 Ok(spec) => {
                     for finding in spec.check(&stub) {
@@ -249,22 +265,41 @@ fn manifest_problems(course: &Course, side: Side) -> Vec<String> {
         Err(why) => return vec![format!("{}: {why}", path.display())],
     };
     let mut problems = Vec::new();
-    let bins: BTreeMap<&str, &Bin> = manifest.bin.iter().map(|bin| (bin.name.as_str(), bin)).collect();
+    let bins: BTreeMap<&str, &Bin> = manifest
+        .bin
+        .iter()
+        .map(|bin| (bin.name.as_str(), bin))
+        .collect();
     for exercise in &course.exercises {
         let expected_path = format!("{}/{}.rs", exercise.dir, exercise.name);
         let gated = side == Side::Exercise;
         let entry = format!(
             "[[bin]]\nname = \"{}\"\npath = \"{expected_path}\"{}",
             exercise.name,
-            if gated { format!("\nrequired-features = [\"{EXERCISES_FEATURE}\"]") } else { String::new() }
+            if gated {
+                format!("\nrequired-features = [\"{EXERCISES_FEATURE}\"]")
+            } else {
+                String::new()
+            }
         );
         match bins.get(exercise.name.as_str()) {
-            None => problems.push(format!("{}: no bin target for `{}`; add:\n{entry}", path.display(), exercise.name)),
+            None => problems.push(format!(
+                "{}: no bin target for `{}`; add:\n{entry}",
+                path.display(),
+                exercise.name
+            )),
             Some(bin) => {
                 if bin.path.as_deref().map(Path::new) != Some(Path::new(&expected_path)) {
-                    problems.push(format!("{}: bin `{}` should have path = \"{expected_path}\"", path.display(), exercise.name));
+                    problems.push(format!(
+                        "{}: bin `{}` should have path = \"{expected_path}\"",
+                        path.display(),
+                        exercise.name
+                    ));
                 }
-                let has_feature = bin.required_features.iter().any(|feature| feature == EXERCISES_FEATURE);
+                let has_feature = bin
+                    .required_features
+                    .iter()
+                    .any(|feature| feature == EXERCISES_FEATURE);
                 if gated != has_feature {
                     problems.push(format!(
                         "{}: bin `{}` {} required-features = [\"{EXERCISES_FEATURE}\"]",
@@ -277,8 +312,16 @@ fn manifest_problems(course: &Course, side: Side) -> Vec<String> {
         }
     }
     for bin in &manifest.bin {
-        if course.exercises.iter().all(|exercise| exercise.name != bin.name) {
-            problems.push(format!("{}: bin `{}` is not an exercise in info.toml", path.display(), bin.name));
+        if course
+            .exercises
+            .iter()
+            .all(|exercise| exercise.name != bin.name)
+        {
+            problems.push(format!(
+                "{}: bin `{}` is not an exercise in info.toml",
+                path.display(),
+                bin.name
+            ));
         }
     }
     problems

@@ -178,7 +178,9 @@ impl<'a> Engine<'a> {
             stop.store(true, Ordering::Relaxed);
             mine.and(theirs.map(|_| ()))
         })?;
-        Ok(failures.into_inner().unwrap_or_else(PoisonError::into_inner))
+        Ok(failures
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Builds the test binaries of `exercises` on `side`; for drivers that run them
@@ -205,7 +207,12 @@ impl<'a> Engine<'a> {
         })
     }
 
-    fn judge_built(&self, exercise: &Exercise, built: &BuildOutput, source: &str) -> Result<Ran, Error> {
+    fn judge_built(
+        &self,
+        exercise: &Exercise,
+        built: &BuildOutput,
+        source: &str,
+    ) -> Result<Ran, Error> {
         let executable = match built.result(&exercise.name) {
             Ok(executable) => executable,
             Err(errors) => {
@@ -240,7 +247,12 @@ impl<'a> Engine<'a> {
     }
 
     /// Runs a built test binary once, under the limits, and judges the run.
-    fn run_tests(&self, exercise: &Exercise, executable: &Path, expected: &[String]) -> Result<Ran, Error> {
+    fn run_tests(
+        &self,
+        exercise: &Exercise,
+        executable: &Path,
+        expected: &[String],
+    ) -> Result<Ran, Error> {
         let logfile = tempfile::Builder::new()
             .prefix(&format!("threadlings-{}-", exercise.name))
             .suffix(".log")

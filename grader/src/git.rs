@@ -21,7 +21,9 @@ pub fn show(root: &Path, rev: &str, path: &str) -> Result<String, Error> {
     })?;
     match output.exit {
         Exit::Code(0) if output.stdout.dropped == 0 => Ok(output.stdout.text()),
-        Exit::Code(0) => Err(Error::Tool(format!("{path} at {rev} is too large to restore"))),
+        Exit::Code(0) => Err(Error::Tool(format!(
+            "{path} at {rev} is too large to restore"
+        ))),
         _ => Err(Error::Usage(format!(
             "git cannot give {path} at `{rev}`: {}; reset needs the course as a git \
              checkout (pass --from REV to pick another revision)",

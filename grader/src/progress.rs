@@ -136,7 +136,11 @@ impl Progress {
     }
 
     /// Reveals hints of `exercise` up to `count`; returns how many are now shown.
-    pub fn reveal_hints(&self, exercise: &Exercise, count: usize) -> Result<(usize, Option<String>), Error> {
+    pub fn reveal_hints(
+        &self,
+        exercise: &Exercise,
+        count: usize,
+    ) -> Result<(usize, Option<String>), Error> {
         let mut shown = 0;
         let warning = self.update(|state| {
             let seen = state.hints_shown.entry(exercise.name.clone()).or_default();
@@ -148,7 +152,12 @@ impl Progress {
 
     /// Puts `original` back as the learner's file at `path`, after copying what is there to
     /// `.threadlings/backups/`. Returns the backup's path.
-    pub fn restore(&self, exercise: &Exercise, path: &Path, original: &str) -> Result<PathBuf, Error> {
+    pub fn restore(
+        &self,
+        exercise: &Exercise,
+        path: &Path,
+        original: &str,
+    ) -> Result<PathBuf, Error> {
         let backups = self.dir.join("backups");
         fs::create_dir_all(&backups).map_err(Error::io(format!("create {}", backups.display())))?;
         let stamp = std::time::SystemTime::now()
@@ -167,10 +176,13 @@ impl Progress {
 
     /// Read, change and write the state under the lock. Returns a load warning, if any.
     fn update(&self, change: impl FnOnce(&mut State)) -> Result<Option<String>, Error> {
-        fs::create_dir_all(&self.dir).map_err(Error::io(format!("create {}", self.dir.display())))?;
+        fs::create_dir_all(&self.dir)
+            .map_err(Error::io(format!("create {}", self.dir.display())))?;
         let lock_path = self.dir.join("state.lock");
-        let lock = File::create(&lock_path).map_err(Error::io(format!("create {}", lock_path.display())))?;
-        lock.lock().map_err(Error::io(format!("lock {}", lock_path.display())))?;
+        let lock = File::create(&lock_path)
+            .map_err(Error::io(format!("create {}", lock_path.display())))?;
+        lock.lock()
+            .map_err(Error::io(format!("lock {}", lock_path.display())))?;
         let Loaded { mut state, warning } = self.load()?;
         change(&mut state);
         write_atomically(&self.state_path(), &state)?;
@@ -215,8 +227,10 @@ fn write_atomically(path: &Path, state: &State) -> Result<(), Error> {
 /// see the old contents or the new, never a mix.
 fn write_text_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(Error::io(format!("create a temporary file in {}", dir.display())))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(Error::io(format!(
+        "create a temporary file in {}",
+        dir.display()
+    )))?;
     temp.write_all(text.as_bytes())
         .and_then(|()| temp.as_file().sync_all())
         .map_err(Error::io(format!("write {}", temp.path().display())))?;
@@ -252,7 +266,10 @@ mod tests {
         let loaded = progress.load().unwrap();
         assert_eq!(loaded.state, State::fresh());
         assert!(loaded.warning.unwrap().contains("moved to"));
-        assert_eq!(fs::read_to_string(progress.dir.join("state.json.corrupt")).unwrap(), "{ not json");
+        assert_eq!(
+            fs::read_to_string(progress.dir.join("state.json.corrupt")).unwrap(),
+            "{ not json"
+        );
     }
 
     #[test]

@@ -83,7 +83,10 @@ impl Spec {
 }
 
 fn items(module: &ItemMod) -> &[Item] {
-    module.content.as_ref().map_or(&[], |(_, items)| items.as_slice())
+    module
+        .content
+        .as_ref()
+        .map_or(&[], |(_, items)| items.as_slice())
 }
 
 fn test_module(items: &[Item]) -> Option<&ItemMod> {
@@ -190,17 +193,20 @@ mod tests {
     fn the_pristine_file_and_reformatting_are_fine() {
         assert!(spec().check(SOLUTION).is_empty());
         let reformatted = SOLUTION
-            .replace("{ 40 + 2 }", "{\n        // a comment\n        40 + 2\n    }")
-            .replace("pub fn answer() -> u32 { 42 }", "pub fn answer() -> u32 { 6 * 7 }");
+            .replace(
+                "{ 40 + 2 }",
+                "{\n        // a comment\n        40 + 2\n    }",
+            )
+            .replace(
+                "pub fn answer() -> u32 { 42 }",
+                "pub fn answer() -> u32 { 6 * 7 }",
+            );
         assert!(spec().check(&reformatted).is_empty());
     }
 
     #[test]
     fn added_tests_are_fine() {
-        let added = SOLUTION.replace(
-            "fn helper()",
-            "#[test] fn mine() {}\n    fn helper()",
-        );
+        let added = SOLUTION.replace("fn helper()", "#[test] fn mine() {}\n    fn helper()");
         assert!(spec().check(&added).is_empty());
     }
 
@@ -209,23 +215,36 @@ mod tests {
         let cases = [
             (
                 SOLUTION.replace("fn still_answers", "fn renamed"),
-                Tampering::Removed { item: "test `tests::still_answers`".into() },
+                Tampering::Removed {
+                    item: "test `tests::still_answers`".into(),
+                },
             ),
             (
                 SOLUTION.replace("40 + 2", "answer()"),
-                Tampering::Changed { item: "`tests::helper`".into() },
+                Tampering::Changed {
+                    item: "`tests::helper`".into(),
+                },
             ),
             (
-                SOLUTION.replace("#[test]\n    fn answers", "#[test]\n    #[ignore]\n    fn answers"),
-                Tampering::Changed { item: "test `tests::answers`".into() },
+                SOLUTION.replace(
+                    "#[test]\n    fn answers",
+                    "#[test]\n    #[ignore]\n    fn answers",
+                ),
+                Tampering::Changed {
+                    item: "test `tests::answers`".into(),
+                },
             ),
             (
                 SOLUTION.replace("use super::*;", ""),
-                Tampering::Removed { item: "`use super :: * ;` in `tests`".into() },
+                Tampering::Removed {
+                    item: "`use super :: * ;` in `tests`".into(),
+                },
             ),
             (
                 SOLUTION.replace("#[cfg(test)]", ""),
-                Tampering::MissingTestModule { module: "tests".into() },
+                Tampering::MissingTestModule {
+                    module: "tests".into(),
+                },
             ),
         ];
         for (source, expected) in cases {

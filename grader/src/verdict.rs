@@ -19,7 +19,9 @@ use crate::tamper::Tampering;
 pub enum Verdict {
     Pass,
     /// The exercise does not compile; rustc's rendered errors.
-    CompileError { errors: String },
+    CompileError {
+        errors: String,
+    },
     /// It ran and at least one test failed (see the test results).
     TestFailed,
     /// It did not finish within its time limit.
@@ -29,9 +31,14 @@ pub enum Verdict {
         diagnosis: Diagnosis,
     },
     /// The process died.
-    Crashed { test: Option<String>, cause: Crash },
+    Crashed {
+        test: Option<String>,
+        cause: Crash,
+    },
     /// The tests were changed, or the process claimed success without running them.
-    Tampered { findings: Vec<String> },
+    Tampered {
+        findings: Vec<String>,
+    },
 }
 
 /// The machine-readable name of each verdict, as in the JSON output.
@@ -133,7 +140,12 @@ pub fn judge_tampering(findings: &[Tampering]) -> Option<Judgement> {
 
 /// Judges one run of a test binary. `expected` are the pristine tests' names, `logfile`
 /// what libtest recorded, `limit` the time limit the run had.
-pub fn judge_run(expected: &[String], output: &Output, logfile: &str, limit: Duration) -> Judgement {
+pub fn judge_run(
+    expected: &[String],
+    output: &Output,
+    logfile: &str,
+    limit: Duration,
+) -> Judgement {
     let recorded = parse_logfile(logfile);
     let stdout = output.stdout.text();
     let stderr = without_libtest_noise(&output.stderr.text());
@@ -147,7 +159,11 @@ pub fn judge_run(expected: &[String], output: &Output, logfile: &str, limit: Dur
         .cloned();
 
     let mut names: Vec<String> = expected.to_vec();
-    for name in recorded.keys().copied().chain(started.iter().map(String::as_str)) {
+    for name in recorded
+        .keys()
+        .copied()
+        .chain(started.iter().map(String::as_str))
+    {
         if !names.iter().any(|known| known == name) {
             names.push(name.to_owned());
         }
@@ -339,10 +355,10 @@ fn failure_messages(stdout: &str) -> BTreeMap<String, String> {
         let header = line
             .strip_prefix("---- ")
             .and_then(|rest| rest.strip_suffix(" stdout ----"));
-        if header.is_some() || line == "failures:" {
-            if let Some((name, lines)) = current.take() {
-                messages.insert(name, lines.join("\n").trim().to_owned());
-            }
+        if (header.is_some() || line == "failures:")
+            && let Some((name, lines)) = current.take()
+        {
+            messages.insert(name, lines.join("\n").trim().to_owned());
         }
         if let Some(name) = header {
             current = Some((name.to_owned(), Vec::new()));
@@ -388,7 +404,9 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
     /// Each row: what the process did, and the verdict it must get.
     #[test]
     fn verdict_table() {
-        let deadlock = Diagnosis::Deadlock { threads: Vec::new() };
+        let deadlock = Diagnosis::Deadlock {
+            threads: Vec::new(),
+        };
         let rows: Vec<(&str, Output, &str, Verdict)> = vec![
             (
                 "all pass",
@@ -474,7 +492,11 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
             ),
         ];
         for (what, output, logfile, verdict) in rows {
-            assert_eq!(judge_run(&expected(), &output, logfile, LIMIT).verdict, verdict, "{what}");
+            assert_eq!(
+                judge_run(&expected(), &output, logfile, LIMIT).verdict,
+                verdict,
+                "{what}"
+            );
         }
     }
 
@@ -486,17 +508,35 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
             "ok tests::a\nfailed tests::b\nok tests::mine\n",
             LIMIT,
         );
-        let b = judgement.tests.iter().find(|t| t.name == "tests::b").unwrap();
+        let b = judgement
+            .tests
+            .iter()
+            .find(|t| t.name == "tests::b")
+            .unwrap();
         assert_eq!(b.outcome, TestOutcome::Failed);
-        assert_eq!(b.message.as_deref(), Some("thread 'tests::b' panicked at src/x.rs:4:22:\nboom"));
-        assert!(judgement.tests.iter().any(|t| t.name == "tests::mine" && t.outcome == TestOutcome::Passed));
+        assert_eq!(
+            b.message.as_deref(),
+            Some("thread 'tests::b' panicked at src/x.rs:4:22:\nboom")
+        );
+        assert!(
+            judgement
+                .tests
+                .iter()
+                .any(|t| t.name == "tests::mine" && t.outcome == TestOutcome::Passed)
+        );
     }
 
     #[test]
     fn a_hang_marks_the_running_test_and_the_ones_after_it() {
         let judgement = judge_run(
             &expected(),
-            &output(Exit::TimedOut { diagnosis: Diagnosis::Unknown }, "test tests::a ... ", ""),
+            &output(
+                Exit::TimedOut {
+                    diagnosis: Diagnosis::Unknown,
+                },
+                "test tests::a ... ",
+                "",
+            ),
             "",
             LIMIT,
         );

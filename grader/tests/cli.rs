@@ -39,7 +39,9 @@ impl Course {
 
     fn copy_of_fixture(name: &str) -> Course {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course");
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-courses").join(name);
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("fixture-courses")
+            .join(name);
         // Keep `target/` (the build cache); replace everything else.
         if let Ok(entries) = fs::read_dir(&root) {
             for entry in entries.flatten() {
@@ -60,7 +62,10 @@ impl Course {
     /// The real course this checkout holds.
     fn real() -> Course {
         Course {
-            root: Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf(),
+            root: Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap()
+                .to_path_buf(),
         }
     }
 
@@ -101,7 +106,11 @@ impl Run {
 
     fn json(&self) -> Value {
         serde_json::from_str(&self.stdout()).unwrap_or_else(|err| {
-            panic!("not JSON ({err}):\n{}\nstderr:\n{}", self.stdout(), self.stderr())
+            panic!(
+                "not JSON ({err}):\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            )
         })
     }
 }
@@ -147,7 +156,10 @@ mod outcomes {
         assert_eq!(verdict(&report), "pass");
         assert_eq!(
             test_outcomes(&report),
-            [("tests::first".into(), "passed".into()), ("tests::second".into(), "passed".into())]
+            [
+                ("tests::first".into(), "passed".into()),
+                ("tests::second".into(), "passed".into())
+            ]
         );
         assert!(report["duration_ms"].is_u64());
         assert!(report["diagnosis"].is_null());
@@ -158,7 +170,10 @@ mod outcomes {
         let report = Course::fixture().run_json("compile_error");
         assert_eq!(verdict(&report), "compile_error");
         let errors = report["compiler_errors"].as_str().unwrap();
-        assert!(errors.contains("error[E0308]: mismatched types"), "{errors}");
+        assert!(
+            errors.contains("error[E0308]: mismatched types"),
+            "{errors}"
+        );
         assert!(errors.contains("compile_error.rs:4:5"), "{errors}");
     }
 
@@ -195,7 +210,10 @@ mod outcomes {
         }
         assert_eq!(
             test_outcomes(&report),
-            [("tests::first".into(), "interrupted".into()), ("tests::second".into(), "not_run".into())]
+            [
+                ("tests::first".into(), "interrupted".into()),
+                ("tests::second".into(), "not_run".into())
+            ]
         );
     }
 
@@ -232,14 +250,20 @@ mod outcomes {
     fn a_stack_overflow_is_named() {
         let report = Course::fixture().run_json("stack_overflow");
         assert_eq!(verdict(&report), "crashed");
-        assert!(report["crash"].as_str().unwrap().contains("stack overflow"), "{report:#}");
+        assert!(
+            report["crash"].as_str().unwrap().contains("stack overflow"),
+            "{report:#}"
+        );
     }
 
     #[test]
     fn a_runaway_allocation_hits_the_memory_limit() {
         let report = Course::fixture().run_json("memory_runaway");
         assert_eq!(verdict(&report), "crashed");
-        assert!(report["crash"].as_str().unwrap().contains("out of memory"), "{report:#}");
+        assert!(
+            report["crash"].as_str().unwrap().contains("out of memory"),
+            "{report:#}"
+        );
     }
 
     #[test]
@@ -248,14 +272,21 @@ mod outcomes {
         assert_eq!(verdict(&report), "test_failed");
         let message = report["tests"][0]["message"].as_str().unwrap();
         assert!(message.contains("flooded"), "{message}");
-        assert!(message.len() < 100_000, "the message was not capped: {} bytes", message.len());
+        assert!(
+            message.len() < 100_000,
+            "the message was not capped: {} bytes",
+            message.len()
+        );
     }
 
     #[test]
     fn a_deleted_test_is_tampering() {
         let report = Course::fixture().run_json("deleted_test");
         assert_eq!(verdict(&report), "tampered");
-        assert_eq!(report["findings"][0], "test `tests::second` was deleted or renamed");
+        assert_eq!(
+            report["findings"][0],
+            "test `tests::second` was deleted or renamed"
+        );
     }
 
     #[cfg(target_os = "linux")]
@@ -265,8 +296,11 @@ mod outcomes {
         let report = course.run_json("orphan_child");
         assert_eq!(verdict(&report), "pass");
         let pid = fs::read_to_string(course.path("orphan.pid")).unwrap();
-        let alive = fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-            .is_ok_and(|stat| !stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z')));
+        let alive = fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
+            !stat
+                .rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('Z'))
+        });
         assert!(!alive, "the child process {pid} outlived the test run");
     }
 }
@@ -289,12 +323,18 @@ mod commands {
     #[test]
     fn a_pass_is_remembered_until_the_file_changes() {
         let course = Course::private("progress");
-        let done = |course: &Course| course.threadlings(&["list", "--json"]).json()[0]["done"].as_bool().unwrap();
+        let done = |course: &Course| {
+            course.threadlings(&["list", "--json"]).json()[0]["done"]
+                .as_bool()
+                .unwrap()
+        };
         assert!(!done(&course));
         assert_eq!(course.threadlings(&["run", "pass"]).code(), 0);
         assert!(done(&course));
         let path = course.path("exercises/outcomes/pass.rs");
-        let edited = fs::read_to_string(&path).unwrap().replace("42\n}", "40 + 2\n}");
+        let edited = fs::read_to_string(&path)
+            .unwrap()
+            .replace("42\n}", "40 + 2\n}");
         fs::write(&path, edited).unwrap();
         assert!(!done(&course), "editing a finished exercise reopens it");
     }
@@ -305,24 +345,47 @@ mod commands {
         let run = course.threadlings(&[]);
         assert_eq!(run.code(), 1);
         let stdout = run.stdout();
-        assert!(stdout.contains("Welcome to the fixture course."), "{stdout}");
+        assert!(
+            stdout.contains("Welcome to the fixture course."),
+            "{stdout}"
+        );
         assert!(stdout.contains("✓ pass passed"), "{stdout}");
-        assert!(stdout.contains("compile_error does not compile"), "{stdout}");
-        assert!(stdout.contains("hint 1/2: compile_error hint one"), "{stdout}");
-        assert!(!stdout.contains("failing_test"), "it stops at the first failure: {stdout}");
+        assert!(
+            stdout.contains("compile_error does not compile"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("hint 1/2: compile_error hint one"),
+            "{stdout}"
+        );
+        assert!(
+            !stdout.contains("failing_test"),
+            "it stops at the first failure: {stdout}"
+        );
         let again = course.threadlings(&[]).stdout();
-        assert!(!again.contains("Welcome"), "the welcome is shown once: {again}");
+        assert!(
+            !again.contains("Welcome"),
+            "the welcome is shown once: {again}"
+        );
     }
 
     #[test]
     fn hints_are_revealed_one_at_a_time() {
         let course = Course::private("hints");
         let first = course.threadlings(&["hint", "pass"]).stdout();
-        assert!(first.contains("hint 1/2: pass hint one") && !first.contains("hint two"), "{first}");
+        assert!(
+            first.contains("hint 1/2: pass hint one") && !first.contains("hint two"),
+            "{first}"
+        );
         let second = course.threadlings(&["hint", "pass"]).stdout();
         assert!(second.contains("hint 2/2: pass hint two"), "{second}");
-        let all = Course::fixture().threadlings(&["hint", "pass", "--all"]).stdout();
-        assert!(all.contains("hint one") && all.contains("hint two"), "{all}");
+        let all = Course::fixture()
+            .threadlings(&["hint", "pass", "--all"])
+            .stdout();
+        assert!(
+            all.contains("hint one") && all.contains("hint two"),
+            "{all}"
+        );
     }
 
     #[test]
@@ -340,19 +403,29 @@ mod commands {
     fn an_unknown_exercise_is_a_usage_error_with_suggestions() {
         let run = Course::fixture().threadlings(&["run", "pas"]);
         assert_eq!(run.code(), 2);
-        assert!(run.stderr().contains("no exercise named `pas`: did you mean pass?"), "{}", run.stderr());
+        assert!(
+            run.stderr()
+                .contains("no exercise named `pas`: did you mean pass?"),
+            "{}",
+            run.stderr()
+        );
     }
 
     #[test]
     fn a_broken_info_toml_is_located() {
         let course = Course::private("broken-info");
         let info = course.path("info.toml");
-        let text = fs::read_to_string(&info).unwrap().replacen("topic = ", "topc = ", 1);
+        let text = fs::read_to_string(&info)
+            .unwrap()
+            .replacen("topic = ", "topc = ", 1);
         fs::write(&info, text).unwrap();
         let run = course.threadlings(&["list"]);
         assert_eq!(run.code(), 2);
         let stderr = run.stderr();
-        assert!(stderr.contains("info.toml:9:1: unknown field `topc`"), "{stderr}");
+        assert!(
+            stderr.contains("info.toml:9:1: unknown field `topc`"),
+            "{stderr}"
+        );
     }
 
     #[test]
@@ -362,7 +435,11 @@ mod commands {
         fs::write(course.path(".threadlings/state.json"), "{{{{").unwrap();
         let run = course.threadlings(&["run", "pass"]);
         assert_eq!(run.code(), 0);
-        assert!(run.stderr().contains("could not be read"), "{}", run.stderr());
+        assert!(
+            run.stderr().contains("could not be read"),
+            "{}",
+            run.stderr()
+        );
         assert!(course.path(".threadlings/state.json.corrupt").is_file());
         let state = fs::read_to_string(course.path(".threadlings/state.json")).unwrap();
         assert!(state.contains("\"pass\""), "{state}");
@@ -373,12 +450,23 @@ mod commands {
         let course = Course::private("reset");
         let git = |args: &[&str]| {
             let status = Command::new("git")
-                .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+                .args([
+                    "-c",
+                    "user.name=t",
+                    "-c",
+                    "user.email=t@t",
+                    "-c",
+                    "commit.gpgsign=false",
+                ])
                 .args(args)
                 .current_dir(&course.root)
                 .output()
                 .unwrap();
-            assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+            assert!(
+                status.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&status.stderr)
+            );
         };
         git(&["init", "-q"]);
         git(&["add", "exercises"]);
@@ -388,22 +476,38 @@ mod commands {
         fs::write(&path, "my work in progress\n").unwrap();
 
         let refused = course.threadlings(&["reset", "pass"]);
-        assert_eq!(refused.code(), 2, "no terminal, no --yes: {}", refused.stderr());
+        assert_eq!(
+            refused.code(),
+            2,
+            "no terminal, no --yes: {}",
+            refused.stderr()
+        );
         assert_eq!(fs::read_to_string(&path).unwrap(), "my work in progress\n");
 
         let run = course.threadlings(&["reset", "pass", "--yes"]);
         assert_eq!(run.code(), 0, "{}", run.stderr());
         assert_eq!(fs::read_to_string(&path).unwrap(), original);
-        let backups: Vec<_> = fs::read_dir(course.path(".threadlings/backups")).unwrap().flatten().collect();
+        let backups: Vec<_> = fs::read_dir(course.path(".threadlings/backups"))
+            .unwrap()
+            .flatten()
+            .collect();
         assert_eq!(backups.len(), 1);
-        assert_eq!(fs::read_to_string(backups[0].path()).unwrap(), "my work in progress\n");
+        assert_eq!(
+            fs::read_to_string(backups[0].path()).unwrap(),
+            "my work in progress\n"
+        );
     }
 
     #[test]
     fn help_documents_the_exit_codes() {
         let run = Course::fixture().threadlings(&["--help"]);
         let stdout = run.stdout();
-        for code in ["0  every graded exercise passed", "1  an exercise did not pass", "2  usage error", "3  the grader could not grade"] {
+        for code in [
+            "0  every graded exercise passed",
+            "1  an exercise did not pass",
+            "2  usage error",
+            "3  the grader could not grade",
+        ] {
             assert!(stdout.contains(code), "{stdout}");
         }
     }
@@ -418,6 +522,12 @@ mod course_self_check {
     fn the_course_is_consistent() {
         let stress = std::env::var("THREADLINGS_STRESS").unwrap_or_else(|_| "0".to_owned());
         let run = Course::real().threadlings(&["dev", "check", "--stress", &stress]);
-        assert_eq!(run.code(), 0, "dev check failed:\n{}\n{}", run.stdout(), run.stderr());
+        assert_eq!(
+            run.code(),
+            0,
+            "dev check failed:\n{}\n{}",
+            run.stdout(),
+            run.stderr()
+        );
     }
 }

@@ -57,5 +57,8 @@ fn main() {
     println!("first ticket: {}", counter.take());
     // Moving the counter to another thread is fine: only one thread uses it at a time.
     let handle = std::thread::spawn(move || counter.take());
-    println!("second ticket, on another thread: {}", handle.join().unwrap());
+    println!(
+        "second ticket, on another thread: {}",
+        handle.join().unwrap()
+    );
 }

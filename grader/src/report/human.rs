@@ -21,7 +21,12 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
     let took = seconds(graded.duration);
     match graded.verdict() {
         Verdict::Pass => {
-            let _ = writeln!(out, "{} {name} passed {}", "✓".green().bold(), took.dimmed());
+            let _ = writeln!(
+                out,
+                "{} {name} passed {}",
+                "✓".green().bold(),
+                took.dimmed()
+            );
         }
         Verdict::CompileError { errors } => {
             let _ = writeln!(out, "{} {name} does not compile ({path})", "✗".red().bold());
@@ -136,13 +141,19 @@ pub fn judgement_line(judgement: &crate::verdict::Judgement) -> String {
                 .collect();
             format!("failed: {}", failed.join(", "))
         }
-        Verdict::TimedOut { test, diagnosis, .. } => format!(
+        Verdict::TimedOut {
+            test, diagnosis, ..
+        } => format!(
             "timed out in {}: {}",
             test.as_deref().unwrap_or("?"),
             diagnosis_summary(diagnosis)
         ),
         Verdict::Crashed { test, cause } => {
-            format!("crashed in {}: {}", test.as_deref().unwrap_or("?"), crash_text(cause))
+            format!(
+                "crashed in {}: {}",
+                test.as_deref().unwrap_or("?"),
+                crash_text(cause)
+            )
         }
         Verdict::Tampered { findings } => format!("tampered: {}", findings.join("; ")),
     }

@@ -77,9 +77,11 @@ impl<'a> RunReport<'a> {
             Verdict::TimedOut {
                 test, diagnosis, ..
             } => (test.as_deref(), Some(DiagnosisReport::new(diagnosis)), None),
-            Verdict::Crashed { test, cause } => {
-                (test.as_deref(), None, Some(super::human::crash_text(cause).to_owned()))
-            }
+            Verdict::Crashed { test, cause } => (
+                test.as_deref(),
+                None,
+                Some(super::human::crash_text(cause).to_owned()),
+            ),
             _ => (None, None, None),
         };
         RunReport {

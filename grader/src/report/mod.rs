@@ -76,7 +76,11 @@ impl Reporter {
     /// One graded exercise.
     pub fn graded(&self, course: &Course, exercise: &Exercise, graded: &Graded) {
         match self.format {
-            Format::Human => self.print(&human::graded(graded, exercise, &display_path(course, exercise, graded.side))),
+            Format::Human => self.print(&human::graded(
+                graded,
+                exercise,
+                &display_path(course, exercise, graded.side),
+            )),
             Format::Json => self.print_json(&json::RunReport::new(graded)),
         }
     }
@@ -92,7 +96,10 @@ impl Reporter {
     pub fn batch_summary(&self, results: &[Graded]) {
         match self.format {
             Format::Human => {
-                let passed = results.iter().filter(|graded| graded.verdict().passed()).count();
+                let passed = results
+                    .iter()
+                    .filter(|graded| graded.verdict().passed())
+                    .count();
                 let line = format!("{passed} of {} exercises pass", results.len());
                 let line = if passed == results.len() {
                     line.green().bold()
@@ -102,7 +109,8 @@ impl Reporter {
                 self.print(&format!("\n{line}\n"));
             }
             Format::Json => {
-                let reports: Vec<json::RunReport<'_>> = results.iter().map(json::RunReport::new).collect();
+                let reports: Vec<json::RunReport<'_>> =
+                    results.iter().map(json::RunReport::new).collect();
                 self.print_json(&reports);
             }
         }

@@ -415,7 +415,11 @@ mod tests {
             .arg("-c")
             .arg("sleep 600 & echo $!; sleep 600");
         let output = run(&spec).unwrap();
-        assert!(matches!(output.exit, Exit::TimedOut { .. }), "{:?}", output.exit);
+        assert!(
+            matches!(output.exit, Exit::TimedOut { .. }),
+            "{:?}",
+            output.exit
+        );
         let grandchild = printed_pid(&output);
         assert!(
             !std::path::Path::new(&format!("/proc/{grandchild}")).exists()

@@ -45,7 +45,7 @@ pub fn diagnose(pid: u32) -> Diagnosis {
         Diagnosis::Deadlock { threads: sleeping }
     } else {
         // The busiest thread first: it is the one to look at.
-        running.sort_by(|a, b| b.0.cmp(&a.0));
+        running.sort_by_key(|(gained, _)| std::cmp::Reverse(*gained));
         Diagnosis::BusyLoop {
             running: running.into_iter().map(|(_, thread)| thread).collect(),
         }

@@ -102,7 +102,10 @@ fn reap_adopted(group: Pid) {
 /// The signal that ended the process, with its name.
 pub fn signal_of(status: ExitStatus) -> Option<(i32, String)> {
     let number = status.signal()?;
-    let name = Signal::try_from(number).map_or_else(|_| format!("signal {number}"), |signal| signal.as_str().to_owned());
+    let name = Signal::try_from(number).map_or_else(
+        |_| format!("signal {number}"),
+        |signal| signal.as_str().to_owned(),
+    );
     Some((number, name))
 }
 

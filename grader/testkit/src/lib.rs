@@ -118,9 +118,8 @@ mod tests {
 
     #[test]
     fn sequential_parties_fail_with_the_likely_mistake() {
-        let meeting = Arc::new(
-            Rendezvous::new(2, "joined too early").with_bound(Duration::from_millis(50)),
-        );
+        let meeting =
+            Arc::new(Rendezvous::new(2, "joined too early").with_bound(Duration::from_millis(50)));
         let first = {
             let meeting = Arc::clone(&meeting);
             thread::spawn(move || meeting.arrive())
@@ -137,11 +136,10 @@ mod tests {
     #[should_panic(expected = "3 threads arrived at a rendezvous built for 2")]
     fn too_many_parties_is_a_bug_in_the_test() {
         let meeting = Rendezvous::new(2, "unused");
-        let other = thread::scope(|scope| {
+        thread::scope(|scope| {
             scope.spawn(|| meeting.arrive());
             meeting.arrive();
         });
-        let () = other;
         meeting.arrive();
     }
 }
