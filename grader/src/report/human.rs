@@ -298,3 +298,142 @@ fn truncate_lines(text: &str, max: usize) -> String {
     let _ = write!(kept, "\n[... {} more lines ...]", lines.len() - max);
     kept
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::course::{Mode, Side, StubFailure};
+    use crate::verdict::{Judgement, TestResult};
+
+    fn exercise() -> Exercise {
+        Exercise {
+            name: "threads1".to_owned(),
+            dir: "01_threads".to_owned(),
+            topic: "threads".to_owned(),
+            mode: Mode::Test,
+            stub: StubFailure::TestFailed,
+            hints: vec![
+                "Look at the loop.".to_owned(),
+                "Spawn first, join later.".to_owned(),
+            ],
+            timeout: Duration::from_secs(10),
+            points: 1,
+        }
+    }
+
+    fn graded(verdict: Verdict, tests: Vec<TestResult>) -> Graded {
+        Graded {
+            exercise: "threads1".to_owned(),
+            side: Side::Exercise,
+            judgement: Judgement { verdict, tests },
+            stderr: None,
+            notes: Vec::new(),
+            content_hash: String::new(),
+            duration: Duration::from_millis(1234),
+        }
+    }
+
+    fn test(name: &str, outcome: TestOutcome, message: Option<&str>) -> TestResult {
+        TestResult {
+            name: name.to_owned(),
+            outcome,
+            message: message.map(str::to_owned),
+        }
+    }
+
+    fn render(graded: &Graded) -> String {
+        colored::control::set_override(false);
+        super::graded(graded, &exercise(), "exercises/01_threads/threads1.rs")
+    }
+
+    #[test]
+    fn a_failed_test_shows_its_message() {
+        let graded = graded(
+            Verdict::TestFailed,
+            vec![
+                test(
+                    "tests::every_worker_runs_exactly_once",
+                    TestOutcome::Passed,
+                    None,
+                ),
+                test(
+                    "tests::workers_run_at_the_same_time",
+                    TestOutcome::Failed,
+                    Some(
+                        "thread 'tests::workers_run_at_the_same_time' panicked at exercises/01_threads/threads1.rs:70:9:\nonly 1 of 4 threads were running at the same time",
+                    ),
+                ),
+            ],
+        );
+        insta::assert_snapshot!(render(&graded));
+    }
+
+    #[test]
+    fn a_deadlock_names_the_waiting_threads() {
+        let diagnosis = Diagnosis::Deadlock {
+            threads: vec![
+                ThreadState {
+                    tid: 41,
+                    name: "threads1-1f2e".to_owned(),
+                    waiting_in: Some("futex_do_wait".to_owned()),
+                },
+                ThreadState {
+                    tid: 42,
+                    name: "tests::drains".to_owned(),
+                    waiting_in: None,
+                },
+            ],
+        };
+        let graded = graded(
+            Verdict::TimedOut {
+                test: Some("tests::drains".to_owned()),
+                limit: Duration::from_secs(10),
+                diagnosis,
+            },
+            vec![
+                test("tests::drains", TestOutcome::Interrupted, None),
+                test("tests::later", TestOutcome::NotRun, None),
+            ],
+        );
+        insta::assert_snapshot!(render(&graded));
+    }
+
+    #[test]
+    fn a_busy_loop_names_the_running_thread() {
+        let diagnosis = Diagnosis::BusyLoop {
+            running: vec![ThreadState {
+                tid: 7,
+                name: "spinner".to_owned(),
+                waiting_in: None,
+            }],
+        };
+        let graded = graded(
+            Verdict::TimedOut {
+                test: None,
+                limit: Duration::from_secs(2),
+                diagnosis,
+            },
+            Vec::new(),
+        );
+        insta::assert_snapshot!(render(&graded));
+    }
+
+    #[test]
+    fn tampering_says_what_changed_and_how_to_recover() {
+        let graded = graded(
+            Verdict::Tampered {
+                findings: vec![
+                    "test `tests::zero_workers_is_fine` was deleted or renamed".to_owned(),
+                ],
+            },
+            Vec::new(),
+        );
+        insta::assert_snapshot!(render(&graded));
+    }
+
+    #[test]
+    fn hints_are_numbered_and_say_how_many_remain() {
+        colored::control::set_override(false);
+        insta::assert_snapshot!(hints(&exercise(), 1));
+    }
+}

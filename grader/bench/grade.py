@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Benchmark: the grader against the floor of bare cargo, side by side in one run.
+
+1. Edit one exercise, then grade it: `threadlings run NAME --solution` versus the floor,
+   `cargo test --no-run --bin NAME` plus running the test binary directly. Every round
+   edits the file before each side, so both recompile it.
+2. Grade the whole course: `threadlings verify --solutions` versus one cargo call that
+   builds every solution's test binary plus running each of them.
+
+Rounds alternate floor and grader so machine noise hits both alike; the medians and their
+ratio are printed. Run from anywhere in the checkout:
+
+    python3 grader/bench/grade.py [--rounds N] [--exercise NAME]
+
+It builds the grader in release mode first and restores the edited file at the end.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sh(args, **kwargs):
+    return subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+def timed(args, ok_codes=(0,)):
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in ok_codes:
+        sys.exit(f"{' '.join(map(str, args))} failed ({done.returncode}):\n{done.stderr.decode()}")
+    return elapsed, done.stdout.decode()
+
+
+def test_executables(stdout):
+    """Test executables from cargo's JSON messages, by target name."""
+    found = {}
+    for line in stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        message = json.loads(line)
+        if message.get("reason") == "compiler-artifact" and message["profile"]["test"] and message.get("executable"):
+            found[message["target"]["name"]] = message["executable"]
+    return found
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--exercise", default="threads1")
+    options = parser.parse_args()
+
+    sh(["cargo", "build", "--release", "--quiet", "-p", "threadlings"])
+    grader = ROOT / "target" / "release" / "threadlings"
+    manifest = "solutions/Cargo.toml"
+    name = options.exercise
+    info = json.loads(sh([grader, "list", "--json"]).stdout)
+    entry = next((e for e in info if e["name"] == name), None)
+    if entry is None:
+        sys.exit(f"no exercise named {name}")
+    source = ROOT / entry["path"].replace("exercises/", "solutions/", 1)
+    original = source.read_text()
+
+    floor_build = ["cargo", "test", "--no-run", "--quiet", "--message-format=json", "--manifest-path", manifest, "--bin", name]
+    # Warm everything once.
+    timed(floor_build)
+    timed([grader, "run", name, "--solution"])
+
+    floor, ours = [], []
+    try:
+        for round_ in range(options.rounds):
+            source.write_text(original + f"\n// bench edit {round_} floor\n")
+            build_time, stdout = timed(floor_build)
+            executable = test_executables(stdout)[name]
+            run_time, _ = timed([executable, "--test-threads=1"])
+            floor.append(build_time + run_time)
+
+            source.write_text(original + f"\n// bench edit {round_} grader\n")
+            grade_time, _ = timed([grader, "run", name, "--solution"])
+            ours.append(grade_time)
+    finally:
+        source.write_text(original)
+    timed(floor_build)
+
+    edit_ratio = median_ms(ours) / median_ms(floor)
+    print(f"edit + run {name}: floor {median_ms(floor):.0f} ms, threadlings {median_ms(ours):.0f} ms, "
+          f"ratio {edit_ratio:.2f} (target <= 1.15)")
+
+    all_build = ["cargo", "test", "--no-run", "--quiet", "--message-format=json", "--manifest-path", manifest]
+    floor, ours = [], []
+    for _ in range(max(3, options.rounds // 2)):
+        started = time.perf_counter()
+        _, stdout = timed(all_build)
+        for executable in test_executables(stdout).values():
+            subprocess.run([executable, "--test-threads=1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        floor.append(time.perf_counter() - started)
+        verify_time, _ = timed([grader, "verify", "--solutions"])
+        ours.append(verify_time)
+    verify_ratio = median_ms(ours) / median_ms(floor)
+    print(f"verify --solutions ({len(info)} exercises): floor {median_ms(floor):.0f} ms, "
+          f"threadlings {median_ms(ours):.0f} ms, ratio {verify_ratio:.2f} (target <= 1.2)")
+
+
+if __name__ == "__main__":
+    main()
