@@ -5,7 +5,8 @@
    `cargo test --no-run --bin NAME` plus running the test binary directly. Every round
    edits the file before each side, so both recompile it.
 2. Grade the whole course: `threadlings verify --solutions` versus one cargo call that
-   builds every solution's test binary plus running each of them.
+   builds every solution's test binary plus running each of them, plus trybuild run
+   through cargo for each compile-fail lesson (the floor of checking those lessons).
 
 Rounds alternate floor and grader so machine noise hits both alike; the medians and their
 ratio are printed. Run from anywhere in the checkout:
@@ -98,6 +99,9 @@ def main():
     print(f"edit + run {name}: floor {median_ms(floor):.0f} ms, threadlings {median_ms(ours):.0f} ms, "
           f"ratio {edit_ratio:.2f} (target <= 1.15)")
 
+    compile_fail = [e["name"] for e in info if e["mode"] == "compile_fail"]
+    for lesson in compile_fail:
+        timed([grader, "run", lesson, "--solution"])  # stages the lesson
     all_build = ["cargo", "test", "--no-run", "--quiet", "--message-format=json", "--manifest-path", manifest]
     floor, ours = [], []
     for _ in range(max(3, options.rounds // 2)):
@@ -105,6 +109,11 @@ def main():
         _, stdout = timed(all_build)
         for executable in test_executables(stdout).values():
             subprocess.run([executable, "--test-threads=1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for lesson in compile_fail:
+            # The stage the grader left behind: the same files trybuild checks.
+            subprocess.run(["cargo", "test", "--quiet", "--manifest-path", "grader/ui-harness/Cargo.toml", "--test", "ui"],
+                           cwd=ROOT, env={**os.environ, "THREADLINGS_UI_DIR": f"../../.threadlings/ui/{lesson}"},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         floor.append(time.perf_counter() - started)
         verify_time, _ = timed([grader, "verify", "--solutions"])
         ours.append(verify_time)

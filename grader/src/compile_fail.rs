@@ -116,24 +116,44 @@ fn relative_to_harness(name: &str) -> PathBuf {
     Path::new("../../.threadlings/ui").join(name)
 }
 
+/// Lays out the stage: the lesson's cases and the learner's file as `lesson.rs`. Files
+/// that are already there with the same contents are left alone, so their timestamps
+/// stay and trybuild's cargo does not rebuild what did not change.
 fn stage_lesson(cases: &Path, stage: &Path, source: &str) -> Result<(), Error> {
-    if stage.exists() {
-        fs::remove_dir_all(stage).map_err(Error::io(format!("clear {}", stage.display())))?;
-    }
+    let mut wanted: Vec<(PathBuf, Vec<u8>)> =
+        vec![(stage.join("lesson.rs"), source.as_bytes().to_vec())];
     for kind in ["pass", "fail"] {
-        let from = cases.join(kind);
-        let Ok(entries) = fs::read_dir(&from) else {
+        let Ok(entries) = fs::read_dir(cases.join(kind)) else {
             continue;
         };
-        let to = stage.join(kind);
-        fs::create_dir_all(&to).map_err(Error::io(format!("create {}", to.display())))?;
         for entry in entries.flatten() {
-            fs::copy(entry.path(), to.join(entry.file_name()))
-                .map_err(Error::io(format!("copy {}", entry.path().display())))?;
+            let contents = fs::read(entry.path())
+                .map_err(Error::io(format!("read {}", entry.path().display())))?;
+            wanted.push((stage.join(kind).join(entry.file_name()), contents));
         }
     }
-    let lesson = stage.join("lesson.rs");
-    fs::write(&lesson, source).map_err(Error::io(format!("write {}", lesson.display())))
+    // Whatever else is in the stage (a case the lesson no longer has) must go.
+    for kind in ["pass", "fail"] {
+        if let Ok(entries) = fs::read_dir(stage.join(kind)) {
+            for entry in entries.flatten() {
+                if !wanted.iter().any(|(path, _)| *path == entry.path()) {
+                    fs::remove_file(entry.path())
+                        .map_err(Error::io(format!("remove {}", entry.path().display())))?;
+                }
+            }
+        }
+    }
+    for (path, contents) in wanted {
+        if fs::read(&path).is_ok_and(|there| there == contents) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .map_err(Error::io(format!("create {}", parent.display())))?;
+        }
+        fs::write(&path, contents).map_err(Error::io(format!("write {}", path.display())))?;
+    }
+    Ok(())
 }
 
 fn copy_blessed(from: &Path, to: &Path) -> Result<(), Error> {
