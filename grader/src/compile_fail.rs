@@ -56,7 +56,9 @@ pub fn grade(
     let mut spec = Spec::new(harness, exercise.timeout)
         .env("THREADLINGS_UI_DIR", relative_to_harness(&exercise.name))
         .env("CARGO_MANIFEST_DIR", course.ui_harness_dir())
-        .env("CARGO", cargo.program());
+        .env("CARGO", cargo.program())
+        // The harness ends with a panic when a case fails; its backtrace helps nobody.
+        .env("RUST_BACKTRACE", "0");
     if !cargo.color {
         spec = spec.env("NO_COLOR", "1");
     }
@@ -170,7 +172,8 @@ fn copy_blessed(from: &Path, to: &Path) -> Result<(), Error> {
 }
 
 /// trybuild's report, one result per case: `test PATH [should pass] ... ok`, followed by
-/// the details of a case that did not come out as expected.
+/// the details of a case that did not come out as expected. The harness's own panic at
+/// the end (and anything after it) is trybuild's summary for authors, not for learners.
 fn parse_report(report: &str) -> Vec<TestResult> {
     let mut tests: Vec<TestResult> = Vec::new();
     let mut details: Vec<&str> = Vec::new();
@@ -178,11 +181,18 @@ fn parse_report(report: &str) -> Vec<TestResult> {
         if let Some(last) = tests.last_mut()
             && last.outcome == TestOutcome::Failed
         {
-            last.message = Some(details.join("\n").trim().to_owned());
+            let mut text = details.join("\n");
+            while text.contains("\n\n\n") {
+                text = text.replace("\n\n\n", "\n\n");
+            }
+            last.message = Some(text.trim().to_owned());
         }
         details.clear();
     };
     for line in report.lines() {
+        if line.contains("panicked at") {
+            break;
+        }
         if let Some(rest) = line.strip_prefix("test ")
             && let Some((case, result)) = rest.split_once(" ... ")
         {
@@ -201,18 +211,15 @@ fn parse_report(report: &str) -> Vec<TestResult> {
                 outcome,
                 message: None,
             });
-            if outcome == TestOutcome::Failed {
-                details.push(match result.trim() {
-                    "error" | "mismatch" | "wip" => "",
-                    other => other,
-                });
-            }
         } else if line.contains("TRYBUILD=overwrite")
             || line.starts_with("note: If the actual output is the correct output")
-            || line.contains("panicked at")
-            || line.starts_with("error: test failed")
         {
             // Advice for the lesson's author, not for the learner.
+        } else if line == "Expected test case to fail to compile, but it succeeded." {
+            details.push(
+                "This program must be rejected by the compiler, but it compiled: your code \
+                 promises something (a `Send`, a `Sync`, a lifetime) that it cannot keep.",
+            );
         } else if !tests.is_empty() {
             details.push(line);
         }
