@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::course::Course;
 use crate::error::Error;
 use crate::report::{ColorChoice, Format};
+use crate::watch::Detection;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -20,8 +21,8 @@ Exit codes:
   2  usage error, or a broken course description (info.toml, a missing file)
   3  the grader could not grade (cargo or git would not run, a file could not be written)
 
-Start with `cargo threadlings`: it grades the course in order and shows the first
-exercise that does not pass yet, with a hint.";
+Start with `cargo threadlings`: the watch screen shows the first exercise that does not
+pass yet, grades it every time you save, and moves on when it passes.";
 
 /// A course in Rust concurrency, and its grader.
 #[derive(Debug, Parser)]
@@ -51,6 +52,21 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The course's main screen (the default): shows the first unfinished exercise,
+    /// grades it on every save, explains the failure and moves on when it passes.
+    Watch {
+        /// Notice saves by looking at the file a few times a second. Use it where saves
+        /// go unnoticed: WSL's /mnt/* folders, network drives, some containers.
+        #[arg(long, conflicts_with = "manual")]
+        poll: bool,
+        /// Grade only when you press r.
+        #[arg(long)]
+        manual: bool,
+        /// Print events for editors and scripts instead of a screen: one JSON object per
+        /// line (started, verdict, next, done, notice), no terminal control codes.
+        #[arg(long, value_name = "FORMAT")]
+        events: Option<EventsFormat>,
+    },
     /// List every exercise in course order, with its status.
     List {
         /// Print JSON: an array of {name, path, topic, mode, done}.
@@ -116,10 +132,19 @@ pub enum DevCommand {
     Bless { name: String },
 }
 
+/// Formats of `watch --events`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsFormat {
+    Json,
+}
+
 /// A validated command.
 #[derive(Debug)]
 pub enum Action {
-    Next,
+    Watch {
+        detection: Detection,
+        events_json: bool,
+    },
     List,
     Run {
         name: String,
@@ -171,7 +196,24 @@ impl Args {
         let course = Course::load(&root)?;
         let mut format = Format::Human;
         let action = match self.command {
-            None => Action::Next,
+            None => Action::Watch {
+                detection: Detection::Events,
+                events_json: false,
+            },
+            Some(Command::Watch {
+                poll,
+                manual,
+                events,
+            }) => Action::Watch {
+                detection: if manual {
+                    Detection::Manual
+                } else if poll {
+                    Detection::Poll
+                } else {
+                    Detection::Events
+                },
+                events_json: events.is_some(),
+            },
             Some(Command::List { json }) => {
                 format = json_or_human(json);
                 Action::List

@@ -1,4 +1,4 @@
-//! The one-shot commands: decide what to grade, hand it to the engine, record the
+//! The commands: decide what to grade, hand it to the engine, record the
 //! learner's progress, and pass the results to the reporter.
 
 use std::fs;
@@ -11,9 +11,9 @@ use crate::course::{Course, Exercise, Side};
 use crate::devcheck;
 use crate::engine::{Engine, Graded};
 use crate::error::{EXIT_NOT_PASSED, EXIT_PASS, Error};
-use crate::git;
-use crate::progress::{self, Progress};
+use crate::progress::{self, Progress, ResetOutcome};
 use crate::report::{Format, Reporter, display_path};
+use crate::watch;
 
 /// Runs the validated command.
 pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error> {
@@ -22,7 +22,19 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
     let engine = Engine::new(course, cargo, config.backtrace);
     let progress = Progress::new(course);
     match &config.action {
-        Action::Next => next(&engine, &progress, reporter),
+        Action::Watch {
+            detection,
+            events_json,
+        } => watch::run(
+            course,
+            reporter,
+            watch::Options {
+                detection: *detection,
+                events_json: *events_json,
+                color: config.color,
+                backtrace: config.backtrace,
+            },
+        ),
         Action::List => {
             let state = load(&progress, reporter)?;
             reporter.list(course, &progress::done_flags(course, &state));
@@ -110,49 +122,6 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
     }
 }
 
-/// No subcommand: grade the course in order and stop at the first exercise that does
-/// not pass, showing it and its hint.
-fn next(engine: &Engine<'_>, progress: &Progress, reporter: &Reporter) -> Result<ExitCode, Error> {
-    let course = engine.course;
-    let state = load(progress, reporter)?;
-    if !state.welcomed {
-        if let Some(welcome) = &course.welcome_message {
-            reporter.text(welcome.trim());
-        }
-        warn(reporter, progress.mark_welcomed()?);
-    }
-    for exercise in &course.exercises {
-        let path = course.path(exercise, Side::Exercise);
-        let source =
-            fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
-        if state.is_done(exercise, &source) {
-            continue;
-        }
-        let graded = engine.grade(exercise, Side::Exercise)?;
-        record(progress, reporter, std::slice::from_ref(&graded))?;
-        reporter.graded(course, exercise, &graded);
-        if graded.verdict().passed() {
-            continue;
-        }
-        let shown = state
-            .hints_shown
-            .get(&exercise.name)
-            .copied()
-            .unwrap_or(0)
-            .max(1);
-        reporter.hints(exercise, shown);
-        reporter.text(&format!(
-            "\nEdit {} and run `cargo threadlings` again.",
-            display_path(course, exercise, Side::Exercise)
-        ));
-        return Ok(ExitCode::from(EXIT_NOT_PASSED));
-    }
-    if let Some(done) = &course.final_message {
-        reporter.text(done.trim());
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 fn reset(
     course: &Course,
     progress: &Progress,
@@ -163,30 +132,25 @@ fn reset(
 ) -> Result<ExitCode, Error> {
     let exercise = course.exercise(name)?;
     let relative = display_path(course, exercise, Side::Exercise);
-    let original = git::show(&course.root, from, &relative)?;
-    let path = course.path(exercise, Side::Exercise);
-    let current = fs::read_to_string(&path).unwrap_or_default();
-    if current == original {
-        reporter.text(&format!(
-            "{relative} is already as it was at `{from}`; nothing to reset. If you committed \
-             your work, pass --from with an earlier revision."
-        ));
-        return Ok(ExitCode::SUCCESS);
-    }
     if !yes
         && !confirm(
             reporter,
-            &format!("Replace {relative} with its original version? [y/N] "),
+            &format!("Replace {relative} with its version at `{from}`? [y/N] "),
         )?
     {
         reporter.text("Nothing was changed.");
         return Ok(ExitCode::from(EXIT_NOT_PASSED));
     }
-    let backup = progress.restore(exercise, &path, &original)?;
-    reporter.text(&format!(
-        "{relative} is back to its original version; your file was saved as {}",
-        backup.display()
-    ));
+    match progress.reset(course, exercise, from)? {
+        ResetOutcome::AlreadyOriginal => reporter.text(&format!(
+            "{relative} is already as it was at `{from}`; nothing to reset. If you committed \
+             your work, pass --from with an earlier revision."
+        )),
+        ResetOutcome::Restored { backup } => reporter.text(&format!(
+            "{relative} is back to its original version; your file was saved as {}",
+            backup.display()
+        )),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

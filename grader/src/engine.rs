@@ -29,7 +29,7 @@ const FILE_LIMIT_BYTES: u64 = 256 * 1024 * 1024;
 const TEST_OUTPUT_CAP: usize = 64 * 1024;
 
 /// The result of grading one exercise.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Graded {
     pub exercise: String,
     pub side: Side,

@@ -15,6 +15,7 @@ mod report;
 mod run;
 mod tamper;
 mod verdict;
+mod watch;
 
 use std::process::ExitCode;
 

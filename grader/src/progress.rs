@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::course::{Course, Exercise, Side};
 use crate::engine::{Graded, content_hash};
 use crate::error::Error;
+use crate::git;
 use crate::verdict::VerdictKind;
 
 const STATE_VERSION: u32 = 1;
@@ -42,6 +43,15 @@ pub struct State {
 pub struct Record {
     pub hash: String,
     pub verdict: VerdictKind,
+}
+
+/// What `reset` did.
+#[derive(Debug)]
+pub enum ResetOutcome {
+    /// The file already matched the original: nothing was touched.
+    AlreadyOriginal,
+    /// The original is back; the learner's file was saved here.
+    Restored { backup: PathBuf },
 }
 
 /// Loaded state, and what went wrong loading it, if anything worth telling.
@@ -148,6 +158,28 @@ impl Progress {
             shown = *seen;
         })?;
         Ok((shown, warning))
+    }
+
+    /// Restores the learner's file of `exercise` to its version at git revision `from`,
+    /// after backing up what is there.
+    pub fn reset(
+        &self,
+        course: &Course,
+        exercise: &Exercise,
+        from: &str,
+    ) -> Result<ResetOutcome, Error> {
+        let relative = format!(
+            "{}/{}",
+            crate::course::EXERCISES_DIR,
+            exercise.relative_path().display()
+        );
+        let original = git::show(&course.root, from, &relative)?;
+        let path = course.path(exercise, Side::Exercise);
+        if fs::read_to_string(&path).is_ok_and(|current| current == original) {
+            return Ok(ResetOutcome::AlreadyOriginal);
+        }
+        let backup = self.restore(exercise, &path, &original)?;
+        Ok(ResetOutcome::Restored { backup })
     }
 
     /// Puts `original` back as the learner's file at `path`, after copying what is there to

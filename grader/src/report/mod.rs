@@ -6,6 +6,7 @@
 
 pub mod human;
 pub mod json;
+pub mod watch;
 
 use std::io::{self, IsTerminal, Write};
 

@@ -1,0 +1,885 @@
+//! The watch loop's brain: a state machine from [`Input`]s to [`Effect`]s. Pure: it
+//! reads no files, starts nothing and prints nothing, and time is passed in, so every
+//! behaviour (saves during a run, a hung exercise, keys, advancing) is testable without a
+//! terminal or a clock.
+//!
+//! The rule it keeps: the screen never shows a verdict for content that is no longer on
+//! disk. Every run carries a generation number and the content hash it started from; a
+//! save during a run cancels it and queues one more, and a result that arrives for old
+//! content is dropped.
+
+use std::time::{Duration, Instant};
+
+use crate::engine::Graded;
+use crate::verdict::Verdict;
+
+/// What the loop reacts to.
+#[derive(Debug)]
+pub enum Input {
+    /// The current exercise's file may have changed; `hash` is its content now.
+    FileChanged {
+        hash: String,
+    },
+    Key(Key),
+    /// A grading run finished (or was cancelled, or the grader failed).
+    Graded {
+        generation: u64,
+        outcome: RunOutcome,
+    },
+    /// One exercise of a check-all finished.
+    Checked {
+        index: usize,
+        passed: bool,
+        verdict: String,
+    },
+    /// The check-all finished.
+    CheckFinished,
+    /// Time passed (redraw the elapsed time of a running check).
+    Tick,
+}
+
+/// How a grading run ended.
+#[derive(Debug)]
+pub enum RunOutcome {
+    Graded(Box<Graded>),
+    Cancelled,
+    /// The grader itself failed (cargo would not run, ...): shown, not fatal.
+    Failed(String),
+}
+
+/// A key press, as the loop understands it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Up,
+    Down,
+    Enter,
+    Escape,
+    Backspace,
+    Interrupt,
+}
+
+/// What the driver must do.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Grade exercise `index`; report back with `generation`.
+    Grade {
+        index: usize,
+        generation: u64,
+    },
+    /// Stop the run with `generation` early.
+    Cancel {
+        generation: u64,
+    },
+    /// A verdict for exercise `index`: record it as progress and announce it.
+    Verdict {
+        index: usize,
+        graded: Box<Graded>,
+    },
+    /// Remember that `count` hints of exercise `index` have been shown.
+    HintsShown {
+        index: usize,
+        count: usize,
+    },
+    /// Tell editors and scripts (events mode) that a run started.
+    AnnounceStart {
+        index: usize,
+    },
+    /// The current exercise moved on to `index`.
+    AnnounceNext {
+        index: usize,
+    },
+    /// Grade every exercise, reporting each with `Input::Checked`.
+    CheckAll,
+    /// Restore the current exercise's original file (after confirmation).
+    Reset {
+        index: usize,
+    },
+    /// Every exercise is done: say so (final message, `done` event).
+    Finish,
+    /// Draw the screen again.
+    Render,
+    Quit,
+}
+
+/// What the main area of the screen shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Exercise,
+    /// The list of exercises; `filter` narrows it, `cursor` is the selected row among the
+    /// filtered ones.
+    List {
+        filter: String,
+        cursor: usize,
+        typing: bool,
+    },
+    ConfirmReset,
+    Solution,
+    Check,
+}
+
+/// Status of one exercise in a check-all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckStatus {
+    Waiting,
+    Passed,
+    Failed(String),
+}
+
+/// The current run, if any.
+#[derive(Clone, Debug)]
+pub struct Running {
+    pub generation: u64,
+    pub started: Instant,
+}
+
+/// The watch loop's state.
+#[derive(Debug)]
+pub struct Core {
+    /// Exercise names, in course order.
+    pub names: Vec<String>,
+    /// Which are done (passed for the content on disk).
+    pub done: Vec<bool>,
+    pub current: usize,
+    /// Advance to the next exercise by itself after a pass (no keyboard to press `n`).
+    pub auto_advance: bool,
+    pub running: Option<Running>,
+    /// A run is wanted once the current one has ended.
+    pub pending: bool,
+    /// The latest verdict of the current exercise, for the content on disk.
+    pub last: Option<Graded>,
+    /// A grader failure to show instead of a verdict.
+    pub fault: Option<String>,
+    /// Content hash of the current exercise as last seen on disk.
+    pub disk_hash: Option<String>,
+    pub hints_shown: usize,
+    pub hint_count: Vec<usize>,
+    pub screen: Screen,
+    pub check: Vec<CheckStatus>,
+    pub checking: bool,
+    /// A one-line message for the learner (a key that does nothing now, ...).
+    pub notice: Option<String>,
+    pub finished: bool,
+    next_generation: u64,
+    now: Instant,
+}
+
+impl Core {
+    /// A loop over `names` (with their hint counts), `done` flags, starting at the first
+    /// exercise not done.
+    pub fn new(
+        names: Vec<String>,
+        hint_count: Vec<usize>,
+        done: Vec<bool>,
+        auto_advance: bool,
+        now: Instant,
+    ) -> Core {
+        let current = done
+            .iter()
+            .position(|done| !done)
+            .unwrap_or(names.len().saturating_sub(1));
+        let check = vec![CheckStatus::Waiting; names.len()];
+        Core {
+            names,
+            done,
+            current,
+            auto_advance,
+            running: None,
+            pending: false,
+            last: None,
+            fault: None,
+            disk_hash: None,
+            hints_shown: 0,
+            hint_count,
+            screen: Screen::Exercise,
+            check,
+            checking: false,
+            notice: None,
+            finished: false,
+            next_generation: 1,
+            now,
+        }
+    }
+
+    /// The effects to start with: grade the current exercise, or finish if all are done.
+    pub fn start(&mut self) -> Vec<Effect> {
+        if self.done.iter().all(|done| *done) {
+            return self.finish_course();
+        }
+        let mut effects = vec![Effect::AnnounceNext {
+            index: self.current,
+        }];
+        effects.extend(self.grade_now());
+        effects
+    }
+
+    /// How long the current run has been going.
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.running
+            .as_ref()
+            .map(|running| self.now.saturating_duration_since(running.started))
+    }
+
+    /// Whether the latest verdict is a pass.
+    pub fn passed(&self) -> bool {
+        self.last
+            .as_ref()
+            .is_some_and(|graded| graded.verdict().passed())
+    }
+
+    /// Reacts to one input at `now`.
+    pub fn handle(&mut self, input: Input, now: Instant) -> Vec<Effect> {
+        self.now = now;
+        match input {
+            Input::Tick => {
+                if self.running.is_some() {
+                    vec![Effect::Render]
+                } else {
+                    Vec::new()
+                }
+            }
+            Input::FileChanged { hash } => self.file_changed(hash),
+            Input::Graded {
+                generation,
+                outcome,
+            } => self.graded(generation, outcome),
+            Input::Key(key) => self.key(key),
+            Input::Checked {
+                index,
+                passed,
+                verdict,
+            } => {
+                if let Some(status) = self.check.get_mut(index) {
+                    *status = if passed {
+                        CheckStatus::Passed
+                    } else {
+                        CheckStatus::Failed(verdict)
+                    };
+                }
+                if let Some(done) = self.done.get_mut(index) {
+                    *done = passed;
+                }
+                vec![Effect::Render]
+            }
+            Input::CheckFinished => {
+                self.checking = false;
+                if self.done.iter().all(|done| *done) {
+                    return self.finish_course();
+                }
+                vec![Effect::Render]
+            }
+        }
+    }
+
+    fn file_changed(&mut self, hash: String) -> Vec<Effect> {
+        if self.disk_hash.as_deref() == Some(hash.as_str()) {
+            // Saved without changes, or an event for an access: nothing new to grade.
+            return Vec::new();
+        }
+        self.disk_hash = Some(hash);
+        self.last = None;
+        self.fault = None;
+        if let Some(done) = self.done.get_mut(self.current) {
+            // Editing a finished exercise reopens it until it passes again.
+            *done = false;
+        }
+        self.finished = false;
+        self.grade_now()
+    }
+
+    /// Grades the current exercise now, or as soon as the current run has stopped.
+    fn grade_now(&mut self) -> Vec<Effect> {
+        if let Some(running) = &self.running {
+            self.pending = true;
+            return vec![
+                Effect::Cancel {
+                    generation: running.generation,
+                },
+                Effect::Render,
+            ];
+        }
+        let generation = self.next_generation;
+        self.next_generation += 1;
+        self.running = Some(Running {
+            generation,
+            started: self.now,
+        });
+        self.pending = false;
+        vec![
+            Effect::Grade {
+                index: self.current,
+                generation,
+            },
+            Effect::AnnounceStart {
+                index: self.current,
+            },
+            Effect::Render,
+        ]
+    }
+
+    fn graded(&mut self, generation: u64, outcome: RunOutcome) -> Vec<Effect> {
+        if self
+            .running
+            .as_ref()
+            .is_none_or(|running| running.generation != generation)
+        {
+            return Vec::new();
+        }
+        self.running = None;
+        if self.pending {
+            return self.grade_now();
+        }
+        match outcome {
+            RunOutcome::Cancelled => vec![Effect::Render],
+            RunOutcome::Failed(fault) => {
+                self.fault = Some(fault);
+                vec![Effect::Render]
+            }
+            RunOutcome::Graded(graded) => {
+                if self
+                    .disk_hash
+                    .as_ref()
+                    .is_some_and(|hash| *hash != graded.content_hash)
+                {
+                    // The file changed after the run read it: that verdict is stale.
+                    return self.grade_now();
+                }
+                self.disk_hash = Some(graded.content_hash.clone());
+                let passed = graded.verdict().passed();
+                self.last = Some((*graded).clone());
+                if let Some(done) = self.done.get_mut(self.current) {
+                    *done = passed;
+                }
+                let mut effects = vec![Effect::Verdict {
+                    index: self.current,
+                    graded,
+                }];
+                if passed && self.auto_advance {
+                    effects.extend(self.advance());
+                } else {
+                    effects.push(Effect::Render);
+                }
+                effects
+            }
+        }
+    }
+
+    /// Moves to the next exercise not done (after the current one, then from the start).
+    fn advance(&mut self) -> Vec<Effect> {
+        let count = self.names.len();
+        let next = (1..=count)
+            .map(|step| (self.current + step) % count)
+            .find(|index| !self.done[*index]);
+        match next {
+            Some(index) => self.jump(index),
+            None => {
+                // The last exercise passed: a full check confirms the whole course.
+                self.checking = true;
+                self.screen = Screen::Check;
+                self.check = vec![CheckStatus::Waiting; count];
+                vec![Effect::CheckAll, Effect::Render]
+            }
+        }
+    }
+
+    fn jump(&mut self, index: usize) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(running) = self.running.take() {
+            effects.push(Effect::Cancel {
+                generation: running.generation,
+            });
+        }
+        self.pending = false;
+        self.current = index;
+        self.last = None;
+        self.fault = None;
+        self.disk_hash = None;
+        self.hints_shown = 0;
+        self.screen = Screen::Exercise;
+        effects.push(Effect::AnnounceNext { index });
+        effects.extend(self.grade_now());
+        effects
+    }
+
+    fn finish_course(&mut self) -> Vec<Effect> {
+        self.finished = true;
+        self.screen = Screen::Exercise;
+        vec![Effect::Finish, Effect::Render]
+    }
+
+    fn key(&mut self, key: Key) -> Vec<Effect> {
+        self.notice = None;
+        if key == Key::Interrupt {
+            return vec![Effect::Quit];
+        }
+        match self.screen.clone() {
+            Screen::List {
+                filter,
+                cursor,
+                typing,
+            } => self.list_key(key, filter, cursor, typing),
+            Screen::ConfirmReset => {
+                self.screen = Screen::Exercise;
+                if key == Key::Char('y') {
+                    vec![
+                        Effect::Reset {
+                            index: self.current,
+                        },
+                        Effect::Render,
+                    ]
+                } else {
+                    self.notice = Some("reset cancelled: your file is unchanged".to_owned());
+                    vec![Effect::Render]
+                }
+            }
+            Screen::Solution | Screen::Check if !self.checking => {
+                self.screen = Screen::Exercise;
+                if key == Key::Char('q') {
+                    vec![Effect::Quit]
+                } else {
+                    vec![Effect::Render]
+                }
+            }
+            Screen::Check => {
+                if key == Key::Char('q') {
+                    vec![Effect::Quit]
+                } else {
+                    Vec::new()
+                }
+            }
+            Screen::Exercise | Screen::Solution => self.exercise_key(key),
+        }
+    }
+
+    fn exercise_key(&mut self, key: Key) -> Vec<Effect> {
+        match key {
+            Key::Char('q') => vec![Effect::Quit],
+            Key::Char('n') => {
+                if self.passed() || self.finished {
+                    self.advance()
+                } else {
+                    self.notice = Some("`n` moves on once this exercise passes".to_owned());
+                    vec![Effect::Render]
+                }
+            }
+            Key::Char('h') => {
+                let total = self.hint_count.get(self.current).copied().unwrap_or(0);
+                if self.hints_shown < total {
+                    self.hints_shown += 1;
+                    vec![
+                        Effect::HintsShown {
+                            index: self.current,
+                            count: self.hints_shown,
+                        },
+                        Effect::Render,
+                    ]
+                } else {
+                    self.notice = Some("that was the last hint".to_owned());
+                    vec![Effect::Render]
+                }
+            }
+            Key::Char('r') => {
+                self.last = None;
+                self.fault = None;
+                self.grade_now()
+            }
+            Key::Char('s') => {
+                if self.passed() {
+                    self.screen = Screen::Solution;
+                } else {
+                    self.notice = Some("the solution opens once this exercise passes".to_owned());
+                }
+                vec![Effect::Render]
+            }
+            Key::Char('x') => {
+                self.screen = Screen::ConfirmReset;
+                vec![Effect::Render]
+            }
+            Key::Char('l') => {
+                self.screen = Screen::List {
+                    filter: String::new(),
+                    cursor: self.current,
+                    typing: false,
+                };
+                vec![Effect::Render]
+            }
+            Key::Char('c') => {
+                if self.checking {
+                    return Vec::new();
+                }
+                self.checking = true;
+                self.screen = Screen::Check;
+                self.check = vec![CheckStatus::Waiting; self.names.len()];
+                vec![Effect::CheckAll, Effect::Render]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The exercises the list shows: indices into `names`, filtered.
+    pub fn listed(&self, filter: &str) -> Vec<usize> {
+        (0..self.names.len())
+            .filter(|index| self.names[*index].contains(filter))
+            .collect()
+    }
+
+    fn list_key(
+        &mut self,
+        key: Key,
+        mut filter: String,
+        cursor: usize,
+        typing: bool,
+    ) -> Vec<Effect> {
+        let shown = self.listed(&filter);
+        let mut cursor = cursor.min(shown.len().saturating_sub(1));
+        let mut typing = typing;
+        match key {
+            Key::Escape if typing => typing = false,
+            Key::Escape | Key::Char('q') if !typing => {
+                self.screen = Screen::Exercise;
+                return vec![Effect::Render];
+            }
+            Key::Enter => {
+                return match shown.get(cursor) {
+                    Some(&index) => self.jump(index),
+                    None => vec![Effect::Render],
+                };
+            }
+            Key::Up => cursor = cursor.saturating_sub(1),
+            Key::Down => cursor = (cursor + 1).min(shown.len().saturating_sub(1)),
+            Key::Backspace if typing => {
+                filter.pop();
+                cursor = 0;
+            }
+            Key::Char('/') if !typing => typing = true,
+            Key::Char('k') if !typing => cursor = cursor.saturating_sub(1),
+            Key::Char('j') if !typing => cursor = (cursor + 1).min(shown.len().saturating_sub(1)),
+            Key::Char(c) if typing => {
+                filter.push(c);
+                cursor = 0;
+            }
+            _ => return Vec::new(),
+        }
+        self.screen = Screen::List {
+            filter,
+            cursor,
+            typing,
+        };
+        vec![Effect::Render]
+    }
+
+    /// Called after the driver reset the current exercise's file: its verdict is gone.
+    pub fn was_reset(&mut self) {
+        self.last = None;
+        self.hints_shown = 0;
+    }
+}
+
+/// The verdict name of a graded run, for summaries.
+pub fn verdict_name(graded: &Graded) -> String {
+    match graded.verdict() {
+        Verdict::Pass => "pass".to_owned(),
+        other => other.kind().as_str().replace('_', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::course::Side;
+    use crate::verdict::Judgement;
+
+    fn core(done: &[bool], auto_advance: bool) -> (Core, Instant) {
+        let now = Instant::now();
+        let names = (1..=done.len()).map(|n| format!("e{n}")).collect();
+        (
+            Core::new(names, vec![2; done.len()], done.to_vec(), auto_advance, now),
+            now,
+        )
+    }
+
+    fn graded(name: &str, hash: &str, verdict: Verdict) -> RunOutcome {
+        RunOutcome::Graded(Box::new(Graded {
+            exercise: name.to_owned(),
+            side: Side::Exercise,
+            judgement: Judgement {
+                verdict,
+                tests: Vec::new(),
+            },
+            stderr: None,
+            notes: Vec::new(),
+            content_hash: hash.to_owned(),
+            duration: Duration::ZERO,
+        }))
+    }
+
+    fn failed() -> Verdict {
+        Verdict::TestFailed
+    }
+
+    fn grades(effects: &[Effect]) -> Vec<(usize, u64)> {
+        effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Grade { index, generation } => Some((*index, *generation)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn it_starts_at_the_first_exercise_not_done_and_grades_it() {
+        let (mut core, _) = core(&[true, false, false], false);
+        let effects = core.start();
+        assert_eq!(core.current, 1);
+        assert_eq!(grades(&effects), [(1, 1)]);
+    }
+
+    #[test]
+    fn a_save_during_a_run_cancels_it_and_queues_exactly_one_more() {
+        let (mut core, now) = core(&[false], false);
+        core.start();
+        let effects = core.handle(Input::FileChanged { hash: "b".into() }, now);
+        assert!(effects.contains(&Effect::Cancel { generation: 1 }));
+        assert!(
+            grades(&effects).is_empty(),
+            "no second run while the first is alive"
+        );
+        core.handle(Input::FileChanged { hash: "c".into() }, now);
+        // The cancelled run reports back (with a result for old content): it is dropped and
+        // the queued run starts.
+        let effects = core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        assert_eq!(grades(&effects), [(0, 2)]);
+        assert!(core.last.is_none(), "the stale verdict is never shown");
+        let effects = core.handle(
+            Input::Graded {
+                generation: 2,
+                outcome: graded("e1", "c", failed()),
+            },
+            now,
+        );
+        assert!(effects.contains(&Effect::Render));
+        assert_eq!(core.last.as_ref().unwrap().content_hash, "c");
+    }
+
+    #[test]
+    fn a_verdict_for_content_no_longer_on_disk_is_replaced_by_a_new_run() {
+        let (mut core, now) = core(&[false], false);
+        core.start();
+        core.disk_hash = Some("new".into());
+        let effects = core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "old", Verdict::Pass),
+            },
+            now,
+        );
+        assert_eq!(grades(&effects), [(0, 2)]);
+        assert!(core.last.is_none());
+    }
+
+    #[test]
+    fn saving_without_changes_does_not_regrade() {
+        let (mut core, now) = core(&[false], false);
+        core.start();
+        core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", failed()),
+            },
+            now,
+        );
+        assert!(
+            core.handle(Input::FileChanged { hash: "a".into() }, now)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_pass_waits_for_n_with_a_keyboard_and_moves_on_by_itself_without() {
+        let (mut manual, now) = core(&[false, false], false);
+        manual.start();
+        let effects = manual.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        assert!(matches!(effects[0], Effect::Verdict { index: 0, .. }));
+        assert_eq!(manual.current, 0);
+        let effects = manual.handle(Input::Key(Key::Char('n')), now);
+        assert_eq!(manual.current, 1);
+        assert!(effects.contains(&Effect::AnnounceNext { index: 1 }));
+
+        let (mut auto, now) = core(&[false, false], true);
+        auto.start();
+        let effects = auto.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        assert_eq!(auto.current, 1);
+        assert_eq!(grades(&effects), [(1, 2)]);
+    }
+
+    #[test]
+    fn n_before_a_pass_explains_itself() {
+        let (mut core, now) = core(&[false, false], false);
+        core.start();
+        core.handle(Input::Key(Key::Char('n')), now);
+        assert_eq!(core.current, 0);
+        assert!(
+            core.notice
+                .as_deref()
+                .unwrap()
+                .contains("once this exercise passes")
+        );
+    }
+
+    #[test]
+    fn the_last_pass_triggers_a_full_check_and_then_the_finish() {
+        let (mut core, now) = core(&[true, false], true);
+        core.start();
+        let effects = core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e2", "a", Verdict::Pass),
+            },
+            now,
+        );
+        assert!(effects.contains(&Effect::CheckAll));
+        core.handle(
+            Input::Checked {
+                index: 0,
+                passed: true,
+                verdict: "pass".into(),
+            },
+            now,
+        );
+        core.handle(
+            Input::Checked {
+                index: 1,
+                passed: true,
+                verdict: "pass".into(),
+            },
+            now,
+        );
+        let effects = core.handle(Input::CheckFinished, now);
+        assert!(effects.contains(&Effect::Finish));
+        assert!(core.finished);
+    }
+
+    #[test]
+    fn editing_a_finished_exercise_reopens_it() {
+        let (mut core, now) = core(&[false], false);
+        core.start();
+        core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        assert!(core.done[0]);
+        core.handle(Input::FileChanged { hash: "b".into() }, now);
+        assert!(!core.done[0]);
+    }
+
+    #[test]
+    fn a_hung_run_shows_its_elapsed_time_and_keys_still_work() {
+        let (mut core, start) = core(&[false], false);
+        core.start();
+        let later = start + Duration::from_secs(7);
+        assert_eq!(core.handle(Input::Tick, later), [Effect::Render]);
+        assert_eq!(core.elapsed(), Some(Duration::from_secs(7)));
+        core.handle(Input::Key(Key::Char('h')), later);
+        assert_eq!(core.hints_shown, 1);
+        assert_eq!(
+            core.handle(Input::Key(Key::Char('q')), later),
+            [Effect::Quit]
+        );
+    }
+
+    #[test]
+    fn hints_are_revealed_one_per_press_up_to_the_last() {
+        let (mut core, now) = core(&[false], false);
+        for _ in 0..3 {
+            core.handle(Input::Key(Key::Char('h')), now);
+        }
+        assert_eq!(core.hints_shown, 2);
+        assert_eq!(core.notice.as_deref(), Some("that was the last hint"));
+    }
+
+    #[test]
+    fn the_solution_opens_only_after_a_pass() {
+        let (mut core, now) = core(&[false], false);
+        core.start();
+        core.handle(Input::Key(Key::Char('s')), now);
+        assert_eq!(core.screen, Screen::Exercise);
+        core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        core.handle(Input::Key(Key::Char('s')), now);
+        assert_eq!(core.screen, Screen::Solution);
+    }
+
+    #[test]
+    fn reset_needs_a_yes() {
+        let (mut core, now) = core(&[false], false);
+        core.handle(Input::Key(Key::Char('x')), now);
+        assert_eq!(
+            core.handle(Input::Key(Key::Char('n')), now),
+            [Effect::Render]
+        );
+        core.handle(Input::Key(Key::Char('x')), now);
+        assert_eq!(
+            core.handle(Input::Key(Key::Char('y')), now),
+            [Effect::Reset { index: 0 }, Effect::Render]
+        );
+    }
+
+    #[test]
+    fn the_list_filters_and_jumps() {
+        let (mut core, now) = core(&[false, false, false], false);
+        core.start();
+        core.handle(Input::Key(Key::Char('l')), now);
+        for key in [Key::Char('/'), Key::Char('3'), Key::Escape, Key::Enter] {
+            core.handle(Input::Key(key), now);
+        }
+        assert_eq!(core.current, 2);
+        assert_eq!(core.screen, Screen::Exercise);
+    }
+
+    #[test]
+    fn a_result_from_a_run_that_was_replaced_is_ignored() {
+        let (mut core, now) = core(&[false, false], false);
+        core.start();
+        core.handle(Input::Key(Key::Char('l')), now);
+        core.handle(Input::Key(Key::Down), now);
+        core.handle(Input::Key(Key::Enter), now); // jumps to e2: generation 2
+        assert!(
+            core.handle(
+                Input::Graded {
+                    generation: 1,
+                    outcome: graded("e1", "a", Verdict::Pass)
+                },
+                now
+            )
+            .is_empty()
+        );
+        assert!(core.last.is_none());
+    }
+}

@@ -1,0 +1,337 @@
+//! The watch loop: the learner's main screen.
+//!
+//! One channel carries every [`Event`] (saves, keys, finished runs, ticks) to one loop,
+//! which hands them to the pure [`core::Core`] and carries out the effects it asks for:
+//! start or cancel a grading run (each on its own thread, so a hung exercise never freezes
+//! the screen), record progress, reset a file, draw. Saves are noticed by `files.rs`,
+//! keys by `terminal.rs`; everything shown goes through the reporter's `WatchView`.
+
+pub mod core;
+mod files;
+mod terminal;
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use self::core::{Core, Effect, Input, Key, RunOutcome};
+pub use self::files::Detection;
+use self::files::Notice;
+use crate::build::Cargo;
+use crate::course::{Course, Side};
+use crate::engine::{Engine, content_hash};
+use crate::error::Error;
+use crate::progress::{self, Progress, ResetOutcome};
+use crate::report::Reporter;
+use crate::report::watch::{Output, WatchView};
+
+/// How often a running check's elapsed time is redrawn.
+const TICK: Duration = Duration::from_millis(250);
+/// A change older than this that no file event announced means events do not work here.
+const MISSED_EVENT_AGE: Duration = Duration::from_secs(1);
+
+/// Everything the loop reacts to, on one channel.
+#[derive(Debug)]
+enum Event {
+    Files(Notice),
+    Input(Input),
+}
+
+/// How the loop was asked to run.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub detection: Detection,
+    /// JSON lines for editors and scripts instead of a screen.
+    pub events_json: bool,
+    pub color: bool,
+    pub backtrace: bool,
+}
+
+/// Runs the loop until the learner quits.
+pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<ExitCode, Error> {
+    let interactive =
+        !options.events_json && io::stdout().is_terminal() && io::stdin().is_terminal();
+    let output = match (options.events_json, interactive) {
+        (true, _) => Output::Events,
+        (false, true) => Output::Terminal,
+        (false, false) => Output::Lines,
+    };
+    let view = WatchView::new(output, reporter);
+    let progress = Progress::new(course);
+    let loaded = progress.load()?;
+    if let Some(warning) = loaded.warning {
+        view.notice(&warning);
+    }
+    let state = loaded.state;
+    let done = progress::done_flags(course, &state);
+    let names = course
+        .exercises
+        .iter()
+        .map(|exercise| exercise.name.clone())
+        .collect();
+    let hint_counts = course
+        .exercises
+        .iter()
+        .map(|exercise| exercise.hints.len())
+        .collect();
+    // Without a keyboard nobody can press `n`: move on by itself after a pass.
+    let mut core = Core::new(names, hint_counts, done, !interactive, Instant::now());
+    core.hints_shown = state
+        .hints_shown
+        .get(&core.names[core.current])
+        .copied()
+        .unwrap_or(0);
+    if !state.welcomed
+        && let Some(welcome) = &course.welcome_message
+    {
+        view.welcome(welcome.trim());
+        if let Some(warning) = progress.mark_welcomed()? {
+            view.notice(&warning);
+        }
+    }
+
+    let (events, inbox) = mpsc::channel::<Event>();
+    let current_path = Arc::new(Mutex::new(
+        course.path(&course.exercises[core.current], Side::Exercise),
+    ));
+    let _watch = files::watch(
+        options.detection,
+        &course.root.join(crate::course::EXERCISES_DIR),
+        Arc::clone(&current_path),
+        events.clone(),
+        Event::Files,
+    )?;
+    let interrupt = events.clone();
+    // Ctrl-C without a terminal, or a TERM from outside: stop the runs, then leave.
+    let _ = ctrlc::set_handler(move || {
+        let _ = interrupt.send(Event::Input(Input::Key(Key::Interrupt)));
+    });
+    let _terminal = if interactive {
+        let raw = terminal::RawTerminal::enter().map_err(Error::io("set up the terminal"))?;
+        terminal::read_keys(
+            events.clone(),
+            |key| Event::Input(Input::Key(key)),
+            || Event::Input(Input::Tick),
+        );
+        Some(raw)
+    } else {
+        terminal::read_lines(events.clone(), |key| Event::Input(Input::Key(key)));
+        None
+    };
+    let ticker = events.clone();
+    thread::spawn(move || {
+        while ticker.send(Event::Input(Input::Tick)).is_ok() {
+            thread::sleep(TICK);
+        }
+    });
+
+    let driver = Driver {
+        course,
+        progress: &progress,
+        view: &view,
+        options,
+        events,
+        current_path,
+    };
+    driver.run(&mut core, &inbox);
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Driver<'a> {
+    course: &'a Course,
+    progress: &'a Progress,
+    view: &'a WatchView<'a>,
+    options: Options,
+    events: Sender<Event>,
+    current_path: Arc<Mutex<PathBuf>>,
+}
+
+impl Driver<'_> {
+    fn run(&self, core: &mut Core, inbox: &mpsc::Receiver<Event>) {
+        let mut cancels: HashMap<u64, Arc<AtomicBool>> = HashMap::new();
+        thread::scope(|scope| {
+            let mut effects = core.start();
+            'events: loop {
+                for effect in std::mem::take(&mut effects) {
+                    if !self.apply(effect, core, &mut cancels, scope) {
+                        break 'events;
+                    }
+                }
+                let Ok(event) = inbox.recv() else { break };
+                effects = match event {
+                    Event::Files(notice) => self.file_event(&notice, core),
+                    Event::Input(input) => core.handle(input, Instant::now()),
+                };
+            }
+            // Leaving: stop whatever still runs; the scope waits for those threads, whose
+            // processes are killed as they notice.
+            for cancel in cancels.values() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        });
+    }
+
+    /// Reads the current file after a notice; the watchdog also notices saves no event
+    /// announced, and says once that polling would help.
+    fn file_event(&self, notice: &Notice, core: &mut Core) -> Vec<Effect> {
+        let path = self
+            .current_path
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let Ok(source) = fs::read_to_string(&path) else {
+            return Vec::new();
+        };
+        let hash = content_hash(&source);
+        if let Notice::Watchdog = notice {
+            let settled = fs::metadata(&path)
+                .and_then(|meta| meta.modified())
+                .is_ok_and(|modified| {
+                    SystemTime::now()
+                        .duration_since(modified)
+                        .unwrap_or_default()
+                        > MISSED_EVENT_AGE
+                });
+            let missed = core.disk_hash.as_ref().is_some_and(|seen| *seen != hash)
+                && core.running.is_none()
+                && settled;
+            if !missed {
+                return Vec::new();
+            }
+            core.notice = Some(
+                "a save was noticed late: this file system does not report changes (WSL /mnt/*, \
+                 a network drive?); restart with `--poll`"
+                    .to_owned(),
+            );
+        }
+        core.handle(Input::FileChanged { hash }, Instant::now())
+    }
+
+    /// Carries out one effect; false when the loop should end.
+    fn apply<'scope>(
+        &'scope self,
+        effect: Effect,
+        core: &mut Core,
+        cancels: &mut HashMap<u64, Arc<AtomicBool>>,
+        scope: &'scope thread::Scope<'scope, '_>,
+    ) -> bool {
+        let course = self.course;
+        match effect {
+            Effect::Grade { index, generation } => {
+                let cancel = Arc::new(AtomicBool::new(false));
+                cancels.insert(generation, Arc::clone(&cancel));
+                let events = self.events.clone();
+                let options = self.options;
+                scope.spawn(move || {
+                    let mut cargo = Cargo::detect(options.color && !options.events_json);
+                    cargo.cancel = Some(cancel);
+                    let engine = Engine::new(course, cargo, options.backtrace);
+                    let outcome = match engine.grade(&course.exercises[index], Side::Exercise) {
+                        Ok(graded) => RunOutcome::Graded(Box::new(graded)),
+                        Err(Error::Cancelled) => RunOutcome::Cancelled,
+                        Err(error) => RunOutcome::Failed(error.to_string()),
+                    };
+                    let _ = events.send(Event::Input(Input::Graded {
+                        generation,
+                        outcome,
+                    }));
+                });
+            }
+            Effect::HintsShown { index, count } => {
+                if let Err(error) = self.progress.reveal_hints(&course.exercises[index], count) {
+                    self.view
+                        .notice(&format!("could not remember the hint: {error}"));
+                }
+            }
+            Effect::Cancel { generation } => {
+                if let Some(cancel) = cancels.remove(&generation) {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            Effect::Verdict { index, graded } => {
+                if let Err(error) = self.progress.record(std::slice::from_ref(&graded)) {
+                    self.view.notice(&format!("progress not saved: {error}"));
+                }
+                self.view.verdict(course, &course.exercises[index], &graded);
+            }
+            Effect::AnnounceStart { index } => self.view.started(&course.exercises[index]),
+            Effect::AnnounceNext { index } => {
+                let exercise = &course.exercises[index];
+                *self
+                    .current_path
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) =
+                    course.path(exercise, Side::Exercise);
+                if let Ok(loaded) = self.progress.load() {
+                    core.hints_shown = loaded
+                        .state
+                        .hints_shown
+                        .get(&exercise.name)
+                        .copied()
+                        .unwrap_or(0);
+                }
+                self.view.next(course, exercise);
+            }
+            Effect::CheckAll => {
+                let events = self.events.clone();
+                let options = self.options;
+                let progress = self.progress;
+                scope.spawn(move || {
+                    let engine = Engine::new(course, Cargo::detect(false), options.backtrace);
+                    let all: Vec<_> = course.exercises.iter().collect();
+                    let on_graded = |graded: &crate::engine::Graded| {
+                        if let Some(index) = course
+                            .exercises
+                            .iter()
+                            .position(|e| e.name == graded.exercise)
+                        {
+                            let _ = events.send(Event::Input(Input::Checked {
+                                index,
+                                passed: graded.verdict().passed(),
+                                verdict: self::core::verdict_name(graded),
+                            }));
+                        }
+                    };
+                    if let Ok(results) = engine.grade_all(&all, Side::Exercise, &on_graded) {
+                        let _ = progress.record(&results);
+                    }
+                    let _ = events.send(Event::Input(Input::CheckFinished));
+                });
+            }
+            Effect::Reset { index } => {
+                let exercise = &course.exercises[index];
+                core.notice = Some(match self.progress.reset(course, exercise, "HEAD") {
+                    Ok(ResetOutcome::Restored { backup }) => {
+                        core.was_reset();
+                        format!(
+                            "{} is back to its original; yours is saved as {}",
+                            exercise.name,
+                            backup.display()
+                        )
+                    }
+                    Ok(ResetOutcome::AlreadyOriginal) => {
+                        format!("{} is already as it was at HEAD", exercise.name)
+                    }
+                    Err(error) => format!("reset failed: {error}"),
+                });
+                self.view.render(core, course);
+            }
+            Effect::Finish => self.view.finish(
+                course
+                    .final_message
+                    .as_deref()
+                    .unwrap_or("Every exercise is done."),
+            ),
+            Effect::Render => self.view.render(core, course),
+            Effect::Quit => return false,
+        }
+        true
+    }
+}
