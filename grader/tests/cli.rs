@@ -7,9 +7,12 @@
 //! get a private copy.
 
 use std::fs;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::thread;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -57,6 +60,95 @@ impl Course {
         }
         copy_tree(&source, &root);
         Course { root }
+    }
+
+    /// A private copy holding only `names`, in that order (info.toml, both manifests and
+    /// the exercise files are cut down to match).
+    fn private_with(name: &str, names: &[&str]) -> Course {
+        let course = Course::copy_of_fixture(name);
+        let keep = |block: &str| {
+            let Some(start) = block.find("name = \"") else {
+                return true;
+            };
+            let rest = &block[start + 8..];
+            let block_name = &rest[..rest.find('"').unwrap()];
+            names.contains(&block_name)
+        };
+        for file in ["exercises/Cargo.toml", "solutions/Cargo.toml"] {
+            let text = fs::read_to_string(course.path(file)).unwrap();
+            let (head, bins) = text.split_once("[[bin]]").unwrap();
+            let kept: Vec<String> = bins
+                .split("[[bin]]")
+                .filter(|block| keep(block))
+                .map(|block| format!("[[bin]]{block}"))
+                .collect();
+            fs::write(course.path(file), format!("{head}{}", kept.concat())).unwrap();
+        }
+        let info = fs::read_to_string(course.path("info.toml")).unwrap();
+        let (head, entries) = info.split_once("[[exercises]]").unwrap();
+        let entries: Vec<&str> = entries.split("[[exercises]]").collect();
+        let mut ordered = String::from(head);
+        for wanted in names {
+            let entry = entries
+                .iter()
+                .find(|entry| entry.contains(&format!("name = \"{wanted}\"")))
+                .unwrap();
+            ordered.push_str("[[exercises]]");
+            ordered.push_str(entry);
+        }
+        fs::write(course.path("info.toml"), ordered).unwrap();
+        for side in ["exercises", "solutions"] {
+            for entry in fs::read_dir(course.path(&format!("{side}/outcomes")))
+                .unwrap()
+                .flatten()
+            {
+                let file = entry.file_name().into_string().unwrap();
+                if let Some(stem) = file.strip_suffix(".rs")
+                    && !names.contains(&stem)
+                {
+                    fs::remove_file(entry.path()).unwrap();
+                }
+            }
+        }
+        course
+    }
+
+    /// Starts `threadlings watch --events json` on this course.
+    fn watch(&self) -> Watch {
+        let mut child = Command::new(BIN)
+            .args(["watch", "--events", "json", "--course-dir"])
+            .arg(&self.root)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the threadlings binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let said = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&said);
+        thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+            *sink.lock().unwrap() = text;
+        });
+        let (lines_tx, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let event: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|err| panic!("not JSON ({err}): {line}"));
+                if lines_tx.send(event).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch {
+            child,
+            lines,
+            seen: Vec::new(),
+            stderr: said,
+        }
     }
 
     /// The real course this checkout holds.
@@ -113,6 +205,94 @@ impl Run {
             )
         })
     }
+}
+
+/// A running `watch --events json`, read event by event.
+struct Watch {
+    child: Child,
+    lines: mpsc::Receiver<Value>,
+    seen: Vec<Value>,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// How long a test waits for the next event before it calls the loop stuck.
+const EVENT_BOUND: Duration = Duration::from_secs(120);
+
+impl Watch {
+    /// The next event matching `wanted`, skipping others (which are kept in `seen`).
+    fn until(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let event = self.lines.recv_timeout(EVENT_BOUND).unwrap_or_else(|_| {
+                panic!(
+                    "no {what} event; saw {:#?}\nstderr: {}",
+                    self.seen,
+                    self.stderr.lock().unwrap()
+                )
+            });
+            self.seen.push(event.clone());
+            if wanted(&event) {
+                return event;
+            }
+        }
+    }
+
+    fn verdict_of(&mut self, exercise: &str) -> Value {
+        self.until(&format!("verdict of {exercise}"), |event| {
+            event["event"] == "verdict" && event["exercise"] == exercise
+        })
+    }
+
+    fn started(&mut self, exercise: &str) {
+        self.until(&format!("start of {exercise}"), |event| {
+            event["event"] == "started" && event["exercise"] == exercise
+        });
+    }
+
+    fn send(&mut self, command: &str) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{command}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Quits with `q` and waits for the process to end.
+    fn quit(&mut self) -> Vec<Value> {
+        self.send("q");
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "watch exited with {status}");
+        // The reader thread ends when the pipe closes: everything printed is in `lines`.
+        while let Ok(event) = self.lines.recv_timeout(EVENT_BOUND) {
+            self.seen.push(event);
+        }
+        self.seen.clone()
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn verdicts(events: &[Value]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter(|event| event["event"] == "verdict")
+        .map(|event| {
+            (
+                event["exercise"].as_str().unwrap().to_owned(),
+                event["verdict"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Saves `contents` to `path` the way editors with "safe write" do: a temporary file,
+/// renamed over the original.
+fn save_by_rename(path: &Path, contents: &str) {
+    let temp = path.with_extension("rs.tmp~");
+    fs::write(&temp, contents).unwrap();
+    fs::rename(&temp, path).unwrap();
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -340,36 +520,6 @@ mod commands {
     }
 
     #[test]
-    fn the_default_command_stops_at_the_first_unfinished_exercise_with_its_hint() {
-        let course = Course::private("next");
-        let run = course.threadlings(&[]);
-        assert_eq!(run.code(), 1);
-        let stdout = run.stdout();
-        assert!(
-            stdout.contains("Welcome to the fixture course."),
-            "{stdout}"
-        );
-        assert!(stdout.contains("✓ pass passed"), "{stdout}");
-        assert!(
-            stdout.contains("compile_error does not compile"),
-            "{stdout}"
-        );
-        assert!(
-            stdout.contains("hint 1/2: compile_error hint one"),
-            "{stdout}"
-        );
-        assert!(
-            !stdout.contains("failing_test"),
-            "it stops at the first failure: {stdout}"
-        );
-        let again = course.threadlings(&[]).stdout();
-        assert!(
-            !again.contains("Welcome"),
-            "the welcome is shown once: {again}"
-        );
-    }
-
-    #[test]
     fn hints_are_revealed_one_at_a_time() {
         let course = Course::private("hints");
         let first = course.threadlings(&["hint", "pass"]).stdout();
@@ -510,6 +660,132 @@ mod commands {
         ] {
             assert!(stdout.contains(code), "{stdout}");
         }
+    }
+}
+
+mod watch {
+    use super::*;
+
+    #[test]
+    fn saves_in_place_and_by_rename_are_graded_and_the_loop_moves_on() {
+        let course = Course::private_with("watch-saves", &["failing_test", "compile_error"]);
+        let mut watch = course.watch();
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "test_failed");
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/failing_test.rs"), &fixed).unwrap();
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "pass");
+        watch.until("next", |event| {
+            event["event"] == "next" && event["exercise"] == "compile_error"
+        });
+        assert_eq!(
+            watch.verdict_of("compile_error")["verdict"],
+            "compile_error"
+        );
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/compile_error.rs")).unwrap();
+        save_by_rename(&course.path("exercises/outcomes/compile_error.rs"), &fixed);
+        assert_eq!(watch.verdict_of("compile_error")["verdict"], "pass");
+        // The last exercise passed: a full check, then the end.
+        watch.until("done", |event| event["event"] == "done");
+        let events = watch.quit();
+        assert_eq!(
+            verdicts(&events),
+            [
+                ("failing_test".into(), "test_failed".into()),
+                ("failing_test".into(), "pass".into()),
+                ("compile_error".into(), "compile_error".into()),
+                ("compile_error".into(), "pass".into()),
+            ]
+        );
+        let list = course.threadlings(&["list", "--json"]).json();
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .all(|entry| entry["done"] == true),
+            "{list:#}"
+        );
+    }
+
+    #[test]
+    fn a_save_during_a_slow_check_replaces_it() {
+        let course = Course::private_with("watch-during", &["deadlock"]);
+        // Long enough that the first run cannot end before the save below.
+        let info = fs::read_to_string(course.path("info.toml"))
+            .unwrap()
+            .replace("\ntimeout = 2\n", "\ntimeout = 600\n");
+        fs::write(course.path("info.toml"), info).unwrap();
+        let mut watch = course.watch();
+        watch.started("deadlock");
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/deadlock.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/deadlock.rs"), fixed).unwrap();
+        assert_eq!(watch.verdict_of("deadlock")["verdict"], "pass");
+        let events = watch.quit();
+        assert_eq!(
+            verdicts(&events),
+            [("deadlock".into(), "pass".into())],
+            "the hung run's verdict is never shown"
+        );
+    }
+
+    #[test]
+    fn rapid_saves_end_with_the_verdict_of_the_last() {
+        let course = Course::private_with("watch-rapid", &["failing_test"]);
+        let mut watch = course.watch();
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "test_failed");
+        let path = course.path("exercises/outcomes/failing_test.rs");
+        let broken = fs::read_to_string(&path).unwrap();
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        for round in 0..5 {
+            fs::write(&path, format!("{broken}\n// attempt {round}\n")).unwrap();
+        }
+        fs::write(&path, &fixed).unwrap();
+        let last = watch.until("a pass", |event| {
+            event["event"] == "verdict" && event["verdict"] == "pass"
+        });
+        assert_eq!(last["exercise"], "failing_test");
+        let events = watch.quit();
+        let after: Vec<_> = verdicts(&events)
+            .into_iter()
+            .skip_while(|(_, verdict)| verdict != "pass")
+            .collect();
+        assert_eq!(
+            after,
+            [("failing_test".into(), "pass".into())],
+            "nothing stale after the pass"
+        );
+    }
+
+    #[test]
+    fn a_hung_exercise_gets_a_diagnosed_timeout_and_the_loop_stays_alive() {
+        let course = Course::private_with("watch-hung", &["deadlock"]);
+        let mut watch = course.watch();
+        let verdict = watch.verdict_of("deadlock");
+        assert_eq!(verdict["verdict"], "timeout");
+        if cfg!(target_os = "linux") {
+            assert_eq!(verdict["diagnosis"]["kind"], "deadlock");
+        }
+        watch.send("r");
+        assert_eq!(
+            watch.verdict_of("deadlock")["verdict"],
+            "timeout",
+            "r re-runs it"
+        );
+        watch.quit();
+    }
+
+    #[test]
+    fn the_state_file_survives_a_killed_loop() {
+        let course = Course::private_with("watch-killed", &["pass", "failing_test"]);
+        let mut watch = course.watch();
+        assert_eq!(watch.verdict_of("pass")["verdict"], "pass");
+        watch.started("failing_test");
+        watch.child.kill().unwrap();
+        watch.child.wait().unwrap();
+        let state = fs::read_to_string(course.path(".threadlings/state.json")).unwrap();
+        let state: Value = serde_json::from_str(&state).expect("the state file is whole");
+        assert_eq!(state["exercises"]["pass"]["verdict"], "pass");
+        let list = course.threadlings(&["list", "--json"]).json();
+        assert_eq!(list[0]["done"], true);
     }
 }
 

@@ -1,0 +1,143 @@
+//! # Rendezvous channels: `sync_channel(0)`
+//!
+//! A `sync_channel(0)` has no room at all: a `send` completes only at the moment a
+//! receiver takes the message, hand to hand. So when `send` returns, the other thread has
+//! the value, and both threads were at the meeting point together. That makes a zero-size
+//! channel a *handshake*, not just a pipe.
+//!
+//! It also changes what a protocol may do. Over buffered channels, two threads can swap
+//! values by both sending first, then both receiving: the messages wait in the buffers.
+//! Over rendezvous channels, both sides would wait in `send` for a receiver that never
+//! comes. One side must send first while the other receives first.
+//!
+//! Build `rendezvous_line` from two zero-capacity channels, and make `swap_values` work
+//! over it: the side that `goes_first` sends, then receives; the other receives, then
+//! sends.
+//!
+//! - std: <https://doc.rust-lang.org/std/sync/mpsc/fn.sync_channel.html> ("rendezvous")
+//! - rust_howto, message passing:
+//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread;
+
+/// One end of a two-way line between two threads.
+pub struct Line {
+    pub to_peer: SyncSender<u32>,
+    pub from_peer: Receiver<u32>,
+}
+
+/// Two connected ends: what one end sends, the other receives. Neither direction holds
+/// any message: every send waits for the peer to receive it.
+pub fn rendezvous_line() -> (Line, Line) {
+    // TODO: these channels each hold one message, so a send can complete while nobody is
+    // receiving. A rendezvous holds none.
+    let (a_to_b, b_from_a) = mpsc::sync_channel(1);
+    let (b_to_a, a_from_b) = mpsc::sync_channel(1);
+    (
+        Line {
+            to_peer: a_to_b,
+            from_peer: a_from_b,
+        },
+        Line {
+            to_peer: b_to_a,
+            from_peer: b_from_a,
+        },
+    )
+}
+
+/// Swaps values with the peer, one round per value of `mine`: each round sends one of
+/// `mine` and receives one of the peer's. Returns the peer's values, in order. Exactly
+/// one of the two sides `goes_first`.
+pub fn swap_values(line: &Line, goes_first: bool, mine: &[u32]) -> Vec<u32> {
+    let mut theirs = Vec::with_capacity(mine.len());
+    // TODO: both sides send first, then receive. That only works while the messages can
+    // wait in the channel; use `goes_first` to decide who sends and who receives first.
+    let _ = goes_first;
+    for &value in mine {
+        line.to_peer.send(value).expect("the peer hung up");
+        theirs.push(line.from_peer.recv().expect("the peer hung up"));
+    }
+    theirs
+}
+
+fn main() {
+    let (alice, bob) = rendezvous_line();
+    let bob = thread::spawn(move || swap_values(&bob, false, &[10, 20, 30]));
+    let alice_got = swap_values(&alice, true, &[1, 2, 3]);
+    let bob_got = bob.join().expect("bob panicked");
+    println!("alice received {alice_got:?}, bob received {bob_got:?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::TrySendError;
+    use std::time::Duration;
+
+    /// Both sides swap on their own threads; a deadlock becomes a clear failure.
+    fn swap_on_two_threads(
+        first: Vec<u32>,
+        second: Vec<u32>,
+        a_goes_first: bool,
+    ) -> (Vec<u32>, Vec<u32>) {
+        let (a, b) = rendezvous_line();
+        let (done_tx, done_rx) = mpsc::channel();
+        let a_done = done_tx.clone();
+        thread::spawn(move || a_done.send(('a', swap_values(&a, a_goes_first, &first))));
+        thread::spawn(move || done_tx.send(('b', swap_values(&b, !a_goes_first, &second))));
+        let (mut a_got, mut b_got) = (None, None);
+        for _ in 0..2 {
+            match done_rx.recv_timeout(Duration::from_secs(2)) {
+                Ok(('a', got)) => a_got = Some(got),
+                Ok((_, got)) => b_got = Some(got),
+                Err(_) => panic!(
+                    "the swap never finished (or a side panicked): on a rendezvous line a \
+                     send waits until the peer receives, so if both sides send first, both \
+                     wait forever. The side that goes first sends then receives; the other \
+                     receives then sends"
+                ),
+            }
+        }
+        (a_got.unwrap(), b_got.unwrap())
+    }
+
+    #[test]
+    fn a_send_waits_for_a_receiver() {
+        let (a, b) = rendezvous_line();
+        // Nobody is receiving on either side, so no send can complete.
+        for (side, line) in [("a", &a), ("b", &b)] {
+            assert!(
+                matches!(line.to_peer.try_send(1), Err(TrySendError::Full(1))),
+                "a send from {side} completed although nobody was receiving: the line must \
+                 hold no message at all (mpsc::sync_channel(0))"
+            );
+        }
+        // With a receiver waiting, the send completes, and the value is across.
+        let receiver = thread::spawn(move || b.from_peer.recv());
+        a.to_peer.send(7).expect("the receiver is there");
+        assert_eq!(receiver.join().unwrap(), Ok(7));
+    }
+
+    #[test]
+    fn both_sides_get_each_others_values_whoever_goes_first() {
+        for a_goes_first in [true, false] {
+            let (a_got, b_got) = swap_on_two_threads(vec![1, 2, 3], vec![10, 20, 30], a_goes_first);
+            assert_eq!(a_got, vec![10, 20, 30], "what a received");
+            assert_eq!(b_got, vec![1, 2, 3], "what b received");
+        }
+    }
+
+    #[test]
+    fn many_rounds_stay_in_step() {
+        let (a_got, b_got) = swap_on_two_threads((0..200).collect(), (1000..1200).collect(), true);
+        assert!(
+            a_got.iter().copied().eq(1000..1200),
+            "a received the wrong values"
+        );
+        assert!(
+            b_got.iter().copied().eq(0..200),
+            "b received the wrong values"
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! # Many producers, one consumer
+//!
+//! The "mp" in `mpsc` is *multiple producers*: a `Sender` can be cloned, and every clone
+//! feeds the same channel. Give each producer thread its own clone (`tx.clone()`), move it
+//! in, and the single `Receiver` gets the messages of all of them, interleaved in whatever
+//! order they arrive. Messages from one sender still arrive in the order that sender sent
+//! them.
+//!
+//! `send` moves its value, and so does a `move` closure: the stub moves the one and only
+//! `tx` into the first producer, so the compiler refuses to move it again on the next turn
+//! of the loop. Give every producer a clone instead, and drop the original, so the channel
+//! closes once the last producer is done.
+//!
+//! - std: <https://doc.rust-lang.org/std/sync/mpsc/struct.Sender.html>
+//! - The Rust book, 16.2 ("Creating Multiple Producers by Cloning the Transmitter"):
+//!   <https://doc.rust-lang.org/book/ch16-02-message-passing.html>
+//! - rust_howto, message passing:
+//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+
+use std::sync::mpsc;
+use std::thread;
+
+/// One message: which producer sent it, and its position in that producer's sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Message {
+    pub producer: usize,
+    pub seq: usize,
+}
+
+/// Starts `producers` threads. Producer `id` first calls `ready(id)`, then sends
+/// `Message { producer: id, seq }` for every `seq` in `0..per_producer`. Returns every
+/// message, in the order the caller received them, once all producers are done.
+pub fn gather<F>(producers: usize, per_producer: usize, ready: F) -> Vec<Message>
+where
+    F: Fn(usize) + Clone + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    let mut handles = Vec::new();
+    for id in 0..producers {
+        // Each producer owns its own Sender; they all feed the same channel.
+        let tx = tx.clone();
+        let ready = ready.clone();
+        handles.push(thread::spawn(move || {
+            ready(id);
+            for seq in 0..per_producer {
+                tx.send(Message { producer: id, seq })
+                    .expect("the caller stopped listening");
+            }
+        }));
+    }
+    // The producers hold clones; the caller's own Sender would keep the channel open
+    // forever, so the loop below would never end.
+    drop(tx);
+
+    let received: Vec<Message> = rx.iter().collect();
+    for handle in handles {
+        if let Err(panic) = handle.join() {
+            std::panic::resume_unwind(panic);
+        }
+    }
+    received
+}
+
+fn main() {
+    let messages = gather(3, 4, |id| println!("producer {id} starts sending"));
+    for message in messages {
+        println!("from producer {}: #{}", message.producer, message.seq);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use threadlings_testkit::Rendezvous;
+
+    #[test]
+    fn every_message_arrives_exactly_once() {
+        let mut received = gather(4, 100, |_| {});
+        received.sort_unstable();
+        let expected: Vec<Message> = (0..4)
+            .flat_map(|producer| (0..100).map(move |seq| Message { producer, seq }))
+            .collect();
+        assert_eq!(received.len(), expected.len(), "wrong number of messages");
+        assert!(
+            received == expected,
+            "some messages were lost or duplicated"
+        );
+    }
+
+    #[test]
+    fn each_producers_messages_keep_their_order() {
+        let received = gather(3, 50, |_| {});
+        for producer in 0..3 {
+            let seqs: Vec<usize> = received
+                .iter()
+                .filter(|message| message.producer == producer)
+                .map(|message| message.seq)
+                .collect();
+            assert_eq!(
+                seqs,
+                (0..50).collect::<Vec<_>>(),
+                "producer {producer}'s messages"
+            );
+        }
+    }
+
+    #[test]
+    fn producers_run_at_the_same_time() {
+        let meeting = Arc::new(Rendezvous::new(
+            4,
+            "the producers did not run at the same time: spawn them all before joining any \
+             of them",
+        ));
+        let at_meeting = Arc::clone(&meeting);
+        let received = gather(4, 10, move |_| at_meeting.arrive());
+        assert_eq!(meeting.arrived(), 4);
+        assert_eq!(received.len(), 40);
+    }
+
+    #[test]
+    fn no_producers_means_no_messages() {
+        assert_eq!(gather(0, 10, |_| {}), Vec::new());
+    }
+}
