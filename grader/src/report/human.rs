@@ -248,8 +248,9 @@ pub fn crash_text(cause: &Crash) -> String {
     }
 }
 
-/// The hints of `exercise`, up to `count` of them, numbered.
-pub fn hints(exercise: &Exercise, count: usize) -> String {
+/// The hints of `exercise`, up to `count` of them, numbered; `more` says how to get the
+/// next one.
+pub fn hints(exercise: &Exercise, count: usize, more: &str) -> String {
     let total = exercise.hints.len();
     let mut out = String::new();
     for (index, hint) in exercise.hints.iter().take(count).enumerate() {
@@ -264,12 +265,7 @@ pub fn hints(exercise: &Exercise, count: usize) -> String {
         let _ = writeln!(
             out,
             "{}",
-            format!(
-                "({} more: `threadlings hint {} --all`)",
-                total - count,
-                exercise.name
-            )
-            .dimmed()
+            format!("({} more: {more})", total - count).dimmed()
         );
     }
     out
@@ -434,6 +430,6 @@ mod tests {
     #[test]
     fn hints_are_numbered_and_say_how_many_remain() {
         colored::control::set_override(false);
-        insta::assert_snapshot!(hints(&exercise(), 1));
+        insta::assert_snapshot!(hints(&exercise(), 1, "`threadlings hint threads1`"));
     }
 }

@@ -187,7 +187,8 @@ impl Reporter {
 
     /// Hints of one exercise, up to `count`.
     pub fn hints(&self, exercise: &Exercise, count: usize) {
-        self.print(&human::hints(exercise, count));
+        let more = format!("`threadlings hint {}` again", exercise.name);
+        self.print(&human::hints(exercise, count, &more));
     }
 
     /// Plain text: a message, a file's contents.

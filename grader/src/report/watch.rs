@@ -71,10 +71,13 @@ impl<'a> WatchView<'a> {
         }
     }
 
+    /// The course's welcome, the first time. On the terminal it is shown on the screen
+    /// (see [`screen`]), so nothing is printed here.
     pub fn welcome(&self, message: &str) {
         match self.output {
             Output::Events => self.event("welcome", MessageBody { message }),
-            Output::Lines | Output::Terminal => self.reporter.text(message),
+            Output::Lines => self.reporter.text(message),
+            Output::Terminal => {}
         }
     }
 
@@ -223,7 +226,16 @@ pub fn screen(core: &Core, course: &Course, width: usize, height: usize) -> Stri
     if let Some(notice) = &core.notice {
         let _ = writeln!(foot, "{}", notice.yellow());
     }
-    let _ = write!(foot, "{}", KEYS.dimmed());
+    let keys = match core.screen {
+        Screen::List { typing: true, .. } => "type to filter · Enter open · Esc done filtering",
+        Screen::List { .. } => "↑/↓ or j/k move · / filter · Enter open · Esc back",
+        Screen::ConfirmReset => "y reset · any other key cancels",
+        Screen::Solution => "any key: back · q quit",
+        Screen::Check if core.checking => "q quit",
+        Screen::Check => "any key: back · q quit",
+        Screen::Exercise => KEYS,
+    };
+    let _ = write!(foot, "{}", keys.dimmed());
 
     let room = height.saturating_sub(rows(&head, width) + rows(&foot, width) + 1);
     format!("{head}{}\n{foot}", fit(&body, width, room, &exercise.name))
@@ -272,7 +284,7 @@ fn exercise_body(body: &mut String, core: &Core, course: &Course, exercise: &Exe
     }
     if core.hints_shown > 0 {
         body.push('\n');
-        body.push_str(&human::hints(exercise, core.hints_shown));
+        body.push_str(&human::hints(exercise, core.hints_shown, "press h"));
     }
 }
 
@@ -289,7 +301,7 @@ fn list_body(
     let title = if typing || !filter.is_empty() {
         format!("filter: {filter}{}", if typing { "▏" } else { "" })
     } else {
-        "↑/↓ or j/k to move, / to filter, Enter to open, Esc to go back".to_owned()
+        format!("{} exercises", shown.len())
     };
     let _ = writeln!(body, "{}", title.dimmed());
     let rows = rows.max(3);

@@ -92,6 +92,8 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         && let Some(welcome) = &course.welcome_message
     {
         view.welcome(welcome.trim());
+        // On the screen it stays until the first key.
+        core.notice = interactive.then(|| welcome.trim().to_owned());
         if let Some(warning) = progress.mark_welcomed()? {
             view.notice(&warning);
         }

@@ -45,8 +45,7 @@ fn restore() {
 /// Reads keys from the terminal until the loop stops listening.
 pub fn read_keys<E: Send + 'static>(events: Sender<E>, key: fn(Key) -> E, resized: fn() -> E) {
     thread::spawn(move || {
-        loop {
-            let Ok(event) = event::read() else { break };
+        while let Ok(event) = event::read() {
             let sent = match event {
                 TermEvent::Key(press) if press.kind != KeyEventKind::Release => {
                     match translate(press) {
