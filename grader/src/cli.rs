@@ -73,6 +73,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Your progress, per topic.
+    Progress {
+        /// Print JSON: {done, total, topics: [{topic, dir, done, total, exercises}]}.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print a Markdown table, to paste into your own README.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Grade one exercise.
     Run {
         /// The exercise's name (`threadlings list` shows them).
@@ -146,6 +155,9 @@ pub enum Action {
         events_json: bool,
     },
     List,
+    Progress {
+        markdown: bool,
+    },
     Run {
         name: String,
         solution: bool,
@@ -217,6 +229,10 @@ impl Args {
             Some(Command::List { json }) => {
                 format = json_or_human(json);
                 Action::List
+            }
+            Some(Command::Progress { json, markdown }) => {
+                format = json_or_human(json);
+                Action::Progress { markdown }
             }
             Some(Command::Run {
                 name,

@@ -40,6 +40,11 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             reporter.list(course, &progress::done_flags(course, &state));
             Ok(ExitCode::SUCCESS)
         }
+        Action::Progress { markdown } => {
+            let state = load(&progress, reporter)?;
+            reporter.progress(course, &progress::done_flags(course, &state), *markdown);
+            Ok(ExitCode::SUCCESS)
+        }
         Action::Run { name, solution } => {
             let exercise = course.exercise(name)?;
             let side = if *solution {

@@ -520,6 +520,30 @@ mod commands {
     }
 
     #[test]
+    fn progress_is_reported_per_topic_as_text_json_and_markdown() {
+        let course = Course::private("progress-report");
+        assert_eq!(course.threadlings(&["run", "pass"]).code(), 0);
+        let json = course.threadlings(&["progress", "--json"]).json();
+        assert_eq!(
+            (json["done"].as_u64(), json["total"].as_u64()),
+            (Some(1), Some(13))
+        );
+        assert_eq!(json["topics"][0]["topic"], "outcomes");
+        assert_eq!(
+            json["topics"][0]["exercises"][0],
+            serde_json::json!({"name": "pass", "done": true})
+        );
+        let markdown = course.threadlings(&["progress", "--markdown"]).stdout();
+        assert!(
+            markdown.starts_with("| Topic | Done | Progress |\n|---|---:|---|\n"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("| outcomes | 1/13 |"), "{markdown}");
+        let text = course.threadlings(&["progress"]).stdout();
+        assert!(text.contains("1 of 13 exercises done"), "{text}");
+    }
+
+    #[test]
     fn hints_are_revealed_one_at_a_time() {
         let course = Course::private("hints");
         let first = course.threadlings(&["hint", "pass"]).stdout();

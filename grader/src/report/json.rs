@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::course::{Exercise, Mode};
+use crate::course::{Course, Exercise, Mode};
 use crate::engine::Graded;
 use crate::run::{Diagnosis, ThreadState};
 use crate::verdict::{TestResult, Verdict, VerdictKind};
@@ -34,6 +34,62 @@ impl<'a> ListEntry<'a> {
 
 fn exercise_path(exercise: &Exercise) -> String {
     format!("exercises/{}/{}.rs", exercise.dir, exercise.name)
+}
+
+/// `threadlings progress --json`.
+#[derive(Serialize)]
+pub struct ProgressReport<'a> {
+    pub done: usize,
+    pub total: usize,
+    pub topics: Vec<TopicProgress<'a>>,
+}
+
+/// One topic's progress.
+#[derive(Serialize)]
+pub struct TopicProgress<'a> {
+    pub topic: &'a str,
+    pub dir: &'a str,
+    pub done: usize,
+    pub total: usize,
+    pub exercises: Vec<ExerciseProgress<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ExerciseProgress<'a> {
+    pub name: &'a str,
+    pub done: bool,
+}
+
+impl<'a> ProgressReport<'a> {
+    pub fn new(course: &'a Course, done: &[bool]) -> Self {
+        let mut topics: Vec<TopicProgress<'a>> = Vec::new();
+        for (exercise, done) in course.exercises.iter().zip(done) {
+            let topic = match topics.last_mut() {
+                Some(topic) if topic.topic == exercise.topic => topic,
+                _ => {
+                    topics.push(TopicProgress {
+                        topic: &exercise.topic,
+                        dir: &exercise.dir,
+                        done: 0,
+                        total: 0,
+                        exercises: Vec::new(),
+                    });
+                    topics.last_mut().expect("just pushed")
+                }
+            };
+            topic.total += 1;
+            topic.done += usize::from(*done);
+            topic.exercises.push(ExerciseProgress {
+                name: &exercise.name,
+                done: *done,
+            });
+        }
+        ProgressReport {
+            done: done.iter().filter(|done| **done).count(),
+            total: done.len(),
+            topics,
+        }
+    }
 }
 
 /// `threadlings run --json`: one graded exercise.

@@ -185,6 +185,55 @@ impl Reporter {
         let _ = stderr.flush();
     }
 
+    /// `threadlings progress`: per topic, as a table, JSON or Markdown.
+    pub fn progress(&self, course: &Course, done: &[bool], markdown: bool) {
+        let topics = json::ProgressReport::new(course, done);
+        if self.format == Format::Json {
+            self.print_json(&topics);
+            return;
+        }
+        let mut out = String::new();
+        if markdown {
+            out.push_str("| Topic | Done | Progress |\n|---|---:|---|\n");
+            for topic in &topics.topics {
+                out.push_str(&format!(
+                    "| {} | {}/{} | {} |\n",
+                    topic.topic,
+                    topic.done,
+                    topic.total,
+                    text_bar(topic.done, topic.total, 10)
+                ));
+            }
+            out.push_str(&format!(
+                "| **all** | **{}/{}** | {} |\n",
+                topics.done,
+                topics.total,
+                text_bar(topics.done, topics.total, 10)
+            ));
+        } else {
+            for topic in &topics.topics {
+                let line = format!(
+                    "{:<24} {} {}/{}",
+                    topic.topic,
+                    text_bar(topic.done, topic.total, 20),
+                    topic.done,
+                    topic.total
+                );
+                out.push_str(&if topic.done == topic.total {
+                    line.green().to_string()
+                } else {
+                    line
+                });
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "\n{} of {} exercises done\n",
+                topics.done, topics.total
+            ));
+        }
+        self.print(&out);
+    }
+
     /// Hints of one exercise, up to `count`.
     pub fn hints(&self, exercise: &Exercise, count: usize) {
         let more = format!("`threadlings hint {}` again", exercise.name);
@@ -210,6 +259,11 @@ impl Reporter {
     pub fn error(&self, error: &Error) {
         eprintln!("{} {error}", "error:".red().bold());
     }
+}
+
+fn text_bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width).checked_div(total).unwrap_or(0);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
 /// The path a learner would open, relative to the course root.
