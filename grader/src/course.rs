@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::{ConfigError, Error};
+use crate::error::{ConfigError, Error, line_col};
 
 /// The only `format_version` this grader reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -362,17 +362,6 @@ fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// 1-based line and column of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |nl| before.len() - nl - 1)
-        + 1;
-    (line, column)
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawInfo {
@@ -532,11 +521,5 @@ hints = ["look"]
                 .to_string();
             assert!(err.contains(expected), "{from} -> {to}: {err}");
         }
-    }
-
-    #[test]
-    fn line_col_is_one_based() {
-        assert_eq!(line_col("ab\ncd", 0), (1, 1));
-        assert_eq!(line_col("ab\ncd", 4), (2, 2));
     }
 }

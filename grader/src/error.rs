@@ -9,8 +9,6 @@ use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::course::line_col;
-
 /// Every graded exercise passed (or the command had nothing to grade and succeeded).
 pub const EXIT_PASS: u8 = 0;
 /// At least one exercise did not pass, or `dev check` found a problem in the course.
@@ -86,5 +84,27 @@ impl Error {
             Error::Usage(_) | Error::Config(_) => EXIT_USAGE,
             Error::Io { .. } | Error::Tool(_) | Error::Cancelled => EXIT_FAULT,
         })
+    }
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_is_one_based() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
     }
 }

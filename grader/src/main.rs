@@ -13,6 +13,7 @@ mod git;
 mod progress;
 mod report;
 mod run;
+mod session;
 mod tamper;
 mod verdict;
 mod watch;

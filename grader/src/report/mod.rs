@@ -160,20 +160,19 @@ impl Reporter {
         self.print(&format!("{} {stage}\n", "::".cyan().bold()));
     }
 
-    /// The end of `dev check`.
-    pub fn check_summary(&self, report: &crate::devcheck::CheckReport) {
-        let counts = format!(
-            "{} solutions, {} stubs, {} stress runs",
-            report.solutions_checked, report.stubs_checked, report.stress_runs
-        );
-        let line = if report.is_clean() {
+    /// The end of `dev check`: how many problems, and how much was checked.
+    pub fn check_summary(
+        &self,
+        problems: usize,
+        solutions: usize,
+        stubs: usize,
+        stress_runs: usize,
+    ) {
+        let counts = format!("{solutions} solutions, {stubs} stubs, {stress_runs} stress runs");
+        let line = if problems == 0 {
             format!("{} the course is consistent ({counts})", "✓".green().bold())
         } else {
-            format!(
-                "{} {} problem(s) ({counts})",
-                "✗".red().bold(),
-                report.problems.len()
-            )
+            format!("{} {problems} problem(s) ({counts})", "✗".red().bold())
         };
         self.print(&format!("{line}\n"));
     }

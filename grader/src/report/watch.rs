@@ -7,13 +7,13 @@ use std::io::{self, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use colored::Colorize;
-use crossterm::{cursor, queue, terminal};
+use crossterm::{cursor, execute, queue, terminal};
 use serde::Serialize;
 
 use super::{Reporter, human, json};
 use crate::course::{Course, Exercise, Side};
 use crate::engine::Graded;
-use crate::watch::core::{CheckStatus, Core, Screen};
+use crate::session::{CheckStatus, Core, Screen};
 
 /// Where the loop's output goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,9 +53,40 @@ struct MessageBody<'a> {
 const KEYS: &str =
     "n next · h hint · l list · r re-run · s solution · x reset · c check all · q quit";
 
+/// While it lives, the terminal is in raw mode on the alternate screen; dropping it (on
+/// quit, Ctrl-C or a panic) puts the terminal back as it was.
+#[derive(Debug)]
+pub struct RawScreen {
+    _private: (),
+}
+
+impl Drop for RawScreen {
+    fn drop(&mut self) {
+        leave_screen();
+    }
+}
+
+fn leave_screen() {
+    let _ = execute!(io::stdout(), cursor::Show, terminal::LeaveAlternateScreen);
+    let _ = terminal::disable_raw_mode();
+    let _ = io::stdout().flush();
+}
+
 impl<'a> WatchView<'a> {
     pub fn new(output: Output, reporter: &'a Reporter) -> Self {
         WatchView { output, reporter }
+    }
+
+    /// Enters raw mode and the alternate screen, and makes sure a panic leaves them.
+    pub fn enter_screen(&self) -> io::Result<RawScreen> {
+        terminal::enable_raw_mode()?;
+        execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            leave_screen();
+            previous(info);
+        }));
+        Ok(RawScreen { _private: () })
     }
 
     fn event(&self, event: &str, body: impl Serialize) {

@@ -1,12 +1,11 @@
 //! The watch loop: the learner's main screen.
 //!
 //! One channel carries every [`Event`] (saves, keys, finished runs, ticks) to one loop,
-//! which hands them to the pure [`core::Core`] and carries out the effects it asks for:
+//! which hands them to the pure [`session::Core`] and carries out the effects it asks for:
 //! start or cancel a grading run (each on its own thread, so a hung exercise never freezes
 //! the screen), record progress, reset a file, draw. Saves are noticed by `files.rs`,
 //! keys by `terminal.rs`; everything shown goes through the reporter's `WatchView`.
 
-pub mod core;
 mod files;
 mod terminal;
 
@@ -21,7 +20,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use self::core::{Core, Effect, Input, Key, RunOutcome};
 pub use self::files::Detection;
 use self::files::Notice;
 use crate::build::Cargo;
@@ -31,6 +29,7 @@ use crate::error::Error;
 use crate::progress::{self, Progress, ResetOutcome};
 use crate::report::Reporter;
 use crate::report::watch::{Output, WatchView};
+use crate::session::{self, Core, Effect, Input, Key, RunOutcome};
 
 /// How often a running check's elapsed time is redrawn.
 const TICK: Duration = Duration::from_millis(250);
@@ -116,7 +115,9 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         let _ = interrupt.send(Event::Input(Input::Key(Key::Interrupt)));
     });
     let _terminal = if interactive {
-        let raw = terminal::RawTerminal::enter().map_err(Error::io("set up the terminal"))?;
+        let raw = view
+            .enter_screen()
+            .map_err(Error::io("set up the terminal"))?;
         terminal::read_keys(
             events.clone(),
             |key| Event::Input(Input::Key(key)),
@@ -297,7 +298,7 @@ impl Driver<'_> {
                             let _ = events.send(Event::Input(Input::Checked {
                                 index,
                                 passed: graded.verdict().passed(),
-                                verdict: self::core::verdict_name(graded),
+                                verdict: session::verdict_name(graded),
                             }));
                         }
                     };

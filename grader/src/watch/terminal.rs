@@ -1,46 +1,13 @@
-//! The terminal: raw mode and the alternate screen while the loop runs, restored on quit,
-//! on Ctrl-C and on panic; and the thread that turns key presses (or, without a terminal,
-//! lines on stdin) into loop inputs.
+//! Input: the thread that turns key presses (or, without a terminal, lines on stdin) into
+//! loop inputs. (The screen itself, raw mode included, is the reporter's.)
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 use std::sync::mpsc::Sender;
 use std::thread;
 
 use crossterm::event::{self, Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use crossterm::{cursor, execute, terminal};
 
-use super::core::Key;
-
-/// Puts the terminal back as it was when dropped.
-pub struct RawTerminal {
-    _private: (),
-}
-
-impl RawTerminal {
-    /// Enters raw mode and the alternate screen, and makes sure a panic leaves them.
-    pub fn enter() -> io::Result<RawTerminal> {
-        terminal::enable_raw_mode()?;
-        execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            restore();
-            previous(info);
-        }));
-        Ok(RawTerminal { _private: () })
-    }
-}
-
-impl Drop for RawTerminal {
-    fn drop(&mut self) {
-        restore();
-    }
-}
-
-fn restore() {
-    let _ = execute!(io::stdout(), cursor::Show, terminal::LeaveAlternateScreen);
-    let _ = terminal::disable_raw_mode();
-    let _ = io::stdout().flush();
-}
+use crate::session::Key;
 
 /// Reads keys from the terminal until the loop stops listening.
 pub fn read_keys<E: Send + 'static>(events: Sender<E>, key: fn(Key) -> E, resized: fn() -> E) {

@@ -1,4 +1,4 @@
-//! The watch loop's brain: a state machine from [`Input`]s to [`Effect`]s. Pure: it
+//! The state of a watch session: a state machine from [`Input`]s to [`Effect`]s. Pure: it
 //! reads no files, starts nothing and prints nothing, and time is passed in, so every
 //! behaviour (saves during a run, a hung exercise, keys, advancing) is testable without a
 //! terminal or a clock.
