@@ -336,14 +336,8 @@ impl Core {
                 vec![Effect::Render]
             }
             RunOutcome::Graded(graded) => {
-                if self
-                    .disk_hash
-                    .as_ref()
-                    .is_some_and(|hash| *hash != graded.content_hash)
-                {
-                    // The file changed after the run read it: that verdict is stale.
-                    return self.grade_now();
-                }
+                // A save noticed during the run has already made it obsolete (`pending`,
+                // above); one noticed later compares its hash with this one.
                 self.disk_hash = Some(graded.content_hash.clone());
                 let passed = graded.verdict().passed();
                 self.last = Some((*graded).clone());
@@ -669,19 +663,49 @@ mod tests {
     }
 
     #[test]
-    fn a_verdict_for_content_no_longer_on_disk_is_replaced_by_a_new_run() {
+    fn a_late_notice_of_a_save_the_run_already_graded_does_not_regrade() {
         let (mut core, now) = core(&[false], false);
         core.start();
-        core.disk_hash = Some("new".into());
-        let effects = core.handle(
+        core.handle(
             Input::Graded {
                 generation: 1,
-                outcome: graded("e1", "old", Verdict::Pass),
+                outcome: graded("e1", "b", failed()),
             },
             now,
         );
+        assert!(
+            core.handle(Input::FileChanged { hash: "b".into() }, now)
+                .is_empty()
+        );
+        let effects = core.handle(Input::FileChanged { hash: "c".into() }, now);
         assert_eq!(grades(&effects), [(0, 2)]);
-        assert!(core.last.is_none());
+    }
+
+    #[test]
+    fn r_grades_what_is_on_disk_once_even_if_no_save_was_noticed() {
+        let (mut core, now) = core(&[false], false);
+        core.start();
+        core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", failed()),
+            },
+            now,
+        );
+        let effects = core.handle(Input::Key(Key::Char('r')), now);
+        assert_eq!(grades(&effects), [(0, 2)]);
+        let effects = core.handle(
+            Input::Graded {
+                generation: 2,
+                outcome: graded("e1", "b", Verdict::Pass),
+            },
+            now,
+        );
+        assert!(
+            grades(&effects).is_empty(),
+            "manual mode never sees saves: the run's content is the truth"
+        );
+        assert!(core.passed());
     }
 
     #[test]

@@ -115,8 +115,15 @@ impl Course {
 
     /// Starts `threadlings watch --events json` on this course.
     fn watch(&self) -> Watch {
+        self.watch_with(&[])
+    }
+
+    /// The same, with more arguments (`--poll`, `--manual`).
+    fn watch_with(&self, args: &[&str]) -> Watch {
         let mut child = Command::new(BIN)
-            .args(["watch", "--events", "json", "--course-dir"])
+            .args(["watch", "--events", "json"])
+            .args(args)
+            .arg("--course-dir")
             .arg(&self.root)
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
@@ -795,6 +802,35 @@ mod watch {
             "r re-runs it"
         );
         watch.quit();
+    }
+
+    #[test]
+    fn polling_notices_saves_too() {
+        let course = Course::private_with("watch-poll", &["failing_test"]);
+        let mut watch = course.watch_with(&["--poll"]);
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "test_failed");
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/failing_test.rs"), fixed).unwrap();
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "pass");
+        watch.quit();
+    }
+
+    #[test]
+    fn manual_mode_grades_only_on_r() {
+        let course = Course::private_with("watch-manual", &["failing_test", "pass"]);
+        let mut watch = course.watch_with(&["--manual"]);
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "test_failed");
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/failing_test.rs"), fixed).unwrap();
+        // Nothing happens until `r`: the next verdict is the one `r` asked for.
+        watch.send("r");
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "pass");
+        let events = watch.quit();
+        let starts = events
+            .iter()
+            .filter(|event| event["event"] == "started" && event["exercise"] == "failing_test")
+            .count();
+        assert_eq!(starts, 2, "the save alone started nothing: {events:#?}");
     }
 
     #[test]

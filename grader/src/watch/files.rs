@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
+use notify::event::{AccessKind, AccessMode, CreateKind, MetadataKind, ModifyKind, RenameMode};
 use notify::{
     Event as FsEvent, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher,
 };
@@ -128,8 +128,14 @@ pub fn classify(event: &FsEvent, current: &Path) -> Option<bool> {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => Some(true),
         EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => Some(true),
         EventKind::Access(_) => None,
+        // Polling reports a newer modification time as metadata.
         EventKind::Create(CreateKind::File | CreateKind::Any)
-        | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any | ModifyKind::Name(_))
+        | EventKind::Modify(
+            ModifyKind::Data(_)
+            | ModifyKind::Any
+            | ModifyKind::Name(_)
+            | ModifyKind::Metadata(MetadataKind::WriteTime | MetadataKind::Any),
+        )
         | EventKind::Any => Some(false),
         EventKind::Modify(ModifyKind::Metadata(_) | ModifyKind::Other)
         | EventKind::Create(_)
@@ -195,6 +201,15 @@ mod tests {
                 Some(false),
             ),
             (EventKind::Create(CreateKind::File), Some(false)),
+            // Polling: a newer modification time.
+            (
+                EventKind::Modify(ModifyKind::Metadata(MetadataKind::WriteTime)),
+                Some(false),
+            ),
+            (
+                EventKind::Modify(ModifyKind::Metadata(MetadataKind::Permissions)),
+                None,
+            ),
             // cargo and rustc reading it.
             (EventKind::Access(AccessKind::Open(AccessMode::Any)), None),
             (EventKind::Access(AccessKind::Close(AccessMode::Read)), None),
