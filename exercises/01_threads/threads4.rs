@@ -17,7 +17,7 @@
 //! - Rust Atomics and Locks, 1, "Scoped threads":
 //!   <https://marabos.nl/atomics/basics.html#scoped-threads>
 //! - rust_howto, explicit threads:
-//!   <https://john-cd.com/rust_howto/concurrency/explicit_threads.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/explicit_threads.html>
 
 use std::collections::BTreeMap;
 use std::sync::mpsc;

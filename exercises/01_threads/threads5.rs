@@ -13,7 +13,7 @@
 //! - std: <https://doc.rust-lang.org/std/thread/struct.Builder.html>,
 //!   <https://doc.rust-lang.org/std/thread/index.html#naming-threads>
 //! - rust_howto, explicit threads:
-//!   <https://john-cd.com/rust_howto/concurrency/explicit_threads.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/explicit_threads.html>
 
 use std::io;
 use std::thread::{self, JoinHandle};

@@ -14,7 +14,7 @@
 //!
 //! - rayon: <https://docs.rs/rayon/1/rayon/struct.ThreadPool.html>,
 //!   <https://docs.rs/rayon/1/rayon/struct.ThreadPoolBuilder.html>
-//! - rust_howto, thread pools: <https://john-cd.com/rust_howto/concurrency/threadpool.html>
+//! - rust_howto, thread pools: <https://john-cd.com/rust_howto/categories/concurrency/threadpool.html>
 
 use rayon::ThreadPool;
 use rayon::prelude::*;

@@ -13,7 +13,7 @@
 //! - rayon: <https://docs.rs/rayon/1/rayon/struct.ThreadPool.html#method.scope>,
 //!   <https://docs.rs/rayon/1/rayon/struct.Scope.html#method.spawn>
 //! - rust_howto, a fractal on a pool:
-//!   <https://john-cd.com/rust_howto/concurrency/threadpool.html#draw-fractal-threadpool>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/threadpool.html#draw-fractal-threadpool>
 //! - The Julia set: <https://en.wikipedia.org/wiki/Julia_set>
 
 use rayon::ThreadPool;

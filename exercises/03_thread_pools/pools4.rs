@@ -17,7 +17,7 @@
 //!   <https://doc.rust-lang.org/book/ch21-03-graceful-shutdown-and-cleanup.html>
 //! - std: <https://doc.rust-lang.org/std/sync/mpsc/index.html>,
 //!   <https://doc.rust-lang.org/std/sync/struct.Mutex.html>
-//! - rust_howto, thread pools: <https://john-cd.com/rust_howto/concurrency/threadpool.html>
+//! - rust_howto, thread pools: <https://john-cd.com/rust_howto/categories/concurrency/threadpool.html>
 
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::{self, JoinHandle};

@@ -18,7 +18,7 @@
 //!   <https://doc.rust-lang.org/std/thread/fn.available_parallelism.html>
 //! - talent-plan's thread pool project:
 //!   <https://github.com/pingcap/talent-plan/blob/master/courses/rust/projects/project-4/README.md>
-//! - rust_howto, thread pools: <https://john-cd.com/rust_howto/concurrency/threadpool.html>
+//! - rust_howto, thread pools: <https://john-cd.com/rust_howto/categories/concurrency/threadpool.html>
 
 use std::fmt;
 use std::num::NonZeroUsize;

@@ -14,7 +14,7 @@
 //! - std: <https://doc.rust-lang.org/std/sync/mpsc/struct.Receiver.html#method.iter>
 //! - std, `drop`: <https://doc.rust-lang.org/std/mem/fn.drop.html>
 //! - rust_howto, message passing:
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use std::sync::mpsc;
 use std::thread;

@@ -17,7 +17,7 @@
 //! - std: <https://doc.rust-lang.org/std/sync/mpsc/fn.sync_channel.html>,
 //!   <https://doc.rust-lang.org/std/sync/mpsc/enum.TrySendError.html>
 //! - rust_howto, message passing:
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use std::sync::mpsc::{self, Receiver, TrySendError};
 use std::thread;

@@ -15,7 +15,7 @@
 //! - crossbeam-channel: <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/>
 //! - crossbeam: <https://docs.rs/crossbeam/latest/crossbeam/channel/index.html>
 //! - rust_howto, message passing (crossbeam-channel):
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use crossbeam::channel::unbounded;
 use std::sync::mpsc;

@@ -16,7 +16,7 @@
 //!   <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/macro.select.html>,
 //!   `never`: <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/fn.never.html>
 //! - rust_howto, message passing (crossbeam-channel):
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use crossbeam::channel::{Receiver, Sender, select, unbounded};
 use std::thread;

@@ -17,7 +17,7 @@
 //!   <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/struct.Receiver.html#method.try_recv>,
 //!   <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/struct.Receiver.html#method.recv_timeout>
 //! - rust_howto, message passing (crossbeam-channel):
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use crossbeam::channel::{Receiver, unbounded};
 use std::thread;

@@ -19,7 +19,7 @@
 //!   `Sender::capacity`:
 //!   <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/struct.Sender.html#method.capacity>
 //! - rust_howto, message passing:
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use crossbeam::channel::{Receiver, Sender, unbounded};
 use std::thread::{self, JoinHandle};

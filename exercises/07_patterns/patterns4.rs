@@ -17,7 +17,7 @@
 //! - crossbeam-channel, `select_biased!`:
 //!   <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/macro.select_biased.html>
 //! - rust_howto, message passing:
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use crossbeam::channel::{Receiver, Sender, bounded, unbounded};
 use std::thread::{self, JoinHandle};

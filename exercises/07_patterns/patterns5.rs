@@ -24,7 +24,7 @@
 //! - rayon: <https://docs.rs/rayon/latest/rayon/struct.ThreadPool.html#method.in_place_scope>
 //! - crossbeam-channel: <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/>
 //! - rust_howto, thread pools and message passing:
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::thread;

@@ -13,7 +13,7 @@
 //!   <https://doc.rust-lang.org/std/thread/struct.JoinHandle.html>
 //! - The Rust book, 16.1: <https://doc.rust-lang.org/book/ch16-01-threads.html>
 //! - rust_howto, explicit threads:
-//!   <https://john-cd.com/rust_howto/concurrency/explicit_threads.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/explicit_threads.html>
 
 use std::thread;
 

@@ -15,7 +15,7 @@
 //!   <https://doc.rust-lang.org/book/ch16-01-threads.html#using-move-closures-with-threads>
 //! - std: <https://doc.rust-lang.org/std/thread/fn.spawn.html>
 //! - rust_howto, explicit threads:
-//!   <https://john-cd.com/rust_howto/concurrency/explicit_threads.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/explicit_threads.html>
 
 use std::thread;
 

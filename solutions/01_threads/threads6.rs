@@ -18,7 +18,7 @@
 //! - The Rust book, 9.1, unrecoverable errors with `panic!`:
 //!   <https://doc.rust-lang.org/book/ch09-01-unrecoverable-errors-with-panic.html>
 //! - rust_howto, explicit threads:
-//!   <https://john-cd.com/rust_howto/concurrency/explicit_threads.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/explicit_threads.html>
 
 use std::any::Any;
 use std::io;

@@ -17,7 +17,7 @@
 //! - The Rust book, 4.2, mutable references:
 //!   <https://doc.rust-lang.org/book/ch04-02-references-and-borrowing.html#mutable-references>
 //! - rust_howto, scoped threads:
-//!   <https://john-cd.com/rust_howto/concurrency/explicit_threads.html#scoped-threads>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/explicit_threads.html#scoped-threads>
 
 use std::thread;
 

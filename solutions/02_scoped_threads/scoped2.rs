@@ -16,7 +16,7 @@
 //!   <https://doc.rust-lang.org/std/primitive.slice.html#method.split_at>,
 //!   <https://doc.rust-lang.org/std/thread/fn.available_parallelism.html>
 //! - rust_howto, scoped threads:
-//!   <https://john-cd.com/rust_howto/concurrency/explicit_threads.html#scoped-threads>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/explicit_threads.html#scoped-threads>
 
 use std::panic;
 use std::thread;

@@ -15,7 +15,7 @@
 //! - crossbeam: <https://docs.rs/crossbeam/0.8/crossbeam/fn.scope.html>,
 //!   <https://docs.rs/crossbeam/0.8/crossbeam/thread/struct.Scope.html#method.spawn>
 //! - rust_howto, a short-lived thread:
-//!   <https://john-cd.com/rust_howto/concurrency/crossbeam.html#spawn-a-short-lived-thread>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/crossbeam.html#spawn-a-short-lived-thread>
 
 use crossbeam::thread::Scope;
 use std::sync::atomic::{AtomicU64, Ordering};

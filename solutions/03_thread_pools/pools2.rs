@@ -14,7 +14,7 @@
 //! - std: <https://doc.rust-lang.org/std/sync/mpsc/fn.channel.html>,
 //!   <https://doc.rust-lang.org/std/sync/mpsc/struct.Receiver.html#method.iter>
 //! - rust_howto, hashing files on a pool:
-//!   <https://john-cd.com/rust_howto/concurrency/threadpool.html#sha256-of-iso-files-concurrently>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/threadpool.html#sha256-of-iso-files-concurrently>
 //! - FNV-1a: <http://www.isthe.com/chongo/tech/comp/fnv/index.html>
 
 use rayon::ThreadPool;

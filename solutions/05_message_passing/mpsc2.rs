@@ -15,7 +15,7 @@
 //! - The Rust book, 16.2 ("Creating Multiple Producers by Cloning the Transmitter"):
 //!   <https://doc.rust-lang.org/book/ch16-02-message-passing.html>
 //! - rust_howto, message passing:
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use std::sync::mpsc;
 use std::thread;

@@ -18,7 +18,7 @@
 //!   <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/fn.after.html>,
 //!   <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/fn.never.html>
 //! - rust_howto, message passing (tickers and timeouts):
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use crossbeam::channel::{Receiver, after, select, tick, unbounded};
 use std::thread;

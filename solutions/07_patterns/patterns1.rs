@@ -17,7 +17,7 @@
 //! - crossbeam-channel: <https://docs.rs/crossbeam-channel/latest/crossbeam_channel/fn.bounded.html>
 //! - std, scoped threads: <https://doc.rust-lang.org/std/thread/fn.scope.html>
 //! - rust_howto, crossbeam (parallel pipeline):
-//!   <https://john-cd.com/rust_howto/concurrency/crossbeam.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/crossbeam.html>
 
 use crossbeam::channel::bounded;
 use std::thread;

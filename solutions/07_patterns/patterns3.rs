@@ -18,7 +18,7 @@
 //! - Alice Ryhl, "Actors with Tokio" (the same pattern, with threads instead of tasks):
 //!   <https://ryhl.io/blog/actors-with-tokio/>
 //! - rust_howto, message passing:
-//!   <https://john-cd.com/rust_howto/concurrency/message_passing.html>
+//!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use crossbeam::channel::{Receiver, Sender, bounded, unbounded};
 use std::thread::{self, JoinHandle};

@@ -19,7 +19,7 @@
 //!   <https://doc.rust-lang.org/std/marker/trait.Sync.html>,
 //!   <https://doc.rust-lang.org/std/cell/struct.Cell.html>
 //! - The Rustonomicon, Send and Sync: <https://doc.rust-lang.org/nomicon/send-and-sync.html>
-//! - rust_howto, Send and Sync: <https://john-cd.com/rust_howto/concurrency/send_sync.html>
+//! - rust_howto, Send and Sync: <https://john-cd.com/rust_howto/categories/concurrency/send_sync.html>
 
 use std::cell::Cell;
 
