@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::course::{Course, Exercise, Side};
+use crate::course::{Course, EXERCISES_FEATURE, Exercise, Side};
 use crate::error::Error;
 use crate::run::{self, Exit, Spec};
 
@@ -23,8 +23,6 @@ use crate::run::{self, Exit, Spec};
 const BUILD_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 /// Cargo's JSON messages for a few dozen targets fit comfortably.
 const BUILD_OUTPUT_CAP: usize = 64 * 1024 * 1024;
-/// The feature that makes the stubs' bin targets buildable.
-pub const EXERCISES_FEATURE: &str = "exercises";
 /// The test target of the compile-fail harness.
 const UI_HARNESS_TARGET: &str = "ui";
 

@@ -6,7 +6,7 @@
 //! test modules) live in `devcheck.rs`; this module only refuses what the grader cannot
 //! work with.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::fs;
 use std::ops::Range;
@@ -26,6 +26,8 @@ pub const INFO_FILE: &str = "info.toml";
 pub const EXERCISES_DIR: &str = "exercises";
 /// Where the reference solutions live, relative to the root.
 pub const SOLUTIONS_DIR: &str = "solutions";
+/// The feature that makes the stubs' bin targets buildable.
+pub const EXERCISES_FEATURE: &str = "exercises";
 /// The trybuild harness package, relative to the root.
 pub const UI_HARNESS_DIR: &str = "grader/ui-harness";
 /// The test-run time limit when neither the course nor the exercise sets one.
@@ -141,7 +143,15 @@ impl Course {
             action: format!("read {}", info_path.display()),
             source,
         })?;
-        Course::parse(root, &info_path, &text).map_err(Error::Config)
+        let course = Course::parse(root, &info_path, &text).map_err(Error::Config)?;
+        let problems: Vec<String> = [Side::Exercise, Side::Solution]
+            .into_iter()
+            .flat_map(|side| manifest_problems(&course, side))
+            .collect();
+        if !problems.is_empty() {
+            return Err(Error::Config(ConfigError::plain(problems.join("\n"))));
+        }
+        Ok(course)
     }
 
     /// Parses `text` (the contents of `info_path`) and checks it against the files under
@@ -335,6 +345,93 @@ pub fn unlisted_exercise_files(exercises_dir: &Path, listed: &BTreeSet<PathBuf>)
     }
     stray.sort();
     stray
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    #[serde(default)]
+    bin: Vec<Bin>,
+}
+
+#[derive(Deserialize)]
+struct Bin {
+    name: String,
+    path: Option<String>,
+    #[serde(default, rename = "required-features")]
+    required_features: Vec<String>,
+}
+
+/// The `[[bin]]` targets of `side`'s manifest against info.toml.
+pub fn manifest_problems(course: &Course, side: Side) -> Vec<String> {
+    let path = course.manifest(side);
+    let manifest = match fs::read_to_string(&path)
+        .map_err(|err| err.to_string())
+        .and_then(|text| toml::from_str::<Manifest>(&text).map_err(|err| err.to_string()))
+    {
+        Ok(manifest) => manifest,
+        Err(why) => return vec![format!("{}: {why}", path.display())],
+    };
+    let mut problems = Vec::new();
+    let bins: BTreeMap<&str, &Bin> = manifest
+        .bin
+        .iter()
+        .map(|bin| (bin.name.as_str(), bin))
+        .collect();
+    for exercise in &course.exercises {
+        let expected_path = format!("{}/{}.rs", exercise.dir, exercise.name);
+        let gated = side == Side::Exercise;
+        let entry = format!(
+            "[[bin]]\nname = \"{}\"\npath = \"{expected_path}\"{}",
+            exercise.name,
+            if gated {
+                format!("\nrequired-features = [\"{EXERCISES_FEATURE}\"]")
+            } else {
+                String::new()
+            }
+        );
+        match bins.get(exercise.name.as_str()) {
+            None => problems.push(format!(
+                "{}: no bin target for `{}`; add:\n{entry}",
+                path.display(),
+                exercise.name
+            )),
+            Some(bin) => {
+                if bin.path.as_deref().map(Path::new) != Some(Path::new(&expected_path)) {
+                    problems.push(format!(
+                        "{}: bin `{}` should have path = \"{expected_path}\"",
+                        path.display(),
+                        exercise.name
+                    ));
+                }
+                let has_feature = bin
+                    .required_features
+                    .iter()
+                    .any(|feature| feature == EXERCISES_FEATURE);
+                if gated != has_feature {
+                    problems.push(format!(
+                        "{}: bin `{}` {} required-features = [\"{EXERCISES_FEATURE}\"]",
+                        path.display(),
+                        exercise.name,
+                        if gated { "needs" } else { "must not have" }
+                    ));
+                }
+            }
+        }
+    }
+    for bin in &manifest.bin {
+        if course
+            .exercises
+            .iter()
+            .all(|exercise| exercise.name != bin.name)
+        {
+            problems.push(format!(
+                "{}: bin `{}` is not an exercise in info.toml",
+                path.display(),
+                bin.name
+            ));
+        }
+    }
+    problems
 }
 
 fn positive_secs(

@@ -5,13 +5,8 @@
 //! the topic READMEs and the compile-fail cases must agree. Problems are collected, not
 //! fatal: one run lists them all.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
 
-use serde::Deserialize;
-
-use crate::build::EXERCISES_FEATURE;
 use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::Engine;
@@ -151,9 +146,6 @@ pub fn bless(engine: &Engine<'_>, exercise: &Exercise, reporter: &Reporter) -> R
 /// The course's files against info.toml.
 fn layout_problems(course: &Course) -> Vec<String> {
     let mut problems = Vec::new();
-    for side in [Side::Exercise, Side::Solution] {
-        problems.extend(manifest_problems(course, side));
-    }
     for exercise in &course.exercises {
         let stub_path = course.path(exercise, Side::Exercise);
         let solution_path = course.path(exercise, Side::Solution);
@@ -239,93 +231,6 @@ fn ui_case_problems(course: &Course, exercise: &Exercise) -> Vec<String> {
                 "{} has no expected errors: run `threadlings dev bless {}`",
                 case.display(),
                 exercise.name
-            ));
-        }
-    }
-    problems
-}
-
-#[derive(Deserialize)]
-struct Manifest {
-    #[serde(default)]
-    bin: Vec<Bin>,
-}
-
-#[derive(Deserialize)]
-struct Bin {
-    name: String,
-    path: Option<String>,
-    #[serde(default, rename = "required-features")]
-    required_features: Vec<String>,
-}
-
-/// The `[[bin]]` targets of `side`'s manifest against info.toml.
-fn manifest_problems(course: &Course, side: Side) -> Vec<String> {
-    let path = course.manifest(side);
-    let manifest = match fs::read_to_string(&path)
-        .map_err(|err| err.to_string())
-        .and_then(|text| toml::from_str::<Manifest>(&text).map_err(|err| err.to_string()))
-    {
-        Ok(manifest) => manifest,
-        Err(why) => return vec![format!("{}: {why}", path.display())],
-    };
-    let mut problems = Vec::new();
-    let bins: BTreeMap<&str, &Bin> = manifest
-        .bin
-        .iter()
-        .map(|bin| (bin.name.as_str(), bin))
-        .collect();
-    for exercise in &course.exercises {
-        let expected_path = format!("{}/{}.rs", exercise.dir, exercise.name);
-        let gated = side == Side::Exercise;
-        let entry = format!(
-            "[[bin]]\nname = \"{}\"\npath = \"{expected_path}\"{}",
-            exercise.name,
-            if gated {
-                format!("\nrequired-features = [\"{EXERCISES_FEATURE}\"]")
-            } else {
-                String::new()
-            }
-        );
-        match bins.get(exercise.name.as_str()) {
-            None => problems.push(format!(
-                "{}: no bin target for `{}`; add:\n{entry}",
-                path.display(),
-                exercise.name
-            )),
-            Some(bin) => {
-                if bin.path.as_deref().map(Path::new) != Some(Path::new(&expected_path)) {
-                    problems.push(format!(
-                        "{}: bin `{}` should have path = \"{expected_path}\"",
-                        path.display(),
-                        exercise.name
-                    ));
-                }
-                let has_feature = bin
-                    .required_features
-                    .iter()
-                    .any(|feature| feature == EXERCISES_FEATURE);
-                if gated != has_feature {
-                    problems.push(format!(
-                        "{}: bin `{}` {} required-features = [\"{EXERCISES_FEATURE}\"]",
-                        path.display(),
-                        exercise.name,
-                        if gated { "needs" } else { "must not have" }
-                    ));
-                }
-            }
-        }
-    }
-    for bin in &manifest.bin {
-        if course
-            .exercises
-            .iter()
-            .all(|exercise| exercise.name != bin.name)
-        {
-            problems.push(format!(
-                "{}: bin `{}` is not an exercise in info.toml",
-                path.display(),
-                bin.name
             ));
         }
     }

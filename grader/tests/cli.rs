@@ -610,6 +610,24 @@ mod commands {
     }
 
     #[test]
+    fn an_exercise_without_a_bin_target_is_a_course_error_that_says_what_to_add() {
+        let course = Course::private("missing-bin");
+        let manifest = course.path("exercises/Cargo.toml");
+        let text = fs::read_to_string(&manifest)
+            .unwrap()
+            .replacen("[[bin]]\nname = \"pass\"\npath = \"outcomes/pass.rs\"\nrequired-features = [\"exercises\"]\n", "", 1);
+        fs::write(&manifest, text).unwrap();
+        let run = course.threadlings(&["list"]);
+        assert_eq!(run.code(), 2);
+        let stderr = run.stderr();
+        assert!(
+            stderr.contains("exercises/Cargo.toml: no bin target for `pass`; add:"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("path = \"outcomes/pass.rs\""), "{stderr}");
+    }
+
+    #[test]
     fn a_corrupt_state_file_is_reported_and_rebuilt() {
         let course = Course::private("corrupt-state");
         fs::create_dir_all(course.path(".threadlings")).unwrap();

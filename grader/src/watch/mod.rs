@@ -31,6 +31,8 @@ use crate::report::Reporter;
 use crate::report::watch::{Output, WatchView};
 use crate::session::{self, Core, Effect, Input, Key, RunOutcome};
 
+/// The key of the check-all's cancel flag among the runs' (whose generations start at 1).
+const CHECK_ALL: u64 = 0;
 /// How often a running check's elapsed time is redrawn.
 const TICK: Duration = Duration::from_millis(250);
 /// A change older than this that no file event announced means events do not work here.
@@ -286,8 +288,12 @@ impl Driver<'_> {
                 let events = self.events.clone();
                 let options = self.options;
                 let progress = self.progress;
+                let cancel = Arc::new(AtomicBool::new(false));
+                cancels.insert(CHECK_ALL, Arc::clone(&cancel));
                 scope.spawn(move || {
-                    let engine = Engine::new(course, Cargo::detect(false), options.backtrace);
+                    let mut cargo = Cargo::detect(false);
+                    cargo.cancel = Some(cancel);
+                    let engine = Engine::new(course, cargo, options.backtrace);
                     let all: Vec<_> = course.exercises.iter().collect();
                     let on_graded = |graded: &crate::engine::Graded| {
                         if let Some(index) = course
