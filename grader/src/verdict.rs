@@ -168,6 +168,9 @@ pub fn judge_run(
             names.push(name.to_owned());
         }
     }
+    // libtest runs tests in name order: so are they listed, the one that hung before
+    // the ones it kept from running.
+    names.sort();
     let tests: Vec<TestResult> = names
         .into_iter()
         .map(|name| {
