@@ -24,6 +24,16 @@ Exit codes:
 Start with `cargo threadlings`: the watch screen shows the first exercise that does not
 pass yet, grades it every time you save, and moves on when it passes.";
 
+const WATCH_KEYS: &str = "\
+Keys:
+  n  next exercise (once this one passes)     r  grade again
+  h  the next hint                            s  the reference solution (once yours passes)
+  l  list every exercise, jump to one         x  reset the file (asks first, keeps a backup)
+  c  check every exercise                     q  quit (also Ctrl-C)
+
+Without a terminal it prints one line per verdict, moves on by itself after a pass, and
+reads the same letters from stdin, one per line.";
+
 /// A course in Rust concurrency, and its grader.
 #[derive(Debug, Parser)]
 #[command(name = "threadlings", version, after_help = EXIT_CODES, max_term_width = 100)]
@@ -54,6 +64,7 @@ pub struct Args {
 pub enum Command {
     /// The course's main screen (the default): shows the first unfinished exercise,
     /// grades it on every save, explains the failure and moves on when it passes.
+    #[command(after_help = WATCH_KEYS)]
     Watch {
         /// Notice saves by looking at the file a few times a second. Use it where saves
         /// go unnoticed: WSL's /mnt/* folders, network drives, some containers.
