@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: save → verdict in the watch loop, against the floor, side by side.
 
-Two scratch clones of this checkout share one target directory (so the course's crates are
-built once): in clone A, `threadlings watch --events json` runs; in clone B, the floor is
+Two scratch clones of this checkout, each with its own target directory under target/
+(kept between runs, so the course's crates are built once): in clone A, `threadlings watch --events json` runs; in clone B, the floor is
 measured by hand. Each round edits the current exercise in A and reads the timestamps of
 the loop's events (`started`, `verdict`), then makes the same edit in B and times
 `cargo test --no-run --bin NAME` plus running the test binary (when it compiles).
@@ -65,15 +65,18 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "threadlings"], cwd=ROOT, check=True)
     grader = ROOT / "target" / "release" / "threadlings"
     scratch = Path(tempfile.mkdtemp(prefix="threadlings-bench-"))
-    # One target directory for both clones and the checkout: the crates are built once.
-    env = {**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target")}
+    # Each clone gets its own target directory, kept between runs so the crates are built
+    # once. Never share one with another checkout of the course: cargo names a workspace's
+    # artifacts by paths relative to the workspace, so two checkouts would overwrite each
+    # other's exercise binaries and trust them by timestamp.
+    env_for = lambda course: {**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target" / f"bench-{course.name}")}
     try:
         watched, floor = clone(scratch / "watched"), clone(scratch / "floor")
         # threads1 done, so the loop starts at threads2.
         for course in (watched, floor):
             shutil.copy(course / "solutions/01_threads/threads1.rs", course / "exercises/01_threads/threads1.rs")
-        subprocess.run([grader, "run", "threads1", "--course-dir", watched], env=env, check=True, stdout=subprocess.DEVNULL)
-        loop = subprocess.Popen([grader, "watch", "--events", "json", "--course-dir", watched], env=env,
+        subprocess.run([grader, "run", "threads1", "--course-dir", watched], env=env_for(watched), check=True, stdout=subprocess.DEVNULL)
+        loop = subprocess.Popen([grader, "watch", "--events", "json", "--course-dir", watched], env=env_for(watched),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         events = queue.Queue()
         threading.Thread(target=lambda: [events.put(json.loads(line)) for line in loop.stdout], daemon=True).start()
@@ -87,7 +90,7 @@ def main():
         results = {}
         for name, path_kind in (("threads2", "build only (compile error)"), ("threads3", "build + tests (test failed)")):
             wait_for("verdict", name)  # the loop's own first grading of it
-            floor_round(floor, name, "\n// warm-up\n", env)
+            floor_round(floor, name, "\n// warm-up\n", env_for(floor))
             totals, detections, floors = [], [], []
             source = watched / "exercises/01_threads" / f"{name}.rs"
             for round_ in range(options.rounds):
@@ -97,7 +100,7 @@ def main():
                 verdict = wait_for("verdict", name)
                 totals.append(verdict["at_ms"] - saved)
                 detections.append(started["at_ms"] - saved)
-                floors.append(floor_round(floor, name, f"\n// floor edit {round_}\n", env))
+                floors.append(floor_round(floor, name, f"\n// floor edit {round_}\n", env_for(floor)))
             results[name] = (path_kind, statistics.median(totals), statistics.median(detections), statistics.median(floors))
             if name == "threads2":
                 # Pass threads2: the loop moves on to threads3.

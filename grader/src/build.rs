@@ -87,6 +87,7 @@ impl Cargo {
             _ => spec.arg("build").arg("--tests").arg("--keep-going"),
         };
         spec = spec
+            .env("CARGO_TARGET_DIR", course.target_dir())
             .arg("--quiet")
             .arg(format!("--message-format={format}"))
             .arg("--manifest-path")
@@ -141,6 +142,7 @@ impl Cargo {
     /// executable. The first build compiles trybuild itself, once per checkout.
     pub fn build_ui_harness(&self, course: &Course) -> Result<PathBuf, Error> {
         let mut spec = Spec::new(&self.program, BUILD_TIMEOUT)
+            .env("CARGO_TARGET_DIR", course.target_dir())
             .arg("test")
             .arg("--no-run")
             .arg("--quiet")

@@ -57,6 +57,7 @@ pub fn grade(
         .env("THREADLINGS_UI_DIR", relative_to_harness(&exercise.name))
         .env("CARGO_MANIFEST_DIR", course.ui_harness_dir())
         .env("CARGO", cargo.program())
+        .env("CARGO_TARGET_DIR", course.target_dir())
         // The harness ends with a panic when a case fails; its backtrace helps nobody.
         .env("RUST_BACKTRACE", "0");
     if !cargo.color {

@@ -315,6 +315,15 @@ impl Course {
         self.ui_harness_dir().join("cases").join(&exercise.name)
     }
 
+    /// Where the grader builds: always the checkout's own `target/`. Cargo names a
+    /// workspace's artifacts by paths relative to the workspace and trusts them by
+    /// timestamp, so a target directory shared with another checkout of the course (a
+    /// global `CARGO_TARGET_DIR`) could hand the grader a binary built from someone else's
+    /// file.
+    pub fn target_dir(&self) -> PathBuf {
+        self.root.join("target")
+    }
+
     /// Where the grader keeps its state, backups and scratch files.
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(".threadlings")

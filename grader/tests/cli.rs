@@ -169,8 +169,13 @@ impl Course {
     }
 
     fn threadlings(&self, args: &[&str]) -> Run {
+        self.threadlings_with_env(args, &[])
+    }
+
+    fn threadlings_with_env(&self, args: &[&str], env: &[(&str, &Path)]) -> Run {
         let output = Command::new(BIN)
             .args(args)
+            .envs(env.iter().copied())
             .arg("--course-dir")
             .arg(&self.root)
             .env("NO_COLOR", "1")
@@ -625,6 +630,30 @@ mod commands {
             "{stderr}"
         );
         assert!(stderr.contains("path = \"outcomes/pass.rs\""), "{stderr}");
+    }
+
+    #[test]
+    fn a_target_directory_shared_with_another_checkout_cannot_fool_the_grader() {
+        // Two checkouts of the course name their artifacts alike; with one
+        // CARGO_TARGET_DIR, cargo would trust the other checkout's newer binary.
+        let solved = Course::private_with("shared-target-solved", &["failing_test"]);
+        let unsolved = Course::private_with("shared-target-unsolved", &["failing_test"]);
+        let fixed = fs::read_to_string(solved.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(solved.path("exercises/outcomes/failing_test.rs"), fixed).unwrap();
+        let shared = Path::new(env!("CARGO_TARGET_TMPDIR")).join("shared-target");
+        let env = [("CARGO_TARGET_DIR", shared.as_path())];
+        assert_eq!(
+            verdict(
+                &solved
+                    .threadlings_with_env(&["run", "failing_test", "--json"], &env)
+                    .json()
+            ),
+            "pass"
+        );
+        let report = unsolved
+            .threadlings_with_env(&["run", "failing_test", "--json"], &env)
+            .json();
+        assert_eq!(verdict(&report), "test_failed");
     }
 
     #[test]
