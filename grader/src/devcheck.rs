@@ -104,7 +104,7 @@ fn stress_solutions(
         let Ok(executable) = built.result(&exercise.name) else {
             continue; // Already reported: the solution does not compile.
         };
-        let flaky = engine.stress(exercise, executable, times, &|_, _| {})?;
+        let flaky = engine.stress(exercise, executable, times)?;
         report.stress_runs += times;
         if !flaky.is_empty() {
             let first = &flaky[0];

@@ -136,14 +136,13 @@ impl<'a> Engine<'a> {
             .collect()
     }
 
-    /// Runs the already-built tests of `exercise` `times` times, calling `on_run` after
-    /// each run; used to find flaky tests.
+    /// Runs the already-built tests of `exercise` `times` times (in parallel) and returns
+    /// the judgements of the runs that did not pass: flakes.
     pub fn stress(
         &self,
         exercise: &Exercise,
         executable: &Path,
         times: usize,
-        on_run: &(dyn Fn(usize, &Judgement) + Sync),
     ) -> Result<Vec<Judgement>, Error> {
         let expected = self.expected_tests(exercise)?;
         let failures = Mutex::new(Vec::new());
@@ -155,8 +154,14 @@ impl<'a> Engine<'a> {
                 if round >= times {
                     break;
                 }
-                let ran = self.run_tests(exercise, executable, &expected.tests)?;
-                on_run(round, &ran.judgement);
+                let ran = match self.run_tests(exercise, executable, &expected.tests) {
+                    Ok(ran) => ran,
+                    Err(error) => {
+                        // The grader failed, not the tests: the other workers stop too.
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(error);
+                    }
+                };
                 if !ran.judgement.verdict.passed() {
                     failures
                         .lock()
@@ -175,7 +180,6 @@ impl<'a> Engine<'a> {
                 .into_iter()
                 .map(|helper| helper.join().unwrap_or(Ok(())))
                 .collect::<Result<Vec<()>, Error>>();
-            stop.store(true, Ordering::Relaxed);
             mine.and(theirs.map(|_| ()))
         })?;
         Ok(failures
