@@ -95,45 +95,24 @@ impl<'a> Engine<'a> {
         let built = self.cargo.build_tests(self.course, side, exercises)?;
         let build_time = started.elapsed() / u32::try_from(exercises.len().max(1)).unwrap_or(1);
 
-        let results: Mutex<BTreeMap<usize, Result<Graded, Error>>> = Mutex::new(BTreeMap::new());
-        let next = AtomicUsize::new(0);
-        let work = || {
-            loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(exercise) = exercises.get(index) else {
-                    break;
-                };
-                let result = self
-                    .judge_built(exercise, &built, &sources[index])
-                    .map(|ran| Graded {
-                        exercise: exercise.name.clone(),
-                        side,
-                        judgement: ran.judgement,
-                        stderr: ran.stderr,
-                        notes: ran.notes,
-                        content_hash: content_hash(&sources[index]),
-                        duration: build_time + ran.duration,
-                    });
-                if let Ok(graded) = &result {
-                    on_graded(graded);
-                }
-                results
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(index, result);
-            }
-        };
-        thread::scope(|scope| {
-            for _ in 1..self.jobs.min(exercises.len()) {
-                scope.spawn(work);
-            }
-            work();
-        });
-        results
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-            .into_values()
-            .collect()
+        in_parallel(self.jobs, exercises.len(), |index| {
+            let exercise = exercises[index];
+            let graded = self
+                .judge_built(exercise, &built, &sources[index])
+                .map(|ran| Graded {
+                    exercise: exercise.name.clone(),
+                    side,
+                    judgement: ran.judgement,
+                    stderr: ran.stderr,
+                    notes: ran.notes,
+                    content_hash: content_hash(&sources[index]),
+                    duration: build_time + ran.duration,
+                })?;
+            on_graded(&graded);
+            Ok(graded)
+        })
+        .into_iter()
+        .collect()
     }
 
     /// Runs the already-built tests of `exercise` `times` times (in parallel) and returns
@@ -145,46 +124,26 @@ impl<'a> Engine<'a> {
         times: usize,
     ) -> Result<Vec<Judgement>, Error> {
         let expected = self.expected_tests(exercise)?;
-        let failures = Mutex::new(Vec::new());
-        let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let work = || -> Result<(), Error> {
-            while !stop.load(Ordering::Relaxed) {
-                let round = next.fetch_add(1, Ordering::Relaxed);
-                if round >= times {
-                    break;
-                }
-                let ran = match self.run_tests(exercise, executable, &expected.tests) {
-                    Ok(ran) => ran,
-                    Err(error) => {
-                        // The grader failed, not the tests: the other workers stop too.
-                        stop.store(true, Ordering::Relaxed);
-                        return Err(error);
-                    }
-                };
-                if !ran.judgement.verdict.passed() {
-                    failures
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push(ran.judgement);
+        let runs = in_parallel(self.jobs, times, |_| {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            match self.run_tests(exercise, executable, &expected.tests) {
+                Ok(ran) => Ok((!ran.judgement.verdict.passed()).then_some(ran.judgement)),
+                Err(error) => {
+                    // The grader failed, not the tests: the other workers stop too.
+                    stop.store(true, Ordering::Relaxed);
+                    Err(error)
                 }
             }
-            Ok(())
-        };
-        thread::scope(|scope| {
-            let helpers: Vec<_> = (1..self.jobs.min(times))
-                .map(|_| scope.spawn(work))
-                .collect();
-            let mine = work();
-            let theirs = helpers
-                .into_iter()
-                .map(|helper| helper.join().unwrap_or(Ok(())))
-                .collect::<Result<Vec<()>, Error>>();
-            mine.and(theirs.map(|_| ()))
-        })?;
-        Ok(failures
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner))
+        });
+        Ok(runs
+            .into_iter()
+            .collect::<Result<Vec<_>, Error>>()?
+            .into_iter()
+            .flatten()
+            .collect())
     }
 
     /// Builds the test binaries of `exercises` on `side`; for drivers that run them
@@ -292,6 +251,37 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// Runs `task` for every index in `0..count` on up to `jobs` threads (this one included),
+/// each taking the next index as it becomes free; the results come back in index order.
+fn in_parallel<T: Send>(jobs: usize, count: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<BTreeMap<usize, T>> = Mutex::new(BTreeMap::new());
+    let work = || {
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            if index >= count {
+                break;
+            }
+            let result = task(index);
+            results
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(index, result);
+        }
+    };
+    thread::scope(|scope| {
+        for _ in 1..jobs.min(count) {
+            scope.spawn(work);
+        }
+        work();
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_values()
+        .collect()
+}
+
 /// What grading a built exercise found.
 struct Ran {
     judgement: Judgement,
@@ -325,4 +315,21 @@ pub fn content_hash(source: &str) -> String {
     let mut hasher = fnv::FnvHasher::default();
     hasher.write(source.as_bytes());
     format!("{:016x}", hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_parallel_runs_every_index_once_and_keeps_their_order() {
+        let calls = AtomicUsize::new(0);
+        let squares = in_parallel(3, 50, |index| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            index * index
+        });
+        assert_eq!(squares, (0..50).map(|i| i * i).collect::<Vec<_>>());
+        assert_eq!(calls.into_inner(), 50);
+        assert!(in_parallel(4, 0, |index| index).is_empty());
+    }
 }
