@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::course::{Course, EXERCISES_FEATURE, Exercise, Side};
 use crate::error::Error;
-use crate::run::{self, Exit, Spec};
+use crate::run::{self, Exit, Limits, Spec};
 
 /// A first build compiles rayon, crossbeam, dashmap and parking_lot: minutes on a slow
 /// machine. Anything longer is a stuck toolchain.
@@ -98,6 +98,7 @@ impl Cargo {
         spec.cwd = Some(course.root.clone());
         spec.output_cap = BUILD_OUTPUT_CAP;
         spec.cancel.clone_from(&self.cancel);
+        bound_compilers(&mut spec, course)?;
         let output = run::run(&spec).map_err(|err| {
             Error::Tool(format!(
                 "{err}; is Rust installed? https://rustup.rs explains how"
@@ -152,6 +153,7 @@ impl Cargo {
             .arg("--test")
             .arg(UI_HARNESS_TARGET);
         spec.cwd = Some(course.root.clone());
+        bound_compilers(&mut spec, course)?;
         spec.output_cap = BUILD_OUTPUT_CAP;
         spec.cancel.clone_from(&self.cancel);
         let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
@@ -207,6 +209,21 @@ impl Cargo {
             logfile.into(),
         ]
     }
+}
+
+/// Limits for a cargo call: every compiler it starts gets generous memory and CPU limits
+/// (dependencies compile once), and the learner's own crates the course's
+/// `compile_timeout` through the rustc wrapper (see `run::rustc`).
+pub fn bound_compilers(spec: &mut Spec, course: &Course) -> Result<(), Error> {
+    spec.limits = Some(Limits {
+        memory_bytes: 4 * run::rustc::MEMORY_BYTES,
+        cpu_secs: BUILD_TIMEOUT.as_secs(),
+        file_bytes: 4 * 1024 * 1024 * 1024,
+    });
+    let wrapper = run::rustc::wrapper_env(course.compile_timeout)
+        .map_err(Error::io("find the grader's own executable"))?;
+    spec.env.extend(wrapper);
+    Ok(())
 }
 
 /// Cargo's JSON messages, named as cargo names them (`reason`).

@@ -134,6 +134,13 @@ pub enum Command {
     },
     /// Print the reference solution of an exercise.
     Solution { name: String },
+    /// What this machine enforces on learner code (namespaces, read-only checkout,
+    /// scratch space) and which compiler the course uses.
+    Doctor {
+        /// Print JSON: {course, rustc, containment: {...}}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Tools for the course's authors.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -189,6 +196,7 @@ pub enum Action {
     Solution {
         name: String,
     },
+    Doctor,
     DevCheck {
         stress: usize,
     },
@@ -276,6 +284,10 @@ impl Args {
             Some(Command::Solution { name }) => {
                 course.exercise(&name)?;
                 Action::Solution { name }
+            }
+            Some(Command::Doctor { json }) => {
+                format = json_or_human(json);
+                Action::Doctor
             }
             Some(Command::Dev(DevCommand::Check { stress })) => Action::DevCheck { stress },
             Some(Command::Dev(DevCommand::Bless { name })) => {

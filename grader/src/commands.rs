@@ -12,7 +12,8 @@ use crate::devcheck;
 use crate::engine::{Engine, Graded};
 use crate::error::{EXIT_NOT_PASSED, EXIT_PASS, Error};
 use crate::progress::{self, Progress, ResetOutcome};
-use crate::report::{Format, Reporter, display_path};
+use crate::report::{self, Format, Reporter, display_path};
+use crate::run;
 use crate::watch;
 
 /// Runs the validated command.
@@ -114,6 +115,14 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                 "// {}\n{solution}",
                 display_path(course, exercise, Side::Solution)
             ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Doctor => {
+            reporter.doctor(&report::Doctor {
+                course: course.root.clone(),
+                rustc: engine.cargo.rustc_version(course),
+                containment: run::containment(),
+            });
             Ok(ExitCode::SUCCESS)
         }
         Action::DevCheck { stress } => {

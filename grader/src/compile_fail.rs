@@ -69,6 +69,7 @@ pub fn grade(
     };
     spec.cwd = Some(course.ui_harness_dir());
     spec.cancel.clone_from(&cargo.cancel);
+    crate::build::bound_compilers(&mut spec, course)?;
     let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
     let report = format!("{}{}", output.stdout.text(), output.stderr.text());
     let tests = parse_report(&report);

@@ -32,6 +32,9 @@ pub const EXERCISES_FEATURE: &str = "exercises";
 pub const UI_HARNESS_DIR: &str = "grader/ui-harness";
 /// The test-run time limit when neither the course nor the exercise sets one.
 const FALLBACK_TIMEOUT_SECS: u64 = 10;
+/// The compile limit of a learner crate when the course does not set one: a normal
+/// exercise compiles in well under a second.
+const FALLBACK_COMPILE_TIMEOUT_SECS: u64 = 60;
 
 /// How an exercise is graded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -116,6 +119,9 @@ impl Side {
 pub struct Course {
     pub root: PathBuf,
     pub welcome_message: Option<String>,
+    /// CPU time the compiler may spend on one learner crate (dependencies are not held
+    /// to it): the bound on a compile-time loop.
+    pub compile_timeout: Duration,
     pub final_message: Option<String>,
     pub exercises: Vec<Exercise>,
 }
@@ -177,6 +183,10 @@ impl Course {
         let default_timeout = match raw.default_timeout {
             Some(secs) => positive_secs(&secs, &at)?,
             None => FALLBACK_TIMEOUT_SECS,
+        };
+        let compile_timeout = match raw.compile_timeout {
+            Some(secs) => positive_secs(&secs, &at)?,
+            None => FALLBACK_COMPILE_TIMEOUT_SECS,
         };
         if raw.exercises.is_empty() {
             return Err(at(0..0, "the course has no [[exercises]]".to_owned()));
@@ -267,6 +277,7 @@ impl Course {
             root: root.to_path_buf(),
             welcome_message: raw.welcome_message,
             final_message: raw.final_message,
+            compile_timeout: Duration::from_secs(compile_timeout),
             exercises,
         })
     }
@@ -473,6 +484,7 @@ fn is_identifier(name: &str) -> bool {
 struct RawInfo {
     format_version: Spanned<u32>,
     default_timeout: Option<Spanned<u64>>,
+    compile_timeout: Option<Spanned<u64>>,
     welcome_message: Option<String>,
     final_message: Option<String>,
     #[serde(default)]

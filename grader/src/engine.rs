@@ -17,7 +17,7 @@ use crate::build::{BuildOutput, Cargo};
 use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::error::Error;
-use crate::run::{self, Limits, Spec};
+use crate::run::{self, Captured, Limits, ResultsChannel, Spec};
 use crate::tamper;
 use crate::verdict::{self, Judgement, Verdict};
 
@@ -216,19 +216,14 @@ impl<'a> Engine<'a> {
         executable: &Path,
         expected: &[String],
     ) -> Result<Ran, Error> {
-        let logfile = tempfile::Builder::new()
-            .prefix(&format!("threadlings-{}-", exercise.name))
-            .suffix(".log")
-            .tempfile()
-            .map_err(Error::io("create a temporary file for test results"))?;
+        let results =
+            ResultsChannel::new().map_err(Error::io("create the channel for test results"))?;
         let cores = thread::available_parallelism().map_or(1, usize::from) as u64;
         let mut spec = Spec::new(executable, exercise.timeout)
-            .env("RUST_BACKTRACE", if self.backtrace { "1" } else { "0" })
-            // Settings a learner's shell may carry that would change what libtest prints.
-            .env("RUST_TEST_NOCAPTURE", "0")
-            .env("RUST_TEST_SHUFFLE", "0");
-        spec.args = Cargo::test_args(logfile.path());
-        spec.cwd = Some(self.course.root.clone());
+            .env("RUST_BACKTRACE", if self.backtrace { "1" } else { "0" });
+        spec.args = Cargo::test_args(results.path());
+        spec.contain = true;
+        spec.results = Some(results);
         spec.output_cap = TEST_OUTPUT_CAP;
         spec.diagnose_timeout = true;
         spec.cancel.clone_from(&self.cargo.cancel);
@@ -240,7 +235,11 @@ impl<'a> Engine<'a> {
             file_bytes: FILE_LIMIT_BYTES,
         });
         let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
-        let recorded = fs::read_to_string(logfile.path()).unwrap_or_default();
+        let recorded = output
+            .results
+            .as_ref()
+            .map(Captured::text)
+            .unwrap_or_default();
         let judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
         Ok(Ran {
             judgement,

@@ -25,6 +25,10 @@ use clap::Parser;
 use crate::report::{Format, Reporter};
 
 fn main() -> ExitCode {
+    // Cargo starts the grader as the rustc wrapper of learner crates (see `run::rustc`).
+    if let Some(code) = run::rustc::wrap_if_asked() {
+        return code;
+    }
     let args = cli::Args::parse();
     let config = match args.validate() {
         Ok(config) => config,

@@ -390,6 +390,7 @@ mod tests {
             exit,
             stdout: captured(stdout),
             stderr: captured(stderr),
+            results: None,
             duration: Duration::from_millis(5),
         }
     }

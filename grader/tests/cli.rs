@@ -35,13 +35,31 @@ impl Course {
         SHARED.get_or_init(|| Course::copy_of_fixture("shared"))
     }
 
+    /// A private copy of the course of attacks.
+    fn private_hostile(name: &str) -> Course {
+        Course::copy_of("hostile", name)
+    }
+
     /// A private copy, for tests that change files or state.
     fn private(name: &str) -> Course {
         Course::copy_of_fixture(name)
     }
 
+    /// The shared copy of the course of attacks on the grader.
+    fn hostile() -> &'static Course {
+        static SHARED: OnceLock<Course> = OnceLock::new();
+        SHARED.get_or_init(|| Course::copy_of("hostile", "hostile"))
+    }
+
     fn copy_of_fixture(name: &str) -> Course {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course");
+        Course::copy_of("course", name)
+    }
+
+    /// A copy of `tests/fixtures/<fixture>` named `name`.
+    fn copy_of(fixture: &str, name: &str) -> Course {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
         let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join("fixture-courses")
             .join(name);
@@ -183,6 +201,37 @@ impl Course {
             .output()
             .expect("the threadlings binary runs");
         Run { output }
+    }
+
+    /// `args`, which must end within `bound`: a grader that was frozen or hangs fails the
+    /// test instead of hanging it.
+    fn threadlings_within(&self, args: &[&str], env: &[(&str, &str)], bound: Duration) -> Run {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .envs(env.iter().copied())
+            .arg("--course-dir")
+            .arg(&self.root)
+            .env("NO_COLOR", "1")
+            .env_remove("THREADLINGS_COURSE_DIR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the threadlings binary starts");
+        let deadline = std::time::Instant::now() + bound;
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "`threadlings {}` did not end within {bound:?}",
+                    args.join(" ")
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        Run {
+            output: child.wait_with_output().unwrap(),
+        }
     }
 
     /// `run NAME --json`, parsed.
@@ -484,16 +533,168 @@ mod outcomes {
     #[cfg(target_os = "linux")]
     #[test]
     fn an_orphaned_child_is_killed_and_does_not_hang_the_grader() {
-        let course = Course::private("orphan");
-        let report = course.run_json("orphan_child");
+        let report = Course::fixture().run_json("orphan_child");
         assert_eq!(verdict(&report), "pass");
-        let pid = fs::read_to_string(course.path("orphan.pid")).unwrap();
-        let alive = fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
-            !stat
-                .rsplit_once(") ")
+        assert_eq!(processes_with("sleep\u{0}987004"), Vec::<u32>::new());
+    }
+}
+
+#[cfg(target_os = "linux")]
+/// Live (not zombie) processes whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let zombie = fs::read_to_string(entry.path().join("stat")).is_ok_and(|stat| {
+            stat.rsplit_once(") ")
                 .is_some_and(|(_, rest)| rest.starts_with('Z'))
         });
-        assert!(!alive, "the child process {pid} outlived the test run");
+        if !zombie && String::from_utf8_lossy(&cmdline).contains(marker) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// Attacks on the grader (`tests/fixtures/hostile`): none may fool, freeze, outlive or
+/// escape it.
+#[cfg(target_os = "linux")]
+mod containment {
+    use super::*;
+
+    fn what_is_enforced() -> Value {
+        Course::hostile().threadlings(&["doctor", "--json"]).json()["containment"].clone()
+    }
+
+    #[test]
+    fn a_forged_result_file_is_not_a_pass() {
+        let report = Course::hostile().run_json("forged_results");
+        assert_eq!(verdict(&report), "tampered", "{report:#}");
+    }
+
+    #[test]
+    fn a_test_that_stops_its_parent_cannot_freeze_the_grader() {
+        let run = Course::hostile().threadlings_within(
+            &["run", "stop_parent", "--json"],
+            &[],
+            Duration::from_secs(240),
+        );
+        assert_eq!(verdict(&run.json()), "timeout", "{}", run.stdout());
+    }
+
+    #[test]
+    fn processes_that_leave_the_test_s_session_do_not_outlive_the_run() {
+        let report = Course::hostile().run_json("escaping_child");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+        assert_eq!(processes_with("sleep\0987001"), Vec::<u32>::new());
+        assert_eq!(processes_with("sleep\0987002"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn nothing_outlives_a_killed_grader() {
+        let course = Course::hostile();
+        // Built first, so that the test process starts soon after the grader does.
+        course.threadlings(&["run", "environment"]);
+        let mut grader = Command::new(BIN)
+            .args(["run", "outlives_grader", "--course-dir"])
+            .arg(&course.root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while processes_with("sleep\0987003").is_empty() {
+            assert!(
+                started.elapsed() < Duration::from_secs(240),
+                "the attack never started"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+        grader.kill().unwrap();
+        grader.wait().unwrap();
+        let killed = std::time::Instant::now();
+        loop {
+            let left: Vec<u32> = [
+                processes_with("sleep\0987003"),
+                processes_with("outlives_grader-"),
+            ]
+            .concat();
+            if left.is_empty() {
+                break;
+            }
+            assert!(
+                killed.elapsed() < Duration::from_secs(3),
+                "processes {left:?} outlived the grader by 3 s"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn a_compiler_that_never_ends_is_a_compile_error_naming_the_limit() {
+        for attack in ["compile_loop", "compile_blowup"] {
+            let run = Course::hostile().threadlings_within(
+                &["run", attack, "--json"],
+                &[],
+                Duration::from_secs(240),
+            );
+            let report = run.json();
+            assert_eq!(verdict(&report), "compile_error", "{attack}: {report:#}");
+            let errors = report["compiler_errors"].as_str().unwrap();
+            assert!(
+                errors.contains("the compiler was stopped after 5 s of CPU time")
+                    || errors.contains("the compiler ran out of its"),
+                "{attack}: {errors}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_test_sees_a_cleared_environment_and_its_own_scratch_dir() {
+        let run = Course::hostile().threadlings_within(
+            &["run", "environment", "--json"],
+            &[("THREADLINGS_FIXTURE_SECRET", "hunter2")],
+            Duration::from_secs(240),
+        );
+        assert_eq!(verdict(&run.json()), "pass", "{}", run.stdout());
+    }
+
+    #[test]
+    fn the_checkout_is_read_only_the_scratch_dir_bounded_and_there_is_no_terminal() {
+        let enforced = what_is_enforced();
+        if enforced["read_only_checkout"] != true || enforced["bounded_scratch"] != true {
+            eprintln!("skipped: this kernel enforces only {enforced}");
+            return;
+        }
+        let course = Course::private_hostile("writes-checkout");
+        let source =
+            fs::read_to_string(course.path("exercises/attacks/writes_checkout.rs")).unwrap();
+        // Under `script`, the grader has a controlling terminal that its test must not get.
+        let status = Command::new("script")
+            .arg("-qec")
+            .arg(format!(
+                "{BIN} run writes_checkout --course-dir {}",
+                course.root.display()
+            ))
+            .arg("/dev/null")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .status()
+            .expect("`script` (util-linux) runs");
+        let report = course.run_json("writes_checkout");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+        assert!(
+            status.success(),
+            "the test could open /dev/tty or write the checkout"
+        );
+        assert_eq!(
+            fs::read_to_string(course.path("exercises/attacks/writes_checkout.rs")).unwrap(),
+            source
+        );
+        assert!(!course.path("forged.txt").exists());
     }
 }
 

@@ -250,6 +250,59 @@ pub fn crash_text(cause: &Crash) -> String {
 
 /// The hints of `exercise`, up to `count` of them, numbered; `more` says how to get the
 /// next one.
+/// `doctor`: the course, the compiler, and what learner code runs under.
+pub fn doctor(doctor: &super::Doctor) -> String {
+    let contained = &doctor.containment;
+    let mark = |on: bool| if on { "✓".green() } else { "✗".red() };
+    let namespace = if contained.user_namespace {
+        "PID namespace (in a user namespace)"
+    } else {
+        "PID namespace"
+    };
+    let lines = [
+        (
+            contained.pid_namespace,
+            format!("{namespace}: nothing a test starts outlives its run"),
+        ),
+        (
+            contained.read_only_checkout,
+            "read-only checkout (Landlock): a test writes only in its scratch directory".to_owned(),
+        ),
+        (
+            contained.bounded_scratch,
+            format!(
+                "scratch directory in memory, at most {}, gone after each run",
+                crate::run::human_bytes(crate::run::SCRATCH_BYTES)
+            ),
+        ),
+        (
+            contained.die_with_grader,
+            "test processes die with the grader".to_owned(),
+        ),
+        (
+            true,
+            "own session (no terminal), cleared environment, memory/CPU/file limits, \
+             time limit"
+                .to_owned(),
+        ),
+    ];
+    let mut out = format!(
+        "course    {}\ncompiler  {}\nlearner code runs contained:\n",
+        doctor.course.display(),
+        doctor.rustc.as_deref().unwrap_or("rustc did not answer")
+    );
+    for (on, what) in lines {
+        out.push_str(&format!("  {} {what}\n", mark(on)));
+    }
+    if !(contained.pid_namespace && contained.read_only_checkout) {
+        out.push_str(
+            "\nWhat is marked ✗ falls back to a process group: a test can still leave \
+             processes behind or write files, but never past its time limit.\n",
+        );
+    }
+    out
+}
+
 pub fn hints(exercise: &Exercise, count: usize, more: &str) -> String {
     let total = exercise.hints.len();
     let mut out = String::new();

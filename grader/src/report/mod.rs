@@ -49,6 +49,14 @@ impl ColorChoice {
     }
 }
 
+/// What `doctor` found.
+#[derive(Debug, Serialize)]
+pub struct Doctor {
+    pub course: std::path::PathBuf,
+    pub rustc: Option<String>,
+    pub containment: crate::run::Containment,
+}
+
 /// Prints results.
 #[derive(Debug)]
 pub struct Reporter {
@@ -71,6 +79,14 @@ impl Reporter {
         match serde_json::to_string_pretty(value) {
             Ok(json) => self.print(&format!("{json}\n")),
             Err(err) => self.error(&Error::Tool(format!("could not render JSON: {err}"))),
+        }
+    }
+
+    /// The machine's report card.
+    pub fn doctor(&self, doctor: &Doctor) {
+        match self.format {
+            Format::Human => self.print(&human::doctor(doctor)),
+            Format::Json => self.print_json(doctor),
         }
     }
 

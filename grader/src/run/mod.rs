@@ -1,15 +1,22 @@
 //! Starting processes: the only place the grader does.
 //!
-//! Every process runs in its own process group, with a time limit, and with its output
-//! captured up to a cap; when it ends, times out or is cancelled, the whole group is
-//! killed (TERM, a grace period, KILL), so a grandchild that inherited the output pipe or
-//! a thread still spinning cannot outlive it. Learner processes also run under resource
-//! limits. On a timeout the hung process is diagnosed from the OS before it is killed.
+//! Every process runs in its own session (so, its own process group and no controlling
+//! terminal), dies with the grader (Linux), has a time limit, and has its output captured
+//! up to a cap; when it ends, times out or is cancelled, the whole group is killed (TERM,
+//! a grace period, KILL), so a grandchild that inherited the output pipe or a thread
+//! still spinning cannot outlive it.
+//!
+//! Learner code is *contained* on top of that (see [`Spec::contain`]): resource limits, a
+//! cleared environment, a private scratch directory as its working directory, `HOME` and
+//! `TMPDIR`, and on Linux a PID namespace whose end kills everything the test started,
+//! and Landlock rules that leave it write access to nothing but its scratch directory
+//! (`contain.rs` says how). [`containment`] tells what this machine enforces. On a
+//! timeout the hung process is diagnosed from the OS before it is killed.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -18,7 +25,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 #[cfg(target_os = "linux")]
+mod contain;
+#[cfg(target_os = "linux")]
+pub use contain::SCRATCH_BYTES;
+/// Size of a run's scratch directory where it is a tmpfs.
+#[cfg(not(target_os = "linux"))]
+pub const SCRATCH_BYTES: u64 = 64 * 1024 * 1024;
+#[cfg(target_os = "linux")]
 mod procfs;
+mod results;
+pub mod rustc;
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
@@ -28,10 +44,17 @@ mod windows;
 #[cfg(windows)]
 use windows as platform;
 
+pub use results::ResultsChannel;
+
 /// How long a process group gets between TERM and KILL.
 const GRACE: Duration = Duration::from_millis(300);
 /// How often the waiting loop looks at the cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(20);
+/// Variables a contained process keeps from the grader's environment; everything else
+/// (tokens in CI, the learner's shell settings) is cleared.
+const ENV_ALLOWED: &[&str] = &["PATH", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ"];
+/// Bytes kept of the results channel.
+const RESULTS_CAP: usize = 1024 * 1024;
 
 /// Resource limits for learner code (applied in the child before it runs).
 #[derive(Clone, Copy, Debug)]
@@ -47,7 +70,7 @@ pub struct Limits {
 }
 
 /// What to run and under which rules.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Spec {
     pub program: PathBuf,
     pub args: Vec<OsString>,
@@ -59,6 +82,12 @@ pub struct Spec {
     /// Bytes kept of each of stdout and stderr (half from the start, half from the end).
     pub output_cap: usize,
     pub limits: Option<Limits>,
+    /// Learner code: run it contained (cleared environment, scratch directory, PID
+    /// namespace and read-only file system where the OS allows). `cwd` is ignored.
+    pub contain: bool,
+    /// A channel for results that the process's own code cannot reach by path once the
+    /// program has opened it (see [`ResultsChannel`]); read into [`Output::results`].
+    pub results: Option<ResultsChannel>,
     /// Read the OS's view of the process's threads before killing it on a timeout.
     pub diagnose_timeout: bool,
     /// Set from another thread to stop the process early.
@@ -76,6 +105,8 @@ impl Spec {
             timeout,
             output_cap: 64 * 1024,
             limits: None,
+            contain: false,
+            results: None,
             diagnose_timeout: false,
             cancel: None,
         }
@@ -97,6 +128,46 @@ impl Spec {
     pub fn env_remove(mut self, key: impl Into<OsString>) -> Self {
         self.env_remove.push(key.into());
         self
+    }
+}
+
+/// What this machine enforces on learner code, for `doctor` and the README's promise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Containment {
+    /// Each run in its own PID namespace: nothing it starts survives it.
+    pub pid_namespace: bool,
+    /// The namespace is owned by an unprivileged user namespace.
+    pub user_namespace: bool,
+    /// Writes only in the run's scratch directory (Landlock).
+    pub read_only_checkout: bool,
+    /// The scratch directory is a size-bounded tmpfs.
+    pub bounded_scratch: bool,
+    /// Processes die with the grader.
+    pub die_with_grader: bool,
+}
+
+/// Probes (once) what this machine enforces.
+pub fn containment() -> Containment {
+    #[cfg(target_os = "linux")]
+    {
+        let support = contain::support();
+        Containment {
+            pid_namespace: support.namespaces.is_some(),
+            user_namespace: support.namespaces == Some(contain::Namespaces::WithUser),
+            read_only_checkout: support.landlock,
+            bounded_scratch: support.namespaces.is_some(),
+            die_with_grader: true,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Containment {
+            pid_namespace: false,
+            user_namespace: false,
+            read_only_checkout: false,
+            bounded_scratch: false,
+            die_with_grader: false,
+        }
     }
 }
 
@@ -181,26 +252,75 @@ pub struct Output {
     pub exit: Exit,
     pub stdout: Captured,
     pub stderr: Captured,
+    /// What came through the results channel, if the spec had one.
+    pub results: Option<Captured>,
     pub duration: Duration,
 }
 
 /// Runs `spec` to the end (or the time limit) and kills whatever is left of its group.
 pub fn run(spec: &Spec) -> io::Result<Output> {
     let mut command = Command::new(&spec.program);
+    let scratch = if spec.contain {
+        Some(
+            tempfile::Builder::new()
+                .prefix("threadlings-scratch-")
+                .tempdir()?,
+        )
+    } else {
+        None
+    };
+    if let Some(scratch) = &scratch {
+        command.env_clear();
+        for key in ENV_ALLOWED {
+            if let Some(value) = std::env::var_os(key) {
+                command.env(key, value);
+            }
+        }
+        command
+            .env("HOME", scratch.path())
+            .env("TMPDIR", scratch.path())
+            .current_dir(scratch.path());
+    } else if let Some(cwd) = &spec.cwd {
+        command.current_dir(cwd);
+    }
     for key in &spec.env_remove {
         command.env_remove(key);
     }
+    let mut gated = if cfg!(unix) && spec.results.is_some() {
+        Some(results::gated_pipe()?)
+    } else {
+        None
+    };
     command
         .args(&spec.args)
         .envs(spec.env.iter().map(|(key, value)| (key, value)))
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let Some(cwd) = &spec.cwd {
-        command.current_dir(cwd);
-    }
-    platform::own_group(&mut command, spec.limits);
+    match &mut gated {
+        Some(gated) => command.stdout(gated.child_end()?),
+        None => command.stdout(Stdio::piped()),
+    };
+    let writable: Vec<&Path> = spec.results.iter().map(ResultsChannel::path).collect();
+    platform::prepare(
+        &mut command,
+        spec.limits,
+        scratch
+            .as_ref()
+            .map(|dir| (dir.path(), writable.as_slice())),
+    )?;
     platform::adopt_orphans();
+
+    // The results channel opens before the child starts; the child's stdout is held
+    // shut until the program (libtest) has opened its end and the path is gone.
+    let (gate_open, gate) = mpsc::channel::<()>();
+    let results = spec.results.as_ref().map(|channel| {
+        let channel = channel.clone_path();
+        Reader::start(RESULTS_CAP, 0, move || {
+            let pipe = channel.open_reader();
+            drop(gate_open);
+            pipe
+        })
+    });
 
     let started = Instant::now();
     let mut child = command.spawn().map_err(|err| {
@@ -209,9 +329,29 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
             format!("could not start {}: {err}", spec.program.display()),
         )
     })?;
+    // The command holds the parent's copy of a given stdout pipe: the reader sees the
+    // end of the output only once every copy of the write end is closed.
+    drop(command);
     let pid = child.id();
-    let stdout = Reader::start(child.stdout.take(), spec.output_cap);
-    let stderr = Reader::start(child.stderr.take(), spec.output_cap);
+    let stdout = match gated {
+        Some(gated) => {
+            let skip = gated.prefilled();
+            let pipe = gated.into_reader();
+            Reader::start(spec.output_cap, skip, move || {
+                // Closed when the results channel is open (or given up on).
+                let _ = gate.recv();
+                Some(pipe)
+            })
+        }
+        None => {
+            let pipe = child.stdout.take();
+            Reader::start(spec.output_cap, 0, move || pipe)
+        }
+    };
+    let stderr = {
+        let pipe = child.stderr.take();
+        Reader::start(spec.output_cap, 0, move || pipe)
+    };
 
     let (exit, waited) = wait(&mut child, pid, spec, started)?;
     let duration = started.elapsed();
@@ -222,10 +362,15 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
         child.wait()?;
     }
     let deadline = Instant::now() + GRACE;
+    if let Some(channel) = &spec.results {
+        // A program that died before opening the channel leaves its reader waiting.
+        channel.release_reader(deadline);
+    }
     Ok(Output {
         exit,
         stdout: stdout.finish(deadline),
         stderr: stderr.finish(deadline),
+        results: results.map(|reader| reader.finish(deadline)),
         duration,
     })
 }
@@ -244,7 +389,7 @@ fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Resul
         let now = Instant::now();
         if now >= deadline {
             let diagnosis = if spec.diagnose_timeout {
-                platform::diagnose(pid)
+                platform::diagnose(platform::test_pid(pid, spec.contain).unwrap_or(pid))
             } else {
                 Diagnosis::Unknown
             };
@@ -308,7 +453,13 @@ impl Capture {
 }
 
 impl Reader {
-    fn start(pipe: Option<impl Read + Send + 'static>, cap: usize) -> Reader {
+    /// Starts a thread that gets its pipe from `open` (which may wait), skips the first
+    /// `skip` bytes (the grader's own filler) and keeps up to `cap` of the rest.
+    fn start<R: Read>(
+        cap: usize,
+        skip: usize,
+        open: impl FnOnce() -> Option<R> + Send + 'static,
+    ) -> Reader {
         let shared = Arc::new(Mutex::new(Capture {
             head: Vec::new(),
             tail: VecDeque::new(),
@@ -316,18 +467,21 @@ impl Reader {
             dropped: 0,
         }));
         let (done_tx, done) = mpsc::channel();
-        if let Some(mut pipe) = pipe {
-            let sink = Arc::clone(&shared);
-            thread::spawn(move || {
+        let sink = Arc::clone(&shared);
+        thread::spawn(move || {
+            if let Some(mut pipe) = open() {
                 let mut buffer = [0u8; 16 * 1024];
+                let mut to_skip = skip;
                 while let Ok(read @ 1..) = pipe.read(&mut buffer) {
+                    let skipped = to_skip.min(read);
+                    to_skip -= skipped;
                     sink.lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .push(&buffer[..read]);
+                        .push(&buffer[skipped..read]);
                 }
-                let _ = done_tx.send(());
-            });
-        }
+            }
+            let _ = done_tx.send(());
+        });
         Reader { shared, done }
     }
 
@@ -446,5 +600,25 @@ mod tests {
         assert_eq!(output.stdout.total(), 5_000_004);
         assert!(output.stdout.head.len() + output.stdout.tail.len() <= 1024);
         assert!(output.stdout.text().ends_with("END\n"));
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod contained_tests {
+    use super::*;
+
+    fn contained(script: &str) -> Output {
+        let mut spec = Spec::new("/bin/sh", Duration::from_secs(60))
+            .arg("-c")
+            .arg(script);
+        spec.contain = true;
+        run(&spec).unwrap()
+    }
+
+    #[test]
+    fn the_scratch_dir_is_the_contained_process_s_home_and_writable() {
+        let output = contained("cd \"$HOME\" && echo hi > x && cat x && pwd");
+        assert_eq!(output.exit, Exit::Code(0), "{}", output.stderr.text());
+        assert!(output.stdout.text().starts_with("hi\n"));
     }
 }

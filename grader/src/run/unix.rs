@@ -1,6 +1,8 @@
-//! Process groups, resource limits and signals on Unix.
+//! Sessions, resource limits, containment and signals on Unix.
 
+use std::io;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -16,26 +18,68 @@ use super::{Diagnosis, Limits};
 /// How long to wait for a killed group to disappear before giving up on it.
 const KILL_SETTLE: Duration = Duration::from_secs(2);
 
-/// Makes the child the leader of a new process group and applies `limits` in it.
-pub fn own_group(command: &mut Command, limits: Option<Limits>) {
-    command.process_group(0);
-    if let Some(limits) = limits {
-        // SAFETY: the closure runs in the forked child before exec and only calls
-        // setrlimit, which is async-signal-safe; it allocates nothing.
-        unsafe {
-            command.pre_exec(move || {
+/// Sets up the child before it runs: its own session (a new process group, no controlling
+/// terminal), death with the grader (Linux), `limits`, and, for learner code, containment
+/// with `scratch` as the only writable directory besides the `writable` files.
+pub fn prepare(
+    command: &mut Command,
+    limits: Option<Limits>,
+    contain: Option<(&Path, &[&Path])>,
+) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    let plan = contain
+        .map(|(scratch, writable)| {
+            let ruleset = super::contain::write_ruleset(scratch, writable)?;
+            super::contain::Plan::new(scratch, ruleset)
+        })
+        .transpose()?;
+    #[cfg(not(target_os = "linux"))]
+    let _ = contain;
+    // SAFETY: getpid cannot fail.
+    #[cfg(target_os = "linux")]
+    let grader = unsafe { libc::getpid() };
+    // SAFETY: the closure runs in the forked child before exec and makes only
+    // async-signal-safe calls on data prepared above; it allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            nix::unistd::setsid()?;
+            #[cfg(target_os = "linux")]
+            super::contain::die_with_parent(grader)?;
+            if let Some(limits) = limits {
                 let set = |resource, value: u64| setrlimit(resource, value, value);
                 set(Resource::RLIMIT_CORE, 0)?;
-                set(Resource::RLIMIT_CPU, limits.cpu_secs)?;
+                // The soft limit sends SIGXCPU, which says why; the hard one, a little
+                // later, SIGKILL for a process that ignores it.
+                setrlimit(
+                    Resource::RLIMIT_CPU,
+                    limits.cpu_secs,
+                    limits.cpu_secs.saturating_add(2),
+                )?;
                 set(Resource::RLIMIT_FSIZE, limits.file_bytes)?;
                 #[cfg(not(target_os = "macos"))]
                 set(Resource::RLIMIT_DATA, limits.memory_bytes)?;
                 #[cfg(target_os = "macos")]
                 let _ = limits.memory_bytes; // macOS does not enforce a data limit.
-                Ok(())
-            });
-        }
+            }
+            #[cfg(target_os = "linux")]
+            if let Some(plan) = &plan {
+                plan.enter()?;
+            }
+            Ok(())
+        });
     }
+    Ok(())
+}
+
+/// The pid of the program itself in a run whose direct child is `child`: contained runs
+/// put it below a relay and an init.
+pub fn test_pid(child: u32, contained: bool) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    if contained {
+        return super::contain::test_pid(child);
+    }
+    let _ = contained;
+    Some(child)
 }
 
 /// Makes the grader the reaper of its orphaned descendants (Linux), so a killed group's

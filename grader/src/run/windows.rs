@@ -13,8 +13,18 @@ const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
 
 pub fn adopt_orphans() {}
 
-pub fn own_group(command: &mut Command, _limits: Option<Limits>) {
+/// A new process group; no limits and no containment on Windows (the README says so).
+pub fn prepare(
+    command: &mut Command,
+    _limits: Option<Limits>,
+    _contain: Option<(&std::path::Path, &[&std::path::Path])>,
+) -> std::io::Result<()> {
     command.creation_flags(CREATE_NEW_PROCESS_GROUP);
+    Ok(())
+}
+
+pub fn test_pid(child: u32, _contained: bool) -> Option<u32> {
+    Some(child)
 }
 
 pub fn kill_group(leader: u32, child: &mut Child, _grace: Duration) {
