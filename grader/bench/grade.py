@@ -26,15 +26,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Bare cargo builds in a target dir of its own: the grader compiles learner crates through
+# its rustc wrapper, which cargo fingerprints, so sharing one dir would make each side
+# rebuild what the other just built.
+FLOOR_ENV = {"CARGO_TARGET_DIR": str(ROOT / "target" / "bench-floor")}
 
 
 def sh(args, **kwargs):
     return subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
-def timed(args, ok_codes=(0,)):
+def timed(args, ok_codes=(0,), env=None):
     started = time.perf_counter()
-    done = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env={**os.environ, **(env or {})})
     elapsed = time.perf_counter() - started
     if done.returncode not in ok_codes:
         sys.exit(f"{' '.join(map(str, args))} failed ({done.returncode}):\n{done.stderr.decode()}")
@@ -76,14 +81,14 @@ def main():
 
     floor_build = ["cargo", "test", "--no-run", "--quiet", "--message-format=json", "--manifest-path", manifest, "--bin", name]
     # Warm everything once.
-    timed(floor_build)
+    timed(floor_build, env=FLOOR_ENV)
     timed([grader, "run", name, "--solution"])
 
-    floor, ours = [], []
+    floor, ours, uncontained = [], [], []
     try:
         for round_ in range(options.rounds):
             source.write_text(original + f"\n// bench edit {round_} floor\n")
-            build_time, stdout = timed(floor_build)
+            build_time, stdout = timed(floor_build, env=FLOOR_ENV)
             executable = test_executables(stdout)[name]
             run_time, _ = timed([executable, "--test-threads=1"])
             floor.append(build_time + run_time)
@@ -91,13 +96,19 @@ def main():
             source.write_text(original + f"\n// bench edit {round_} grader\n")
             grade_time, _ = timed([grader, "run", name, "--solution"])
             ours.append(grade_time)
+
+            source.write_text(original + f"\n// bench edit {round_} uncontained\n")
+            grade_time, _ = timed([grader, "run", name, "--solution"], env={"THREADLINGS_CONTAINMENT": "off"})
+            uncontained.append(grade_time)
     finally:
         source.write_text(original)
-    timed(floor_build)
+    timed(floor_build, env=FLOOR_ENV)
 
     edit_ratio = median_ms(ours) / median_ms(floor)
     print(f"edit + run {name}: floor {median_ms(floor):.0f} ms, threadlings {median_ms(ours):.0f} ms, "
           f"ratio {edit_ratio:.2f} (target <= 1.15)")
+    print(f"  without containment (THREADLINGS_CONTAINMENT=off): {median_ms(uncontained):.0f} ms, "
+          f"ratio {median_ms(uncontained) / median_ms(floor):.2f}")
 
     compile_fail = [e["name"] for e in info if e["mode"] == "compile_fail"]
     for lesson in compile_fail:
@@ -106,13 +117,13 @@ def main():
     floor, ours = [], []
     for _ in range(max(3, options.rounds // 2)):
         started = time.perf_counter()
-        _, stdout = timed(all_build)
+        _, stdout = timed(all_build, env=FLOOR_ENV)
         for executable in test_executables(stdout).values():
             subprocess.run([executable, "--test-threads=1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for lesson in compile_fail:
             # The stage the grader left behind: the same files trybuild checks.
             subprocess.run(["cargo", "test", "--quiet", "--manifest-path", "grader/ui-harness/Cargo.toml", "--test", "ui"],
-                           cwd=ROOT, env={**os.environ, "THREADLINGS_UI_DIR": f"../../.threadlings/ui/{lesson}"},
+                           cwd=ROOT, env={**os.environ, **FLOOR_ENV, "THREADLINGS_UI_DIR": f"../../.threadlings/ui/{lesson}"},
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         floor.append(time.perf_counter() - started)
         verify_time, _ = timed([grader, "verify", "--solutions"])

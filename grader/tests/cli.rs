@@ -83,7 +83,13 @@ impl Course {
     /// A private copy holding only `names`, in that order (info.toml, both manifests and
     /// the exercise files are cut down to match).
     fn private_with(name: &str, names: &[&str]) -> Course {
-        let course = Course::copy_of_fixture(name);
+        Course::private_from("course", "outcomes", name, names)
+    }
+
+    /// A private copy of `tests/fixtures/<fixture>` holding only `names` (files in
+    /// `<dir>`), in that order.
+    fn private_from(fixture: &str, dir: &str, name: &str, names: &[&str]) -> Course {
+        let course = Course::copy_of(fixture, name);
         let keep = |block: &str| {
             let Some(start) = block.find("name = \"") else {
                 return true;
@@ -116,7 +122,7 @@ impl Course {
         }
         fs::write(course.path("info.toml"), ordered).unwrap();
         for side in ["exercises", "solutions"] {
-            for entry in fs::read_dir(course.path(&format!("{side}/outcomes")))
+            for entry in fs::read_dir(course.path(&format!("{side}/{dir}")))
                 .unwrap()
                 .flatten()
             {
@@ -631,6 +637,26 @@ mod containment {
             );
             thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    #[test]
+    fn a_test_that_edits_its_own_file_does_not_make_watch_regrade_forever() {
+        if what_is_enforced()["read_only_checkout"] != true {
+            eprintln!("skipped: this kernel has no Landlock");
+            return;
+        }
+        let course = Course::private_from("hostile", "attacks", "self-edit", &["writes_checkout"]);
+        let mut watch = course.watch();
+        let verdict = watch.verdict_of("writes_checkout");
+        assert_eq!(verdict["verdict"], "pass", "{verdict:#}");
+        let starts = watch
+            .seen
+            .iter()
+            .filter(|event| event["event"] == "started")
+            .count();
+        // An edit during the run would have cancelled it and started another.
+        assert_eq!(starts, 1, "{:#?}", watch.seen);
+        watch.quit();
     }
 
     #[test]

@@ -294,7 +294,9 @@ pub fn doctor(doctor: &super::Doctor) -> String {
     for (on, what) in lines {
         out.push_str(&format!("  {} {what}\n", mark(on)));
     }
-    if !(contained.pid_namespace && contained.read_only_checkout) {
+    if contained.switched_off {
+        out.push_str("\nSwitched off by THREADLINGS_CONTAINMENT=off.\n");
+    } else if !(contained.pid_namespace && contained.read_only_checkout) {
         out.push_str(
             "\nWhat is marked ✗ falls back to a process group: a test can still leave \
              processes behind or write files, but never past its time limit.\n",

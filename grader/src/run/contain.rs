@@ -48,6 +48,8 @@ pub struct Support {
     pub namespaces: Option<Namespaces>,
     /// Landlock restricts file-system writes.
     pub landlock: bool,
+    /// `THREADLINGS_CONTAINMENT=off` asked for neither.
+    pub switched_off: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,12 +60,26 @@ pub enum Namespaces {
     Direct,
 }
 
+/// Set to `off` to run learner code without namespaces and Landlock (a process group
+/// and the limits only): for kernels or containers where they misbehave.
+pub const SWITCH_VAR: &str = "THREADLINGS_CONTAINMENT";
+
 /// Probes the kernel once per grader process.
 pub fn support() -> Support {
     static SUPPORT: OnceLock<Support> = OnceLock::new();
-    *SUPPORT.get_or_init(|| Support {
-        namespaces: probe_namespaces(),
-        landlock: probe_landlock(),
+    *SUPPORT.get_or_init(|| {
+        if std::env::var_os(SWITCH_VAR).is_some_and(|value| value == "off") {
+            return Support {
+                namespaces: None,
+                landlock: false,
+                switched_off: true,
+            };
+        }
+        Support {
+            namespaces: probe_namespaces(),
+            landlock: probe_landlock(),
+            switched_off: false,
+        }
     })
 }
 

@@ -144,6 +144,8 @@ pub struct Containment {
     pub bounded_scratch: bool,
     /// Processes die with the grader.
     pub die_with_grader: bool,
+    /// Namespaces and Landlock were switched off (`THREADLINGS_CONTAINMENT=off`).
+    pub switched_off: bool,
 }
 
 /// Probes (once) what this machine enforces.
@@ -157,6 +159,7 @@ pub fn containment() -> Containment {
             read_only_checkout: support.landlock,
             bounded_scratch: support.namespaces.is_some(),
             die_with_grader: true,
+            switched_off: support.switched_off,
         }
     }
     #[cfg(not(target_os = "linux"))]
@@ -167,6 +170,7 @@ pub fn containment() -> Containment {
             read_only_checkout: false,
             bounded_scratch: false,
             die_with_grader: false,
+            switched_off: false,
         }
     }
 }
