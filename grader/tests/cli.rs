@@ -896,6 +896,44 @@ mod watch {
     }
 }
 
+mod trust {
+    use super::*;
+
+    #[test]
+    fn a_macro_shadowing_an_assertion_above_the_tests_is_tampering() {
+        let course = Course::private_with("trust-shadow", &["failing_test"]);
+        let path = course.path("exercises/outcomes/failing_test.rs");
+        let stub = fs::read_to_string(&path).unwrap();
+        let forged = stub.replace(
+            "#[cfg(test)]",
+            "macro_rules! assert_eq { ($($t:tt)*) => {}; }\n\n#[cfg(test)]",
+        );
+        fs::write(&path, forged).unwrap();
+        let report = course.run_json("failing_test");
+        assert_eq!(verdict(&report), "tampered", "{report:#}");
+        let finding = report["findings"][0].as_str().unwrap();
+        assert!(
+            finding.contains("macro_rules! `assert_eq` (line 9)"),
+            "{finding}"
+        );
+    }
+
+    #[test]
+    fn a_learner_test_module_placed_before_the_tests_is_allowed() {
+        let course = Course::private_with("trust-own-tests", &["pass"]);
+        let path = course.path("exercises/outcomes/pass.rs");
+        let stub = fs::read_to_string(&path).unwrap();
+        let mine = stub.replace(
+            "#[cfg(test)]\nmod tests {",
+            "#[cfg(test)]\nmod my_tests {\n    #[test]\n    fn mine() {\n        assert_eq!(super::work(), 42);\n    }\n}\n\n#[cfg(test)]\nmod tests {",
+        );
+        assert_ne!(mine, stub);
+        fs::write(&path, mine).unwrap();
+        let report = course.run_json("pass");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+    }
+}
+
 mod course_self_check {
     use super::*;
 
