@@ -919,6 +919,30 @@ mod trust {
     }
 
     #[test]
+    fn terminal_control_sequences_in_test_output_are_shown_escaped() {
+        let course = Course::private_with("trust-terminal", &["failing_test"]);
+        let path = course.path("exercises/outcomes/failing_test.rs");
+        let stub = fs::read_to_string(&path).unwrap();
+        let noisy = stub.replace(
+            "    41\n",
+            "    print!(\"\\x1b]0;pwned\\x07\\x1b[2J\\r✓ failing_test passed\\n\");\n    41\n",
+        );
+        assert_ne!(noisy, stub);
+        fs::write(&path, noisy).unwrap();
+        let run = course.threadlings(&["run", "failing_test"]);
+        assert_eq!(run.code(), 1);
+        let stdout = run.stdout();
+        assert!(
+            !stdout.contains('\x1b') && !stdout.contains('\r'),
+            "{stdout:?}"
+        );
+        assert!(
+            stdout.contains("\\x1b]0;pwned\\x07\\x1b[2J\\r✓ failing_test passed"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
     fn a_learner_test_module_placed_before_the_tests_is_allowed() {
         let course = Course::private_with("trust-own-tests", &["pass"]);
         let path = course.path("exercises/outcomes/pass.rs");
