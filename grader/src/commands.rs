@@ -53,8 +53,8 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                 Side::Exercise
             };
             let graded = engine.grade(exercise, side)?;
-            record(&progress, reporter, std::slice::from_ref(&graded))?;
             reporter.graded(course, exercise, &graded);
+            record(&progress, reporter, std::slice::from_ref(&graded));
             Ok(pass_code(graded.verdict().passed()))
         }
         Action::Verify { names, solutions } => {
@@ -76,7 +76,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                     reporter.graded_live(course, exercise, graded);
                 }
             })?;
-            record(&progress, reporter, &results)?;
+            record(&progress, reporter, &results);
             reporter.batch_summary(&results);
             Ok(pass_code(
                 results.iter().all(|graded| graded.verdict().passed()),
@@ -182,9 +182,16 @@ fn load(progress: &Progress, reporter: &Reporter) -> Result<progress::State, Err
     Ok(loaded.state)
 }
 
-fn record(progress: &Progress, reporter: &Reporter, graded: &[Graded]) -> Result<(), Error> {
-    warn(reporter, progress.record(graded)?);
-    Ok(())
+/// Saves the verdicts. A state that cannot be saved is worth a warning, never the
+/// verdict: the exit code still follows it.
+fn record(progress: &Progress, reporter: &Reporter, graded: &[Graded]) {
+    match progress.record(graded) {
+        Ok(warning) => warn(reporter, warning),
+        Err(error) => reporter.warning(&format!(
+            "progress could not be saved ({error}); the verdict stands, but `threadlings \
+             list` and `progress` will not count it until it can be"
+        )),
+    }
 }
 
 fn warn(reporter: &Reporter, warning: Option<String>) {

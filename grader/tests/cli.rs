@@ -126,6 +126,7 @@ impl Course {
             .arg("--course-dir")
             .arg(&self.root)
             .env("NO_COLOR", "1")
+            .env("XDG_STATE_HOME", state_home())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -179,6 +180,7 @@ impl Course {
             .arg("--course-dir")
             .arg(&self.root)
             .env("NO_COLOR", "1")
+            .env("XDG_STATE_HOME", state_home())
             .env_remove("THREADLINGS_COURSE_DIR")
             .output()
             .expect("the threadlings binary runs");
@@ -305,6 +307,21 @@ fn save_by_rename(path: &Path, contents: &str) {
     let temp = path.with_extension("rs.tmp~");
     fs::write(&temp, contents).unwrap();
     fs::rename(&temp, path).unwrap();
+}
+
+/// Where the grader keeps its key during the tests (never the developer's own).
+fn state_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("state-home")
+}
+
+/// The grader's content hash of a file (FNV-1a, as `engine::content_hash`).
+fn content_hash(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -939,6 +956,82 @@ mod trust {
         assert!(
             stdout.contains("\\x1b]0;pwned\\x07\\x1b[2J\\r✓ failing_test passed"),
             "{stdout}"
+        );
+    }
+
+    #[test]
+    fn a_forged_progress_record_is_not_counted() {
+        let course = Course::private_with("trust-forged-state", &["pass", "failing_test"]);
+        assert_eq!(course.threadlings(&["run", "pass"]).code(), 0);
+        let stub = fs::read_to_string(course.path("exercises/outcomes/failing_test.rs")).unwrap();
+        let state_path = course.path(".threadlings/state.json");
+        let mut state: Value =
+            serde_json::from_str(&fs::read_to_string(&state_path).unwrap()).unwrap();
+        // What a test could write: a pass for the content on disk, and the real record's
+        // signature copied onto it.
+        let mut forged = state["exercises"]["pass"].clone();
+        forged["hash"] = Value::from(content_hash(&stub));
+        state["exercises"]["failing_test"] = forged;
+        fs::write(&state_path, state.to_string()).unwrap();
+        let run = course.threadlings(&["list", "--json"]);
+        let list = run.json();
+        assert_eq!(list[0]["done"], true, "the real pass still counts");
+        assert_eq!(list[1]["done"], false, "the forged pass does not");
+        assert!(
+            run.stderr()
+                .contains("did not record, which is ignored: failing_test"),
+            "{}",
+            run.stderr()
+        );
+        let progress = course.threadlings(&["progress", "--json"]).json();
+        assert_eq!(progress["done"], 1);
+    }
+
+    #[test]
+    fn a_state_that_cannot_be_saved_still_shows_the_verdict() {
+        let course = Course::private_with("trust-unwritable-state", &["pass", "failing_test"]);
+        // A file where the state directory should be: nothing can be saved.
+        fs::write(course.path(".threadlings"), "not a directory").unwrap();
+        let run = course.threadlings(&["run", "pass"]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        assert!(run.stdout().contains("pass passed"), "{}", run.stdout());
+        assert!(
+            run.stderr().contains("progress could not be saved"),
+            "{}",
+            run.stderr()
+        );
+        let run = course.threadlings(&["run", "failing_test"]);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        assert!(
+            run.stdout().contains("1 of 2 tests failed"),
+            "{}",
+            run.stdout()
+        );
+        let run = course.threadlings(&["verify", "--json"]);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        assert_eq!(run.json().as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_state_file_that_is_a_directory_is_set_aside() {
+        let course = Course::private_with("trust-directory-state", &["pass"]);
+        fs::create_dir_all(course.path(".threadlings/state.json/inside")).unwrap();
+        let run = course.threadlings(&["run", "pass"]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        assert!(
+            run.stderr().contains("it is not a file"),
+            "{}",
+            run.stderr()
+        );
+        assert!(
+            course
+                .path(".threadlings/state.json.corrupt/inside")
+                .is_dir()
+        );
+        assert!(course.path(".threadlings/state.json").is_file());
+        assert_eq!(
+            course.threadlings(&["list", "--json"]).json()[0]["done"],
+            true
         );
     }
 
