@@ -9,7 +9,7 @@ use crate::build::Cargo;
 use crate::cli::{Action, Config};
 use crate::course::{Course, Exercise, Side};
 use crate::devcheck;
-use crate::engine::{Engine, Graded};
+use crate::engine::{Engine, Graded, ReferenceSource};
 use crate::error::{EXIT_NOT_PASSED, EXIT_PASS, Error};
 use crate::progress::{self, Progress, ResetOutcome};
 use crate::report::{Format, Reporter, display_path};
@@ -19,7 +19,14 @@ use crate::watch;
 pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error> {
     let course = &config.course;
     let cargo = Cargo::detect(config.color && config.format == Format::Human);
-    let engine = Engine::new(course, cargo, config.backtrace);
+    let mut engine = Engine::new(course, cargo, config.backtrace);
+    if matches!(
+        config.action,
+        Action::DevCheck { .. } | Action::DevBless { .. }
+    ) {
+        // Authors edit solutions before committing them: the working tree is the course.
+        engine.reference = ReferenceSource::WorkingTree;
+    }
     let progress = Progress::new(course);
     match &config.action {
         Action::Watch {

@@ -68,7 +68,7 @@ impl fmt::Display for Tampering {
 }
 
 /// The test module of a file and the names of its tests, as libtest names them.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Spec {
     module: ItemMod,
     pub tests: Vec<String>,
@@ -84,6 +84,11 @@ impl Spec {
         let mut tests = Vec::new();
         collect_tests(&module, &module.ident.to_string(), &mut tests);
         Ok(Spec { module, tests })
+    }
+
+    /// Whether `other` has the same tests (syntax trees: formatting and comments aside).
+    pub fn same_tests(&self, other: &Spec) -> bool {
+        self.module == other.module
     }
 
     /// What the learner's `source` changed in the reference tests. Source that does not

@@ -1035,6 +1035,79 @@ mod trust {
         );
     }
 
+    /// Runs git in `root`, as a course author would to commit the course.
+    fn git_in(root: &Path, args: &[&str]) {
+        let output = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    #[test]
+    fn a_test_removed_from_both_the_exercise_and_solutions_is_tampering() {
+        let course = Course::private_with("trust-weakened-solution", &["failing_test"]);
+        git_in(&course.root, &["init", "-q"]);
+        git_in(&course.root, &["add", "."]);
+        git_in(&course.root, &["commit", "-qm", "course"]);
+        let weaken = |relative: &str| {
+            let path = course.path(relative);
+            let text = fs::read_to_string(&path).unwrap();
+            let weaker = text.replace(
+                "    #[test]\n    fn first() {\n        assert_eq!(work(), 42);\n    }\n",
+                "",
+            );
+            assert_ne!(weaker, text, "{relative}");
+            fs::write(&path, weaker).unwrap();
+        };
+        weaken("exercises/outcomes/failing_test.rs");
+        weaken("solutions/outcomes/failing_test.rs");
+        let report = course.run_json("failing_test");
+        assert_eq!(verdict(&report), "tampered", "{report:#}");
+        assert_eq!(
+            report["findings"][0],
+            "test `tests::first` was deleted or renamed"
+        );
+        assert!(
+            report["notes"].as_array().unwrap().iter().any(|note| note
+                == "solutions/outcomes/failing_test.rs differs from the committed course; \
+                    graded against the committed tests"),
+            "{report:#}"
+        );
+        // The author's self-check reads the working tree: there, the two files agree.
+        let check = course.threadlings(&["dev", "check"]);
+        assert!(!check.stdout().contains("tampered"), "{}", check.stdout());
+    }
+
+    #[test]
+    fn a_course_without_git_falls_back_to_the_working_tree_and_says_so() {
+        let course = Course::private_with("trust-no-git", &["pass"]);
+        // Outside any repository (the fixture copies live in this checkout's target/).
+        let env = [("GIT_CEILING_DIRECTORIES", course.root.parent().unwrap())];
+        let report = course
+            .threadlings_with_env(&["run", "pass", "--json"], &env)
+            .json();
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+        let notes = report["notes"].to_string();
+        assert!(
+            notes.contains("read from solutions/ in the working tree"),
+            "{notes}"
+        );
+    }
+
     #[test]
     fn a_learner_test_module_placed_before_the_tests_is_allowed() {
         let course = Course::private_with("trust-own-tests", &["pass"]);
