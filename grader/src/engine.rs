@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::hash::Hasher;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -427,9 +426,7 @@ fn useful_stderr(stderr: &str) -> Option<String> {
 /// A hash of an exercise file's contents that is stable across runs and toolchains
 /// (FNV-1a): enough to tell whether the file changed since it last passed.
 pub fn content_hash(source: &str) -> String {
-    let mut hasher = fnv::FnvHasher::default();
-    hasher.write(source.as_bytes());
-    format!("{:016x}", hasher.finish())
+    crate::course::content_hash(source)
 }
 
 #[cfg(test)]

@@ -1109,6 +1109,52 @@ mod trust {
     }
 
     #[test]
+    fn an_exercise_replaced_by_an_older_dated_copy_is_rebuilt() {
+        let course = Course::private_with("trust-older-copy", &["failing_test"]);
+        let path = course.path("exercises/outcomes/failing_test.rs");
+        let report = course.run_json("failing_test");
+        assert_eq!(verdict(&report), "test_failed", "{report:#}");
+        // `cp -p` of a solution written yesterday: new content, an mtime older than the
+        // stub's build.
+        let solved = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(&path, &solved).unwrap();
+        let yesterday = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(yesterday)
+            .unwrap();
+        let report = course.run_json("failing_test");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            solved,
+            "content untouched"
+        );
+        // Graded again with nothing changed: the file's time is left alone.
+        let touched = fs::metadata(&path).unwrap().modified().unwrap();
+        assert_eq!(verdict(&course.run_json("failing_test")), "pass");
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), touched);
+        // The same in a batch.
+        fs::write(
+            &path,
+            fs::read_to_string(course.path("exercises/outcomes/failing_test.rs"))
+                .unwrap()
+                .replacen("    42\n", "    40\n", 1),
+        )
+        .unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(yesterday)
+            .unwrap();
+        let reports = course.threadlings(&["verify", "--json"]).json();
+        assert_eq!(verdict(&reports[0]), "test_failed", "{reports:#}");
+    }
+
+    #[test]
     fn a_learner_test_module_placed_before_the_tests_is_allowed() {
         let course = Course::private_with("trust-own-tests", &["pass"]);
         let path = course.path("exercises/outcomes/pass.rs");
