@@ -257,7 +257,7 @@ impl<'a> Engine<'a> {
                         notes,
                     });
                 }
-                git::Committed::NotCommitted => notes.push(format!(
+                git::Committed::Untracked => notes.push(format!(
                     "{relative} is not in the committed course (git HEAD); its tests were \
                      read from the working tree"
                 )),

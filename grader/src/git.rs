@@ -38,8 +38,8 @@ pub fn show(root: &Path, rev: &str, path: &str) -> Result<String, Error> {
 pub enum Committed {
     /// Its contents at `HEAD`.
     File(String),
-    /// The course is a git checkout, but this file is not committed.
-    NotCommitted,
+    /// The course is a git checkout, but this file is not committed at `HEAD`.
+    Untracked,
     /// No committed course to read: not a git checkout, no commit yet, or no git.
     NoRepository(String),
 }
@@ -68,6 +68,6 @@ pub fn committed(root: &Path, path: &str) -> Committed {
         {
             Committed::NoRepository("its git repository has no commit yet".to_owned())
         }
-        _ => Committed::NotCommitted,
+        _ => Committed::Untracked,
     }
 }
