@@ -282,9 +282,9 @@ fn shadowing_in(item: &Item, top_level: bool, findings: &mut Vec<Tampering>) {
             }
         }
         Item::Use(item) if top_level => {
-            let mut renamed = Vec::new();
-            use_names(&item.tree, &mut renamed);
-            for ident in renamed {
+            let mut named = Vec::new();
+            use_names(&item.tree, None, &mut named);
+            for ident in named {
                 flag("use", ident, STD_MACROS);
                 flag("use", ident, PRELUDE_NAMES);
             }
@@ -314,14 +314,22 @@ fn shadowing_in(item: &Item, top_level: bool, findings: &mut Vec<Tampering>) {
     }
 }
 
-/// The names a `use` brings into scope (the last segment, or the rename).
-fn use_names<'a>(tree: &'a UseTree, out: &mut Vec<&'a syn::Ident>) {
+/// The names a `use` brings into scope that could stand for something other than std's
+/// item of that name: anything imported from outside `std`/`core`/`alloc`, and anything
+/// renamed to a new name. (`use std::panic;` or `use std::fmt::Result;` are std's own.)
+fn use_names<'a>(tree: &'a UseTree, root: Option<&syn::Ident>, out: &mut Vec<&'a syn::Ident>) {
+    let from_std = root.is_some_and(|root| root == "std" || root == "core" || root == "alloc");
     match tree {
-        UseTree::Path(path) => use_names(&path.tree, out),
-        UseTree::Name(name) => out.push(&name.ident),
-        UseTree::Rename(rename) => out.push(&rename.rename),
-        UseTree::Glob(_) => {}
-        UseTree::Group(group) => group.items.iter().for_each(|tree| use_names(tree, out)),
+        UseTree::Path(path) => use_names(&path.tree, root.or(Some(&path.ident)), out),
+        UseTree::Name(name) if !from_std => out.push(&name.ident),
+        UseTree::Rename(rename) if !from_std || rename.rename != rename.ident => {
+            out.push(&rename.rename);
+        }
+        UseTree::Group(group) => group
+            .items
+            .iter()
+            .for_each(|tree| use_names(tree, root, out)),
+        UseTree::Name(_) | UseTree::Rename(_) | UseTree::Glob(_) => {}
     }
 }
 
@@ -707,6 +715,7 @@ mod tests {
             ("type u32 = u64;", "type `u32`", "u32"),
             ("use std::format as vec;", "use `vec`", "vec!"),
             ("use std::result::Result::Err as Ok;", "use `Ok`", "Ok"),
+            ("use crate::inner::assert;", "use `assert`", "assert!"),
             ("trait Send {}", "trait `Send`", "Send"),
             ("extern crate core as std;", "extern crate `std`", "std"),
         ];
@@ -719,7 +728,7 @@ mod tests {
         }
         // Ordinary learner code, including a fn named like a macro (another namespace).
         let fine = with_above_tests(
-            "fn format(x: u32) -> String { x.to_string() }\nstruct Worker;\nuse std::sync::Arc;\nfn helper() { let drop = 1; let _ = drop; }",
+            "fn format(x: u32) -> String { x.to_string() }\nstruct Worker;\nuse std::sync::Arc;\nuse std::{panic, fmt::Result};\nfn helper() { let drop = 1; let _ = drop; }",
         );
         assert!(spec().check(&fine).is_empty(), "{:?}", spec().check(&fine));
     }
