@@ -207,7 +207,11 @@ impl Progress {
             format!(
                 "{} holds progress this grader did not record, which is ignored: {}",
                 self.state_path().display(),
-                rejected.join(", ")
+                rejected
+                    .iter()
+                    .map(|name| name.escape_debug().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })
     }
