@@ -11,7 +11,8 @@
 //! A test module left byte-identical can still be made to mean something else by code
 //! around it: a `macro_rules! assert_eq` above it, a `fn drop` or `enum Option` that its
 //! `use super::*` pulls in over the prelude, a `#[path]` module, a constructor placed by
-//! `#[link_section]`/`#[no_mangle]`/`#[used]`. Those are findings too, with their line.
+//! `#[link_section]`/`#[no_mangle]`/`#[used]`; or by such an item the learner adds inside
+//! it. Those are findings too, with their line.
 //! Pure: source text in, findings out.
 
 use std::fmt;
@@ -117,6 +118,13 @@ impl Spec {
             })
             .collect();
         findings.extend(shadowing(&file.items, &self.module.ident));
+        // Items the learner added inside the test module are in the tests' own scope.
+        for added in learner_items
+            .iter()
+            .filter(|item| !items(&self.module).contains(item))
+        {
+            shadowing_in(added, true, &mut findings);
+        }
         let mut linkage = LinkageFinder::default();
         linkage.visit_file(&file);
         findings.extend(linkage.findings);
@@ -731,6 +739,21 @@ mod tests {
             "fn format(x: u32) -> String { x.to_string() }\nstruct Worker;\nuse std::sync::Arc;\nuse std::{panic, fmt::Result};\nfn helper() { let drop = 1; let _ = drop; }",
         );
         assert!(spec().check(&fine).is_empty(), "{:?}", spec().check(&fine));
+    }
+
+    #[test]
+    fn shadowing_items_added_inside_the_test_module_are_tampering() {
+        let inside = SOLUTION.replace(
+            "    use super::*;\n",
+            "    use super::*;\n    macro_rules! assert { ($($t:tt)*) => {}; }\n    fn drop(_: u32) {}\n    use std::panic;\n",
+        );
+        assert_eq!(
+            shadows(&inside),
+            [
+                ("macro_rules! `assert`".into(), "assert!".into()),
+                ("fn `drop`".into(), "drop".into())
+            ]
+        );
     }
 
     #[test]
