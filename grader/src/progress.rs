@@ -105,8 +105,20 @@ impl Progress {
     /// Reads the state; a missing file is a fresh start, a corrupt one (or a directory,
     /// or anything else that is not a file) is set aside. Records that do not verify are
     /// dropped, with a warning.
+    /// A state file that cannot be read at all is a warning and a fresh start here (it is
+    /// left as it is; only [`Progress::update`] would replace it).
     pub fn load(&self) -> Result<Loaded, Error> {
-        let Loaded { mut state, warning } = self.load_unverified()?;
+        let Loaded { mut state, warning } = match self.load_unverified() {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                return Ok(Loaded {
+                    state: State::fresh(),
+                    warning: Some(format!(
+                        "progress cannot be read ({error}); nothing is counted as done"
+                    )),
+                });
+            }
+        };
         let dropped = self.drop_unverified(&mut state);
         Ok(Loaded {
             state,
@@ -274,8 +286,16 @@ impl Progress {
     }
 
     /// Remembers that the welcome message was shown.
+    /// Remembers that the welcome message was shown. Not being able to is worth a
+    /// warning, not an end to the session.
     pub fn mark_welcomed(&self) -> Result<Option<String>, Error> {
-        self.update(|state| state.welcomed = true)
+        Ok(self
+            .update(|state| state.welcomed = true)
+            .unwrap_or_else(|error| {
+                Some(format!(
+                    "progress cannot be saved ({error}); verdicts are shown but not remembered"
+                ))
+            }))
     }
 
     /// Reveals hints of `exercise` up to `count`; returns how many are now shown.

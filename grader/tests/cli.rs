@@ -1013,6 +1013,23 @@ mod trust {
     }
 
     #[test]
+    fn watch_shows_verdicts_when_progress_cannot_be_saved() {
+        let course = Course::private_with("trust-unwritable-watch", &["pass", "failing_test"]);
+        fs::write(course.path(".threadlings"), "not a directory").unwrap();
+        let mut watch = course.watch();
+        assert_eq!(watch.verdict_of("pass")["verdict"], "pass");
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "test_failed");
+        let events = watch.quit();
+        assert!(
+            events.iter().any(|event| event["event"] == "notice"
+                && event["message"]
+                    .as_str()
+                    .is_some_and(|message| message.contains("progress"))),
+            "{events:#?}"
+        );
+    }
+
+    #[test]
     fn a_state_file_that_is_a_directory_is_set_aside() {
         let course = Course::private_with("trust-directory-state", &["pass"]);
         fs::create_dir_all(course.path(".threadlings/state.json/inside")).unwrap();
