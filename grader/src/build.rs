@@ -3,18 +3,28 @@
 //! One `cargo test --no-run` builds the test binaries of any number of exercises of one
 //! side (stubs or solutions); the executables come from the `compiler-artifact` messages
 //! and the compiler errors, rendered as rustc renders them, from `compiler-message`.
+//!
+//! A verdict is for the content on disk. Cargo decides freshness by modification time, so
+//! a file replaced by an older-dated copy (`cp -p`, `rsync -t`, an unzipped archive) would
+//! be graded with the previous build. `target/threadlings/compiled.json` records the
+//! content hash of each exercise's source when cargo last compiled it; when cargo reports
+//! an artifact `fresh` but the file's hash is not the recorded one, the file's
+//! modification time is set to now (its content untouched) and that exercise is rebuilt
+//! once. No file is touched otherwise (editors warn when a file's time changes under them).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::env;
 use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
-use crate::course::{Course, EXERCISES_FEATURE, Exercise, Side};
+use crate::course::{Course, EXERCISES_FEATURE, Exercise, Side, content_hash};
 use crate::error::Error;
 use crate::run::{self, Exit, Limits, Spec};
 
@@ -33,6 +43,8 @@ pub struct BuildOutput {
     pub executables: BTreeMap<String, PathBuf>,
     /// Rendered compiler errors of each exercise that did not.
     pub errors: BTreeMap<String, String>,
+    /// Exercises whose test executable cargo did not rebuild (it found it up to date).
+    pub fresh: BTreeSet<String>,
 }
 
 impl BuildOutput {
@@ -66,8 +78,75 @@ impl Cargo {
         }
     }
 
-    /// Builds the test binaries of `exercises` on `side` in one cargo call.
+    /// Builds the test binaries of `exercises` on `side` in one cargo call, and once more
+    /// for any that cargo found up to date although its source is not what was compiled.
     pub fn build_tests(
+        &self,
+        course: &Course,
+        side: Side,
+        exercises: &[&Exercise],
+    ) -> Result<BuildOutput, Error> {
+        // Hashed before cargo reads the files: a save during the build is seen next time.
+        let hashes: BTreeMap<&str, String> = exercises
+            .iter()
+            .filter_map(|exercise| {
+                let source = fs::read_to_string(course.path(exercise, side)).ok()?;
+                Some((exercise.name.as_str(), content_hash(&source)))
+            })
+            .collect();
+        let mut compiled = Compiled::load(course);
+        let mut built = self.cargo_build(course, side, exercises)?;
+        let stale: Vec<&Exercise> = exercises
+            .iter()
+            .copied()
+            .filter(|exercise| {
+                built.fresh.contains(&exercise.name)
+                    && hashes.get(exercise.name.as_str()).is_some_and(|hash| {
+                        compiled.get(side, &exercise.name) != Some(hash.as_str())
+                    })
+            })
+            .collect();
+        if !stale.is_empty() {
+            for exercise in &stale {
+                let path = course.path(exercise, side);
+                File::options()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|file| file.set_modified(SystemTime::now()))
+                    .map_err(Error::io(format!(
+                        "mark {} as changed for cargo",
+                        path.display()
+                    )))?;
+            }
+            let rebuilt = self.cargo_build(course, side, &stale)?;
+            for exercise in &stale {
+                let name = &exercise.name;
+                built.executables.remove(name);
+                built.errors.remove(name);
+                built.fresh.remove(name);
+                if let Some(executable) = rebuilt.executables.get(name) {
+                    built.executables.insert(name.clone(), executable.clone());
+                }
+                if let Some(errors) = rebuilt.errors.get(name) {
+                    built.errors.insert(name.clone(), errors.clone());
+                }
+            }
+        }
+        let mut changed = false;
+        for (name, hash) in &hashes {
+            if built.executables.contains_key(*name) {
+                changed |= compiled.set(side, name, hash);
+            }
+        }
+        if changed {
+            // Only a cache: if it cannot be written, the next build checks again.
+            let _ = compiled.save(course);
+        }
+        Ok(built)
+    }
+
+    /// One cargo call building the test binaries of `exercises` on `side`.
+    fn cargo_build(
         &self,
         course: &Course,
         side: Side,
@@ -226,6 +305,58 @@ pub fn bound_compilers(spec: &mut Spec, course: &Course) -> Result<(), Error> {
     Ok(())
 }
 
+/// What cargo last compiled: per side and exercise, the content hash of the source.
+#[derive(Debug, Default, serde::Serialize, Deserialize)]
+struct Compiled {
+    sources: BTreeMap<String, String>,
+}
+
+impl Compiled {
+    fn path(course: &Course) -> PathBuf {
+        course
+            .target_dir()
+            .join("threadlings")
+            .join("compiled.json")
+    }
+
+    /// The record; a missing or unreadable one is empty (every fresh artifact is checked).
+    fn load(course: &Course) -> Compiled {
+        fs::read_to_string(Compiled::path(course))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    fn key(side: Side, name: &str) -> String {
+        format!("{}/{name}", side.dir())
+    }
+
+    fn get(&self, side: Side, name: &str) -> Option<&str> {
+        self.sources
+            .get(&Compiled::key(side, name))
+            .map(String::as_str)
+    }
+
+    /// Records `hash`; whether that changed anything.
+    fn set(&mut self, side: Side, name: &str, hash: &str) -> bool {
+        let previous = self
+            .sources
+            .insert(Compiled::key(side, name), hash.to_owned());
+        previous.as_deref() != Some(hash)
+    }
+
+    /// Written whole and renamed into place, so a concurrent reader never sees half of it.
+    fn save(&self, course: &Course) -> std::io::Result<()> {
+        let path = Compiled::path(course);
+        let dir = path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        temp.write_all(serde_json::to_string(self).unwrap_or_default().as_bytes())?;
+        temp.persist(&path).map_err(|err| err.error)?;
+        Ok(())
+    }
+}
+
 /// Cargo's JSON messages, named as cargo names them (`reason`).
 #[derive(Deserialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
@@ -235,6 +366,9 @@ enum Message {
         target: Target,
         profile: Profile,
         executable: Option<PathBuf>,
+        /// Cargo found it up to date and did not compile it.
+        #[serde(default)]
+        fresh: bool,
     },
     CompilerMessage {
         target: Target,
@@ -276,7 +410,13 @@ pub fn parse_messages(stdout: &str, wanted: &BTreeSet<&str>) -> BuildOutput {
                 target,
                 profile,
                 executable: Some(executable),
+                fresh,
             } if profile.test && ours(&target) => {
+                if fresh {
+                    built.fresh.insert(target.name.clone());
+                } else {
+                    built.fresh.remove(&target.name);
+                }
                 built.executables.insert(target.name, executable);
             }
             Message::CompilerMessage { target, message }
@@ -305,7 +445,7 @@ mod tests {
         let stdout = r#"{"reason":"compiler-artifact","target":{"name":"rayon","kind":["lib"]},"profile":{"test":false},"executable":null}
 {"reason":"compiler-message","target":{"name":"broken","kind":["bin"]},"message":{"level":"error","rendered":"error[E0373]: closure may outlive\n"}}
 {"reason":"compiler-message","target":{"name":"broken","kind":["bin"]},"message":{"level":"warning","rendered":"warning: unused\n"}}
-{"reason":"compiler-artifact","target":{"name":"good","kind":["bin"]},"profile":{"test":true},"executable":"/t/good-123"}
+{"reason":"compiler-artifact","target":{"name":"good","kind":["bin"]},"profile":{"test":true},"executable":"/t/good-123","fresh":true}
 {"reason":"compiler-artifact","target":{"name":"good","kind":["bin"]},"profile":{"test":false},"executable":"/t/good"}
 {"reason":"build-finished","success":false}
 not json at all
@@ -317,5 +457,6 @@ not json at all
             built.result("broken"),
             Err("error[E0373]: closure may outlive\n")
         );
+        assert_eq!(built.fresh, BTreeSet::from(["good".to_owned()]));
     }
 }

@@ -9,7 +9,7 @@ use crate::build::Cargo;
 use crate::cli::{Action, Config};
 use crate::course::{Course, Exercise, Side};
 use crate::devcheck;
-use crate::engine::{Engine, Graded};
+use crate::engine::{Engine, Graded, ReferenceSource};
 use crate::error::{EXIT_NOT_PASSED, EXIT_PASS, Error};
 use crate::progress::{self, Progress, ResetOutcome};
 use crate::report::{self, Format, Reporter, display_path};
@@ -20,7 +20,14 @@ use crate::watch;
 pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error> {
     let course = &config.course;
     let cargo = Cargo::detect(config.color && config.format == Format::Human);
-    let engine = Engine::new(course, cargo, config.backtrace);
+    let mut engine = Engine::new(course, cargo, config.backtrace);
+    if matches!(
+        config.action,
+        Action::DevCheck { .. } | Action::DevBless { .. }
+    ) {
+        // Authors edit solutions before committing them: the working tree is the course.
+        engine.reference = ReferenceSource::WorkingTree;
+    }
     let progress = Progress::new(course);
     match &config.action {
         Action::Watch {
@@ -54,8 +61,8 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                 Side::Exercise
             };
             let graded = engine.grade(exercise, side)?;
-            record(&progress, reporter, std::slice::from_ref(&graded))?;
             reporter.graded(course, exercise, &graded);
+            record(&progress, reporter, std::slice::from_ref(&graded));
             Ok(pass_code(graded.verdict().passed()))
         }
         Action::Verify { names, solutions } => {
@@ -77,7 +84,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                     reporter.graded_live(course, exercise, graded);
                 }
             })?;
-            record(&progress, reporter, &results)?;
+            record(&progress, reporter, &results);
             reporter.batch_summary(&results);
             Ok(pass_code(
                 results.iter().all(|graded| graded.verdict().passed()),
@@ -191,9 +198,16 @@ fn load(progress: &Progress, reporter: &Reporter) -> Result<progress::State, Err
     Ok(loaded.state)
 }
 
-fn record(progress: &Progress, reporter: &Reporter, graded: &[Graded]) -> Result<(), Error> {
-    warn(reporter, progress.record(graded)?);
-    Ok(())
+/// Saves the verdicts. A state that cannot be saved is worth a warning, never the
+/// verdict: the exit code still follows it.
+fn record(progress: &Progress, reporter: &Reporter, graded: &[Graded]) {
+    match progress.record(graded) {
+        Ok(warning) => warn(reporter, warning),
+        Err(error) => reporter.warning(&format!(
+            "progress could not be saved ({error}); the verdict stands, but `threadlings \
+             list` and `progress` will not count it until it can be"
+        )),
+    }
 }
 
 fn warn(reporter: &Reporter, warning: Option<String>) {

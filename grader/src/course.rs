@@ -341,6 +341,15 @@ impl Course {
     }
 }
 
+/// A hash of an exercise file's contents that is stable across runs and toolchains
+/// (FNV-1a): enough to tell whether a file changed since it was last graded or compiled.
+pub fn content_hash(source: &str) -> String {
+    use std::hash::Hasher as _;
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(source.as_bytes());
+    format!("{:016x}", hasher.finish())
+}
+
 /// `.rs` files under `exercises_dir` (one level of topic folders) that `listed` lacks.
 /// Only the topic folders are exercise folders; `ui/` folders of compile-fail lessons and
 /// anything deeper are lesson material, not exercises.

@@ -6,10 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::hash::Hasher;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -17,6 +16,7 @@ use crate::build::{BuildOutput, Cargo};
 use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::error::Error;
+use crate::git;
 use crate::run::{self, Captured, Limits, ResultsChannel, Spec};
 use crate::tamper;
 use crate::verdict::{self, Judgement, Verdict};
@@ -51,6 +51,20 @@ impl Graded {
     }
 }
 
+/// Where the reference tests (the specification a learner's file is checked against) are
+/// read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferenceSource {
+    /// The committed course (`HEAD:solutions/...`), which the working tree — and learner
+    /// code that writes to it — cannot change. Falls back to the working tree, with a
+    /// note, when the course is not a git checkout or the solution is not committed. For
+    /// learner-facing grading: `run`, `verify`, watch.
+    Committed,
+    /// `solutions/` as it is on disk: for course authors (`dev check`), who edit solutions
+    /// before committing them.
+    WorkingTree,
+}
+
 /// Grades exercises of one course.
 #[derive(Debug)]
 pub struct Engine<'a> {
@@ -60,6 +74,36 @@ pub struct Engine<'a> {
     pub backtrace: bool,
     /// Parallel test runs in a batch.
     pub jobs: usize,
+    pub reference: ReferenceSource,
+    /// Reference tests already read, per exercise (with the notes they came with).
+    references: Mutex<BTreeMap<String, Arc<Reference>>>,
+    /// The fallback for a course that is not a git checkout has been noted once.
+    said_no_repository: AtomicBool,
+}
+
+/// The solution source the reference tests of one exercise come from (syntax trees are
+/// not `Send`: they are parsed where they are used), and what the learner should know
+/// about where it came from.
+#[derive(Debug)]
+struct Reference {
+    source: String,
+    /// Where `source` was read, for error messages.
+    origin: String,
+    notes: Vec<String>,
+}
+
+impl Reference {
+    fn spec(&self) -> Result<tamper::Spec, Error> {
+        parse_reference(&self.source, &self.origin)
+    }
+}
+
+fn parse_reference(source: &str, origin: &str) -> Result<tamper::Spec, Error> {
+    tamper::Spec::from_source(source).map_err(|why| {
+        Error::Config(crate::error::ConfigError::plain(format!(
+            "{origin}: cannot read the reference tests: {why}"
+        )))
+    })
 }
 
 impl<'a> Engine<'a> {
@@ -70,6 +114,9 @@ impl<'a> Engine<'a> {
             cargo,
             backtrace,
             jobs,
+            reference: ReferenceSource::Committed,
+            references: Mutex::new(BTreeMap::new()),
+            said_no_repository: AtomicBool::new(false),
         }
     }
 
@@ -157,16 +204,82 @@ impl<'a> Engine<'a> {
         fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))
     }
 
-    /// The pristine tests of `exercise`, read from its solution.
+    /// The pristine tests of `exercise`, read from its solution (see [`ReferenceSource`]).
     pub fn expected_tests(&self, exercise: &Exercise) -> Result<tamper::Spec, Error> {
+        self.reference(exercise)?.spec()
+    }
+
+    fn reference(&self, exercise: &Exercise) -> Result<Arc<Reference>, Error> {
+        if let Some(known) = self
+            .references
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&exercise.name)
+        {
+            return Ok(Arc::clone(known));
+        }
+        let reference = Arc::new(self.read_reference(exercise)?);
+        self.references
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(exercise.name.clone(), Arc::clone(&reference));
+        Ok(reference)
+    }
+
+    fn read_reference(&self, exercise: &Exercise) -> Result<Reference, Error> {
         let path = self.course.path(exercise, Side::Solution);
-        let source =
-            fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
-        tamper::Spec::from_source(&source).map_err(|why| {
-            Error::Config(crate::error::ConfigError::plain(format!(
-                "{}: cannot read the reference tests: {why}",
-                path.display()
-            )))
+        // Slashes on every system: git's path syntax, and what the learner sees.
+        let relative = format!(
+            "{}/{}/{}.rs",
+            Side::Solution.dir(),
+            exercise.dir,
+            exercise.name
+        );
+        let working_tree =
+            || fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())));
+        let mut notes = Vec::new();
+        if self.reference == ReferenceSource::Committed {
+            match git::committed(&self.course.root, &relative) {
+                git::Committed::File(source) => {
+                    let origin = format!("{relative} at git HEAD");
+                    let spec = parse_reference(&source, &origin)?;
+                    let same = working_tree()
+                        .ok()
+                        .and_then(|source| tamper::Spec::from_source(&source).ok())
+                        .is_some_and(|on_disk| on_disk.same_tests(&spec));
+                    if !same {
+                        notes.push(format!(
+                            "{relative} differs from the committed course; graded against \
+                             the committed tests"
+                        ));
+                    }
+                    return Ok(Reference {
+                        source,
+                        origin,
+                        notes,
+                    });
+                }
+                git::Committed::Untracked => notes.push(format!(
+                    "{relative} is not in the committed course (git HEAD); its tests were \
+                     read from the working tree"
+                )),
+                git::Committed::NoRepository(why) => {
+                    if !self.said_no_repository.swap(true, Ordering::Relaxed) {
+                        notes.push(format!(
+                            "the course has no committed copy to check the tests against \
+                             ({why}); they were read from solutions/ in the working tree"
+                        ));
+                    }
+                }
+            }
+        }
+        let source = working_tree()?;
+        let origin = path.display().to_string();
+        parse_reference(&source, &origin)?;
+        Ok(Reference {
+            source,
+            origin,
+            notes,
         })
     }
 
@@ -202,11 +315,14 @@ impl<'a> Engine<'a> {
                 duration: ran.duration,
             });
         }
-        let expected = self.expected_tests(exercise)?;
-        if let Some(judgement) = verdict::judge_tampering(&expected.check(source)) {
-            return Ok(Ran::judged(judgement));
-        }
-        self.run_tests(exercise, executable, &expected.tests)
+        let reference = self.reference(exercise)?;
+        let spec = reference.spec()?;
+        let mut ran = match verdict::judge_tampering(&spec.check(source)) {
+            Some(judgement) => Ran::judged(judgement),
+            None => self.run_tests(exercise, executable, &spec.tests)?,
+        };
+        ran.notes.extend(reference.notes.iter().cloned());
+        Ok(ran)
     }
 
     /// Runs a built test binary once, under the limits, and judges the run.
@@ -311,9 +427,7 @@ fn useful_stderr(stderr: &str) -> Option<String> {
 /// A hash of an exercise file's contents that is stable across runs and toolchains
 /// (FNV-1a): enough to tell whether the file changed since it last passed.
 pub fn content_hash(source: &str) -> String {
-    let mut hasher = fnv::FnvHasher::default();
-    hasher.write(source.as_bytes());
-    format!("{:016x}", hasher.finish())
+    crate::course::content_hash(source)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Reading the course's original files from git, for `reset`.
+//! Reading the course's committed files from git: the originals `reset` restores, and
+//! the reference tests learner-facing grading trusts (which the working tree cannot change).
 
 use std::path::Path;
 use std::time::Duration;
@@ -29,5 +30,44 @@ pub fn show(root: &Path, rev: &str, path: &str) -> Result<String, Error> {
              checkout (pass --from REV to pick another revision)",
             output.stderr.text().trim()
         ))),
+    }
+}
+
+/// A file of the committed course.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Committed {
+    /// Its contents at `HEAD`.
+    File(String),
+    /// The course is a git checkout, but this file is not committed at `HEAD`.
+    Untracked,
+    /// No committed course to read: not a git checkout, no commit yet, or no git.
+    NoRepository(String),
+}
+
+/// `PATH` (relative to the course root) as committed at `HEAD`.
+pub fn committed(root: &Path, path: &str) -> Committed {
+    let mut spec = Spec::new("git", Duration::from_secs(30))
+        .arg("--no-pager")
+        .arg("show")
+        .arg("--no-textconv")
+        .arg(format!("HEAD:./{path}"));
+    spec.cwd = Some(root.to_path_buf());
+    spec.output_cap = 16 * 1024 * 1024;
+    let output = match run::run(&spec) {
+        Ok(output) => output,
+        Err(err) => return Committed::NoRepository(format!("git does not run: {err}")),
+    };
+    let stderr = output.stderr.text();
+    match output.exit {
+        Exit::Code(0) if output.stdout.dropped == 0 => Committed::File(output.stdout.text()),
+        _ if stderr.contains("not a git repository") => {
+            Committed::NoRepository("it is not a git checkout".to_owned())
+        }
+        _ if stderr.contains("invalid object name 'HEAD'")
+            || stderr.contains("bad revision 'HEAD'") =>
+        {
+            Committed::NoRepository("its git repository has no commit yet".to_owned())
+        }
+        _ => Committed::Untracked,
     }
 }

@@ -1,14 +1,24 @@
-//! The tests are the specification: finding the learner's changes to them.
+//! The tests are the specification: finding the learner's changes to them, and learner
+//! items that would change what they mean.
 //!
 //! The reference is the solution's `#[cfg(test)]` module (identical to the pristine
-//! stub's, which `dev check` verifies). Every item in it — tests and the helpers they use
-//! — must appear unchanged in the learner's test module; the learner may add items.
-//! Comparison is on syntax trees, so formatting and comments do not count as changes.
+//! stub's, which `dev check` verifies). The learner's test module is the `#[cfg(test)]`
+//! module of the same name (a learner's own test modules beside it are fine). Every item
+//! of the reference — tests and the helpers they use — must appear unchanged in it; the
+//! learner may add items. Comparison is on syntax trees, so formatting and comments do
+//! not count as changes.
+//!
+//! A test module left byte-identical can still be made to mean something else by code
+//! around it: a `macro_rules! assert_eq` above it, a `fn drop` or `enum Option` that its
+//! `use super::*` pulls in over the prelude, a `#[path]` module, a constructor placed by
+//! `#[link_section]`/`#[no_mangle]`/`#[used]`; or by such an item the learner adds inside
+//! it. Those are findings too, with their line.
 //! Pure: source text in, findings out.
 
 use std::fmt;
 
-use syn::{Attribute, Item, ItemMod};
+use syn::visit::{self, Visit};
+use syn::{Attribute, Item, ItemMod, UseTree};
 
 /// One way the learner's file departs from the pristine tests.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -20,6 +30,20 @@ pub enum Tampering {
     Removed { item: String },
     /// A pristine item is there but different.
     Changed { item: String },
+    /// A learner item named like a std macro or a prelude item, which would replace it
+    /// inside the tests.
+    Shadows {
+        item: String,
+        name: String,
+        line: usize,
+    },
+    /// An attribute or declaration that places code outside the tests' control: a
+    /// constructor, an exported symbol, a module read from another file.
+    Linkage {
+        item: String,
+        what: String,
+        line: usize,
+    },
 }
 
 impl fmt::Display for Tampering {
@@ -30,12 +54,22 @@ impl fmt::Display for Tampering {
             }
             Tampering::Removed { item } => write!(f, "{item} was deleted or renamed"),
             Tampering::Changed { item } => write!(f, "{item} was changed"),
+            Tampering::Shadows { item, name, line } => write!(
+                f,
+                "{item} (line {line}) is named like the standard `{name}`, which it would \
+                 replace inside the tests: rename it"
+            ),
+            Tampering::Linkage { item, what, line } => write!(
+                f,
+                "{what} on {item} (line {line}) can run or swap code outside the tests; \
+                 exercises do not need it: remove it"
+            ),
         }
     }
 }
 
 /// The test module of a file and the names of its tests, as libtest names them.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Spec {
     module: ItemMod,
     pub tests: Vec<String>,
@@ -53,6 +87,11 @@ impl Spec {
         Ok(Spec { module, tests })
     }
 
+    /// Whether `other` has the same tests (syntax trees: formatting and comments aside).
+    pub fn same_tests(&self, other: &Spec) -> bool {
+        self.module == other.module
+    }
+
     /// What the learner's `source` changed in the reference tests. Source that does not
     /// parse has already failed to compile; it yields no findings here.
     pub fn check(&self, source: &str) -> Vec<Tampering> {
@@ -60,14 +99,13 @@ impl Spec {
             return Vec::new();
         };
         let module_name = self.module.ident.to_string();
-        let Some(learner) = test_module(&file.items).filter(|m| m.ident == self.module.ident)
-        else {
+        let Some(learner) = test_module_named(&file.items, &self.module.ident) else {
             return vec![Tampering::MissingTestModule {
                 module: module_name,
             }];
         };
         let learner_items = items(learner);
-        items(&self.module)
+        let mut findings: Vec<Tampering> = items(&self.module)
             .iter()
             .filter(|expected| !learner_items.contains(expected))
             .map(|expected| {
@@ -78,8 +116,373 @@ impl Spec {
                     Tampering::Removed { item }
                 }
             })
-            .collect()
+            .collect();
+        findings.extend(shadowing(&file.items, &self.module.ident));
+        // Items the learner added inside the test module are in the tests' own scope.
+        for added in learner_items
+            .iter()
+            .filter(|item| !items(&self.module).contains(item))
+        {
+            shadowing_in(added, true, &mut findings);
+        }
+        let mut linkage = LinkageFinder::default();
+        linkage.visit_file(&file);
+        findings.extend(linkage.findings);
+        findings
     }
+}
+
+/// Macros of std (and its prelude) that tests use or could use.
+const STD_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "panic",
+    "unreachable",
+    "unimplemented",
+    "todo",
+    "matches",
+    "format",
+    "format_args",
+    "vec",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "dbg",
+    "concat",
+    "stringify",
+    "line",
+    "file",
+    "column",
+    "module_path",
+    "cfg",
+    "env",
+    "option_env",
+    "include",
+    "include_str",
+    "include_bytes",
+    "compile_error",
+    "thread_local",
+    "test",
+];
+
+/// Names of the Rust prelude (2021/2024), the primitive types and the standard crates: a
+/// glob import (`use super::*`) brings a learner item of such a name in over them.
+const PRELUDE_NAMES: &[&str] = &[
+    "Copy",
+    "Send",
+    "Sized",
+    "Sync",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "AsyncFn",
+    "AsyncFnMut",
+    "AsyncFnOnce",
+    "drop",
+    "align_of",
+    "align_of_val",
+    "size_of",
+    "size_of_val",
+    "Box",
+    "ToOwned",
+    "Clone",
+    "PartialEq",
+    "PartialOrd",
+    "Eq",
+    "Ord",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "Default",
+    "Iterator",
+    "Extend",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "ToString",
+    "Vec",
+    "TryFrom",
+    "TryInto",
+    "FromIterator",
+    "Future",
+    "IntoFuture",
+    "bool",
+    "char",
+    "str",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "f32",
+    "f64",
+    "std",
+    "core",
+    "alloc",
+];
+
+/// Learner items outside the test module named like std macros or prelude items. Type and
+/// value items count at the top level (what `use super::*` brings in); `macro_rules!`
+/// anywhere outside the test module (textual scope, `#[macro_export]`).
+fn shadowing(top: &[Item], tests: &syn::Ident) -> Vec<Tampering> {
+    let mut findings = Vec::new();
+    for item in top {
+        if matches!(item, Item::Mod(module) if module.ident == *tests && module.attrs.iter().any(is_cfg_test))
+        {
+            continue;
+        }
+        shadowing_in(item, true, &mut findings);
+    }
+    findings
+}
+
+fn shadowing_in(item: &Item, top_level: bool, findings: &mut Vec<Tampering>) {
+    let mut flag = |kind: &str, ident: &syn::Ident, names: &[&str]| {
+        let name = ident.to_string();
+        if names.contains(&name.as_str()) {
+            findings.push(Tampering::Shadows {
+                item: format!("{kind} `{name}`"),
+                name: if names == STD_MACROS {
+                    format!("{name}!")
+                } else {
+                    name
+                },
+                line: ident.span().start().line,
+            });
+        }
+    };
+    match item {
+        Item::Macro(item) if item.mac.path.is_ident("macro_rules") => {
+            if let Some(ident) = &item.ident {
+                flag("macro_rules!", ident, STD_MACROS);
+            }
+        }
+        Item::Mod(module) => {
+            if top_level {
+                flag("mod", &module.ident, PRELUDE_NAMES);
+            }
+            for inner in items(module) {
+                shadowing_in(inner, false, findings);
+            }
+        }
+        Item::Use(item) if top_level => {
+            let mut named = Vec::new();
+            use_names(&item.tree, None, &mut named);
+            for ident in named {
+                flag("use", ident, STD_MACROS);
+                flag("use", ident, PRELUDE_NAMES);
+            }
+        }
+        Item::ExternCrate(item) if top_level => {
+            if let Some((_, rename)) = &item.rename {
+                flag("extern crate", rename, PRELUDE_NAMES);
+            }
+        }
+        _ if top_level => {
+            let kind = match item {
+                Item::Fn(_) => "fn",
+                Item::Struct(_) => "struct",
+                Item::Enum(_) => "enum",
+                Item::Const(_) => "const",
+                Item::Static(_) => "static",
+                Item::Type(_) => "type",
+                Item::Trait(_) => "trait",
+                Item::Union(_) => "union",
+                _ => return,
+            };
+            if let Some(ident) = item_ident(item) {
+                flag(kind, ident, PRELUDE_NAMES);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The names a `use` brings into scope that could stand for something other than std's
+/// item of that name: anything imported from outside `std`/`core`/`alloc`, and anything
+/// renamed to a new name. (`use std::panic;` or `use std::fmt::Result;` are std's own.)
+fn use_names<'a>(tree: &'a UseTree, root: Option<&syn::Ident>, out: &mut Vec<&'a syn::Ident>) {
+    let from_std = root.is_some_and(|root| root == "std" || root == "core" || root == "alloc");
+    match tree {
+        UseTree::Path(path) => use_names(&path.tree, root.or(Some(&path.ident)), out),
+        UseTree::Name(name) if !from_std => out.push(&name.ident),
+        UseTree::Rename(rename) if !from_std || rename.rename != rename.ident => {
+            out.push(&rename.rename);
+        }
+        UseTree::Group(group) => group
+            .items
+            .iter()
+            .for_each(|tree| use_names(tree, root, out)),
+        UseTree::Name(_) | UseTree::Rename(_) | UseTree::Glob(_) => {}
+    }
+}
+
+fn item_ident(item: &Item) -> Option<&syn::Ident> {
+    Some(match item {
+        Item::Fn(item) => &item.sig.ident,
+        Item::Struct(item) => &item.ident,
+        Item::Enum(item) => &item.ident,
+        Item::Const(item) => &item.ident,
+        Item::Static(item) => &item.ident,
+        Item::Type(item) => &item.ident,
+        Item::Mod(item) => &item.ident,
+        Item::Trait(item) => &item.ident,
+        Item::Union(item) => &item.ident,
+        _ => return None,
+    })
+}
+
+/// Attributes that place code or symbols where the linker or loader, not the tests,
+/// decides when they run; `#[path]`, which reads a module from another file.
+const LINKAGE_ATTRIBUTES: &[&str] = &[
+    "no_mangle",
+    "export_name",
+    "link_section",
+    "used",
+    "link_name",
+    "path",
+];
+
+/// Symbols an `extern` block must not declare: the program's entry and constructors.
+const ENTRY_SYMBOLS: &[&str] = &["main", "_start", "_init", "_fini", "__libc_start_main"];
+
+/// Walks the whole file (function bodies, impls and the test module included).
+#[derive(Default)]
+struct LinkageFinder {
+    /// The innermost named item being visited.
+    context: Vec<String>,
+    findings: Vec<Tampering>,
+}
+
+impl LinkageFinder {
+    fn item(&self) -> String {
+        self.context
+            .last()
+            .map_or_else(|| "the file".to_owned(), |name| format!("`{name}`"))
+    }
+
+    fn push(&mut self, what: String, line: usize) {
+        let item = self.item();
+        self.findings.push(Tampering::Linkage { item, what, line });
+    }
+}
+
+impl<'ast> Visit<'ast> for LinkageFinder {
+    fn visit_item(&mut self, item: &'ast Item) {
+        let name = match item {
+            Item::Impl(_) => None,
+            _ => name_of(item),
+        };
+        if let Some(name) = &name {
+            self.context.push(name.clone());
+        }
+        visit::visit_item(self, item);
+        if name.is_some() {
+            self.context.pop();
+        }
+    }
+
+    fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
+        self.context.push(function.sig.ident.to_string());
+        visit::visit_impl_item_fn(self, function);
+        self.context.pop();
+    }
+
+    fn visit_attribute(&mut self, attr: &'ast Attribute) {
+        let path = attr.path();
+        let line = path
+            .segments
+            .first()
+            .map_or(0, |segment| segment.ident.span().start().line);
+        let named = |ident: &syn::Ident| LINKAGE_ATTRIBUTES.iter().any(|name| ident == name);
+        if let Some(ident) = path.get_ident()
+            && named(ident)
+        {
+            self.push(format!("`#[{ident}]`"), line);
+        } else if path.is_ident("unsafe") || path.is_ident("cfg_attr") {
+            // `#[unsafe(no_mangle)]`, `#[cfg_attr(all(), link_section = "...")]`.
+            if let syn::Meta::List(list) = &attr.meta {
+                let hidden = idents(list.tokens.clone())
+                    .into_iter()
+                    .find(|ident| named(ident));
+                if let Some(ident) = hidden {
+                    self.push(
+                        format!("`#[{}(... {ident} ...)]`", path.segments[0].ident),
+                        line,
+                    );
+                }
+            }
+        }
+        visit::visit_attribute(self, attr);
+    }
+
+    fn visit_foreign_item_fn(&mut self, function: &'ast syn::ForeignItemFn) {
+        let ident = &function.sig.ident;
+        if ENTRY_SYMBOLS.iter().any(|name| ident == name) {
+            self.push(
+                format!("an `extern` declaration of `{ident}`"),
+                ident.span().start().line,
+            );
+        }
+        visit::visit_foreign_item_fn(self, function);
+    }
+
+    fn visit_foreign_item_static(&mut self, item: &'ast syn::ForeignItemStatic) {
+        let ident = &item.ident;
+        if ENTRY_SYMBOLS.iter().any(|name| ident == name) {
+            self.push(
+                format!("an `extern` declaration of `{ident}`"),
+                ident.span().start().line,
+            );
+        }
+        visit::visit_foreign_item_static(self, item);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if let Some(last) = mac.path.segments.last()
+            && last.ident == "global_asm"
+        {
+            self.push("`global_asm!`".to_owned(), last.ident.span().start().line);
+        }
+        visit::visit_macro(self, mac);
+    }
+}
+
+/// Every identifier in a token stream, groups included.
+fn idents(tokens: proc_macro2::TokenStream) -> Vec<syn::Ident> {
+    let mut out = Vec::new();
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident),
+            proc_macro2::TokenTree::Group(group) => out.extend(idents(group.stream())),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn items(module: &ItemMod) -> &[Item] {
@@ -87,6 +490,16 @@ fn items(module: &ItemMod) -> &[Item] {
         .content
         .as_ref()
         .map_or(&[], |(_, items)| items.as_slice())
+}
+
+/// The learner's test module: the `#[cfg(test)]` module named like the reference's.
+fn test_module_named<'a>(items: &'a [Item], name: &syn::Ident) -> Option<&'a ItemMod> {
+    items.iter().find_map(|item| match item {
+        Item::Mod(module) if module.ident == *name && module.attrs.iter().any(is_cfg_test) => {
+            Some(module)
+        }
+        _ => None,
+    })
 }
 
 fn test_module(items: &[Item]) -> Option<&ItemMod> {
@@ -250,5 +663,172 @@ mod tests {
         for (source, expected) in cases {
             assert_eq!(spec().check(&source), vec![expected]);
         }
+    }
+
+    /// The solution with `learner` inserted above the test module.
+    fn with_above_tests(learner: &str) -> String {
+        SOLUTION.replace("#[cfg(test)]", &format!("{learner}\n#[cfg(test)]"))
+    }
+
+    fn shadows(source: &str) -> Vec<(String, String)> {
+        spec()
+            .check(source)
+            .into_iter()
+            .map(|finding| match finding {
+                Tampering::Shadows { item, name, .. } => (item, name),
+                other => panic!("not a shadowing finding: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_macro_named_like_a_std_assertion_is_tampering_with_its_line() {
+        let source = with_above_tests(
+            "macro_rules! assert_eq { ($($t:tt)*) => {}; }\nmacro_rules! my_own { () => {}; }",
+        );
+        let findings = spec().check(&source);
+        assert_eq!(
+            findings,
+            vec![Tampering::Shadows {
+                item: "macro_rules! `assert_eq`".into(),
+                name: "assert_eq!".into(),
+                line: 4,
+            }]
+        );
+        assert!(
+            findings[0]
+                .to_string()
+                .contains("is named like the standard `assert_eq!`")
+        );
+        // Nested in a module, exported to the crate root: still seen.
+        let nested = with_above_tests(
+            "mod sneaky { #[macro_export] macro_rules! assert { ($($t:tt)*) => {}; } }",
+        );
+        assert_eq!(
+            shadows(&nested),
+            [("macro_rules! `assert`".into(), "assert!".into())]
+        );
+    }
+
+    #[test]
+    fn items_and_renames_over_prelude_names_are_tampering() {
+        let cases = [
+            ("fn drop<T>(_: T) {}", "fn `drop`", "drop"),
+            (
+                "enum Option<T> { Some(T), None }",
+                "enum `Option`",
+                "Option",
+            ),
+            ("struct Vec;", "struct `Vec`", "Vec"),
+            ("type u32 = u64;", "type `u32`", "u32"),
+            ("use std::format as vec;", "use `vec`", "vec!"),
+            ("use std::result::Result::Err as Ok;", "use `Ok`", "Ok"),
+            ("use crate::inner::assert;", "use `assert`", "assert!"),
+            ("trait Send {}", "trait `Send`", "Send"),
+            ("extern crate core as std;", "extern crate `std`", "std"),
+        ];
+        for (learner, item, name) in cases {
+            assert_eq!(
+                shadows(&with_above_tests(learner)),
+                [(item.to_owned(), name.to_owned())],
+                "{learner}"
+            );
+        }
+        // Ordinary learner code, including a fn named like a macro (another namespace).
+        let fine = with_above_tests(
+            "fn format(x: u32) -> String { x.to_string() }\nstruct Worker;\nuse std::sync::Arc;\nuse std::{panic, fmt::Result};\nfn helper() { let drop = 1; let _ = drop; }",
+        );
+        assert!(spec().check(&fine).is_empty(), "{:?}", spec().check(&fine));
+    }
+
+    #[test]
+    fn shadowing_items_added_inside_the_test_module_are_tampering() {
+        let inside = SOLUTION.replace(
+            "    use super::*;\n",
+            "    use super::*;\n    macro_rules! assert { ($($t:tt)*) => {}; }\n    fn drop(_: u32) {}\n    use std::panic;\n",
+        );
+        assert_eq!(
+            shadows(&inside),
+            [
+                ("macro_rules! `assert`".into(), "assert!".into()),
+                ("fn `drop`".into(), "drop".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn constructors_exported_symbols_and_path_modules_are_tampering() {
+        let cases = [
+            (
+                "#[used]\n#[unsafe(link_section = \".init_array\")]\nstatic CTOR: extern \"C\" fn() = ctor;",
+                vec!["`#[used]`", "`#[unsafe(... link_section ...)]`"],
+            ),
+            (
+                "#[unsafe(no_mangle)]\npub extern \"C\" fn exit(_: i32) {}",
+                vec!["`#[unsafe(... no_mangle ...)]`"],
+            ),
+            (
+                "#[export_name = \"main\"]\nfn fake() {}",
+                vec!["`#[export_name]`"],
+            ),
+            (
+                "#[path = \"../../solutions/x.rs\"]\nmod other;",
+                vec!["`#[path]`"],
+            ),
+            (
+                "#[cfg_attr(all(), path = \"x.rs\")]\nmod other;",
+                vec!["`#[cfg_attr(... path ...)]`"],
+            ),
+            (
+                "unsafe extern \"C\" { fn main(); }",
+                vec!["an `extern` declaration of `main`"],
+            ),
+            (
+                "fn hidden() { #[unsafe(link_section = \".init_array\")] static X: u8 = 0; }",
+                vec!["`#[unsafe(... link_section ...)]`"],
+            ),
+            ("std::arch::global_asm!(\"nop\");", vec!["`global_asm!`"]),
+        ];
+        for (learner, expected) in cases {
+            let found: Vec<String> = spec()
+                .check(&with_above_tests(learner))
+                .into_iter()
+                .map(|finding| match finding {
+                    Tampering::Linkage { what, line, .. } => {
+                        assert!(line >= 4, "{learner}: line {line}");
+                        what
+                    }
+                    other => panic!("{learner}: {other:?}"),
+                })
+                .collect();
+            assert_eq!(found, expected, "{learner}");
+        }
+        let finding = spec()
+            .check(&with_above_tests("#[unsafe(no_mangle)]\nfn answer2() {}"))
+            .remove(0);
+        assert_eq!(
+            finding.to_string(),
+            "`#[unsafe(... no_mangle ...)]` on `answer2` (line 4) can run or swap code \
+             outside the tests; exercises do not need it: remove it"
+        );
+    }
+
+    #[test]
+    fn the_test_module_is_found_by_name_after_a_learner_s_own() {
+        let learner =
+            with_above_tests("#[cfg(test)]\nmod my_tests {\n    #[test]\n    fn mine() {}\n}");
+        assert!(
+            spec().check(&learner).is_empty(),
+            "{:?}",
+            spec().check(&learner)
+        );
+        // A learner module cannot stand in for the reference's.
+        let renamed = SOLUTION.replace("mod tests", "mod my_tests");
+        assert_eq!(
+            spec().check(&renamed),
+            vec![Tampering::MissingTestModule {
+                module: "tests".into()
+            }]
+        );
     }
 }

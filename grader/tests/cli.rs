@@ -150,6 +150,7 @@ impl Course {
             .arg("--course-dir")
             .arg(&self.root)
             .env("NO_COLOR", "1")
+            .env("XDG_STATE_HOME", state_home())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -203,6 +204,7 @@ impl Course {
             .arg("--course-dir")
             .arg(&self.root)
             .env("NO_COLOR", "1")
+            .env("XDG_STATE_HOME", state_home())
             .env_remove("THREADLINGS_COURSE_DIR")
             .output()
             .expect("the threadlings binary runs");
@@ -360,6 +362,21 @@ fn save_by_rename(path: &Path, contents: &str) {
     let temp = path.with_extension("rs.tmp~");
     fs::write(&temp, contents).unwrap();
     fs::rename(&temp, path).unwrap();
+}
+
+/// Where the grader keeps its key during the tests (never the developer's own).
+fn state_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("state-home")
+}
+
+/// The grader's content hash of a file (FNV-1a, as `engine::content_hash`).
+fn content_hash(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -1120,6 +1137,280 @@ mod watch {
         assert_eq!(state["exercises"]["pass"]["verdict"], "pass");
         let list = course.threadlings(&["list", "--json"]).json();
         assert_eq!(list[0]["done"], true);
+    }
+}
+
+mod trust {
+    use super::*;
+
+    #[test]
+    fn a_macro_shadowing_an_assertion_above_the_tests_is_tampering() {
+        let course = Course::private_with("trust-shadow", &["failing_test"]);
+        let path = course.path("exercises/outcomes/failing_test.rs");
+        let stub = fs::read_to_string(&path).unwrap();
+        let forged = stub.replace(
+            "#[cfg(test)]",
+            "macro_rules! assert_eq { ($($t:tt)*) => {}; }\n\n#[cfg(test)]",
+        );
+        fs::write(&path, forged).unwrap();
+        let report = course.run_json("failing_test");
+        assert_eq!(verdict(&report), "tampered", "{report:#}");
+        let finding = report["findings"][0].as_str().unwrap();
+        assert!(
+            finding.contains("macro_rules! `assert_eq` (line 9)"),
+            "{finding}"
+        );
+    }
+
+    #[test]
+    fn terminal_control_sequences_in_test_output_are_shown_escaped() {
+        let course = Course::private_with("trust-terminal", &["failing_test"]);
+        let path = course.path("exercises/outcomes/failing_test.rs");
+        let stub = fs::read_to_string(&path).unwrap();
+        let noisy = stub.replace(
+            "    41\n",
+            "    print!(\"\\x1b]0;pwned\\x07\\x1b[2J\\r✓ failing_test passed\\n\");\n    41\n",
+        );
+        assert_ne!(noisy, stub);
+        fs::write(&path, noisy).unwrap();
+        let run = course.threadlings(&["run", "failing_test"]);
+        assert_eq!(run.code(), 1);
+        let stdout = run.stdout();
+        assert!(
+            !stdout.contains('\x1b') && !stdout.contains('\r'),
+            "{stdout:?}"
+        );
+        assert!(
+            stdout.contains("\\x1b]0;pwned\\x07\\x1b[2J\\r✓ failing_test passed"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
+    fn a_forged_progress_record_is_not_counted() {
+        let course = Course::private_with("trust-forged-state", &["pass", "failing_test"]);
+        assert_eq!(course.threadlings(&["run", "pass"]).code(), 0);
+        let stub = fs::read_to_string(course.path("exercises/outcomes/failing_test.rs")).unwrap();
+        let state_path = course.path(".threadlings/state.json");
+        let mut state: Value =
+            serde_json::from_str(&fs::read_to_string(&state_path).unwrap()).unwrap();
+        // What a test could write: a pass for the content on disk, and the real record's
+        // signature copied onto it.
+        let mut forged = state["exercises"]["pass"].clone();
+        forged["hash"] = Value::from(content_hash(&stub));
+        state["exercises"]["failing_test"] = forged;
+        fs::write(&state_path, state.to_string()).unwrap();
+        let run = course.threadlings(&["list", "--json"]);
+        let list = run.json();
+        assert_eq!(list[0]["done"], true, "the real pass still counts");
+        assert_eq!(list[1]["done"], false, "the forged pass does not");
+        assert!(
+            run.stderr()
+                .contains("did not record, which is ignored: failing_test"),
+            "{}",
+            run.stderr()
+        );
+        let progress = course.threadlings(&["progress", "--json"]).json();
+        assert_eq!(progress["done"], 1);
+    }
+
+    #[test]
+    fn a_state_that_cannot_be_saved_still_shows_the_verdict() {
+        let course = Course::private_with("trust-unwritable-state", &["pass", "failing_test"]);
+        // A file where the state directory should be: nothing can be saved.
+        fs::write(course.path(".threadlings"), "not a directory").unwrap();
+        let run = course.threadlings(&["run", "pass"]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        assert!(run.stdout().contains("pass passed"), "{}", run.stdout());
+        assert!(
+            run.stderr().contains("progress could not be saved"),
+            "{}",
+            run.stderr()
+        );
+        let run = course.threadlings(&["run", "failing_test"]);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        assert!(
+            run.stdout().contains("1 of 2 tests failed"),
+            "{}",
+            run.stdout()
+        );
+        let run = course.threadlings(&["verify", "--json"]);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        assert_eq!(run.json().as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn watch_shows_verdicts_when_progress_cannot_be_saved() {
+        let course = Course::private_with("trust-unwritable-watch", &["pass", "failing_test"]);
+        fs::write(course.path(".threadlings"), "not a directory").unwrap();
+        let mut watch = course.watch();
+        assert_eq!(watch.verdict_of("pass")["verdict"], "pass");
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "test_failed");
+        let events = watch.quit();
+        assert!(
+            events.iter().any(|event| event["event"] == "notice"
+                && event["message"]
+                    .as_str()
+                    .is_some_and(|message| message.contains("progress"))),
+            "{events:#?}"
+        );
+    }
+
+    #[test]
+    fn a_state_file_that_is_a_directory_is_set_aside() {
+        let course = Course::private_with("trust-directory-state", &["pass"]);
+        fs::create_dir_all(course.path(".threadlings/state.json/inside")).unwrap();
+        let run = course.threadlings(&["run", "pass"]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        assert!(
+            run.stderr().contains("it is not a file"),
+            "{}",
+            run.stderr()
+        );
+        assert!(
+            course
+                .path(".threadlings/state.json.corrupt/inside")
+                .is_dir()
+        );
+        assert!(course.path(".threadlings/state.json").is_file());
+        assert_eq!(
+            course.threadlings(&["list", "--json"]).json()[0]["done"],
+            true
+        );
+    }
+
+    /// Runs git in `root`, as a course author would to commit the course.
+    fn git_in(root: &Path, args: &[&str]) {
+        let output = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    #[test]
+    fn a_test_removed_from_both_the_exercise_and_solutions_is_tampering() {
+        let course = Course::private_with("trust-weakened-solution", &["failing_test"]);
+        git_in(&course.root, &["init", "-q"]);
+        git_in(&course.root, &["add", "."]);
+        git_in(&course.root, &["commit", "-qm", "course"]);
+        let weaken = |relative: &str| {
+            let path = course.path(relative);
+            let text = fs::read_to_string(&path).unwrap();
+            let weaker = text.replace(
+                "    #[test]\n    fn first() {\n        assert_eq!(work(), 42);\n    }\n",
+                "",
+            );
+            assert_ne!(weaker, text, "{relative}");
+            fs::write(&path, weaker).unwrap();
+        };
+        weaken("exercises/outcomes/failing_test.rs");
+        weaken("solutions/outcomes/failing_test.rs");
+        let report = course.run_json("failing_test");
+        assert_eq!(verdict(&report), "tampered", "{report:#}");
+        assert_eq!(
+            report["findings"][0],
+            "test `tests::first` was deleted or renamed"
+        );
+        assert!(
+            report["notes"].as_array().unwrap().iter().any(|note| note
+                == "solutions/outcomes/failing_test.rs differs from the committed course; \
+                    graded against the committed tests"),
+            "{report:#}"
+        );
+        // The author's self-check reads the working tree: there, the two files agree.
+        let check = course.threadlings(&["dev", "check"]);
+        assert!(!check.stdout().contains("tampered"), "{}", check.stdout());
+    }
+
+    #[test]
+    fn a_course_without_git_falls_back_to_the_working_tree_and_says_so() {
+        let course = Course::private_with("trust-no-git", &["pass"]);
+        // Outside any repository (the fixture copies live in this checkout's target/).
+        let env = [("GIT_CEILING_DIRECTORIES", course.root.parent().unwrap())];
+        let report = course
+            .threadlings_with_env(&["run", "pass", "--json"], &env)
+            .json();
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+        let notes = report["notes"].to_string();
+        assert!(
+            notes.contains("read from solutions/ in the working tree"),
+            "{notes}"
+        );
+    }
+
+    #[test]
+    fn an_exercise_replaced_by_an_older_dated_copy_is_rebuilt() {
+        let course = Course::private_with("trust-older-copy", &["failing_test"]);
+        let path = course.path("exercises/outcomes/failing_test.rs");
+        let report = course.run_json("failing_test");
+        assert_eq!(verdict(&report), "test_failed", "{report:#}");
+        // `cp -p` of a solution written yesterday: new content, an mtime older than the
+        // stub's build.
+        let solved = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(&path, &solved).unwrap();
+        let yesterday = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(yesterday)
+            .unwrap();
+        let report = course.run_json("failing_test");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            solved,
+            "content untouched"
+        );
+        // Graded again with nothing changed: the file's time is left alone.
+        let touched = fs::metadata(&path).unwrap().modified().unwrap();
+        assert_eq!(verdict(&course.run_json("failing_test")), "pass");
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), touched);
+        // The same in a batch.
+        fs::write(
+            &path,
+            fs::read_to_string(course.path("exercises/outcomes/failing_test.rs"))
+                .unwrap()
+                .replacen("    42\n", "    40\n", 1),
+        )
+        .unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(yesterday)
+            .unwrap();
+        let reports = course.threadlings(&["verify", "--json"]).json();
+        assert_eq!(verdict(&reports[0]), "test_failed", "{reports:#}");
+    }
+
+    #[test]
+    fn a_learner_test_module_placed_before_the_tests_is_allowed() {
+        let course = Course::private_with("trust-own-tests", &["pass"]);
+        let path = course.path("exercises/outcomes/pass.rs");
+        let stub = fs::read_to_string(&path).unwrap();
+        let mine = stub.replace(
+            "#[cfg(test)]\nmod tests {",
+            "#[cfg(test)]\nmod my_tests {\n    #[test]\n    fn mine() {\n        assert_eq!(super::work(), 42);\n    }\n}\n\n#[cfg(test)]\nmod tests {",
+        );
+        assert_ne!(mine, stub);
+        fs::write(&path, mine).unwrap();
+        let report = course.run_json("pass");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
     }
 }
 

@@ -1,5 +1,10 @@
 //! The human forms of the grader's results: plain text, coloured when the terminal takes
 //! it. Pure functions from data to `String`, so they can be snapshot-tested.
+//!
+//! Anything the learner's code printed (test messages, stderr, thread names) goes through
+//! [`escape_controls`] before it reaches a terminal: a test cannot set the window title,
+//! clear the screen or draw a fake verdict. Compiler diagnostics are rustc's, not the
+//! learner's, and keep their colours.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -59,12 +64,22 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
                 "{} {name} timed out after {}{} ({path})",
                 "✗".red().bold(),
                 seconds(*limit),
-                test.as_deref()
-                    .map_or_else(String::new, |test| format!(" in test `{test}`"))
+                test.as_deref().map_or_else(String::new, |test| format!(
+                    " in test `{}`",
+                    escape_controls(test)
+                ))
             );
-            let _ = writeln!(out, "  {}", diagnosis_summary(diagnosis).yellow());
+            let _ = writeln!(
+                out,
+                "  {}",
+                escape_controls(&diagnosis_summary(diagnosis)).yellow()
+            );
             for thread in diagnosis_threads(diagnosis) {
-                let _ = writeln!(out, "    {}", thread_line(thread).dimmed());
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    escape_controls(&thread_line(thread)).dimmed()
+                );
             }
             let _ = writeln!(out, "  {}", diagnosis_advice(diagnosis));
             tests(&mut out, graded);
@@ -74,8 +89,10 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
                 out,
                 "{} {name} crashed{}: {} ({path})",
                 "✗".red().bold(),
-                test.as_deref()
-                    .map_or_else(String::new, |test| format!(" in test `{test}`")),
+                test.as_deref().map_or_else(String::new, |test| format!(
+                    " in test `{}`",
+                    escape_controls(test)
+                )),
                 crash_text(cause)
             );
             tests(&mut out, graded);
@@ -103,7 +120,10 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
         && !matches!(graded.verdict(), Verdict::TestFailed)
     {
         let _ = writeln!(out, "  {}", "the test process wrote to stderr:".dimmed());
-        out.push_str(&indent(&truncate_lines(stderr, MESSAGE_LINES), "    "));
+        out.push_str(&indent(
+            &truncate_lines(&escape_controls(stderr), MESSAGE_LINES),
+            "    ",
+        ));
     }
     for note in &graded.notes {
         let _ = writeln!(out, "  {} {note}", "note:".cyan().bold());
@@ -120,15 +140,49 @@ fn tests(out: &mut String, graded: &Graded) {
             TestOutcome::Interrupted => ("!".red(), " (was running)".red()),
             TestOutcome::NotRun => ("·".dimmed(), " (did not run)".dimmed()),
         };
-        let _ = writeln!(out, "  {mark} {}{label}", test.name);
+        let _ = writeln!(out, "  {mark} {}{label}", escape_controls(&test.name));
         if let Some(message) = &test.message {
-            out.push_str(&indent(&truncate_lines(message, MESSAGE_LINES), "      "));
+            out.push_str(&indent(
+                &truncate_lines(&escape_controls(message), MESSAGE_LINES),
+                "      ",
+            ));
         }
     }
 }
 
+/// Learner output made safe for a terminal: line feeds and tabs are kept; every other
+/// control character (C0, DEL, C1, ESC starting a colour, title or clear-screen sequence)
+/// and the bidirectional overrides that reorder what is shown are written out visibly
+/// (`\x1b`, `\r`, `\u{9b}`), so the text reads as what was printed, not as what it does.
+pub fn escape_controls(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if !unsafe_char(c) {
+            out.push(c);
+        } else if c == '\r' {
+            out.push_str("\\r");
+        } else if u32::from(c) < 0x80 {
+            let _ = write!(out, "\\x{:02x}", u32::from(c));
+        } else {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+    out
+}
+
 /// A judgement in one line, for summaries.
 pub fn judgement_line(judgement: &crate::verdict::Judgement) -> String {
+    escape_controls(&judgement_text(judgement))
+}
+
+fn judgement_text(judgement: &crate::verdict::Judgement) -> String {
     match &judgement.verdict {
         Verdict::Pass => "pass".to_owned(),
         Verdict::CompileError { .. } => "compile error".to_owned(),
@@ -480,6 +534,36 @@ mod tests {
             Vec::new(),
         );
         insta::assert_snapshot!(render(&graded));
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(
+            escape_controls("plain\ttext\nline 2"),
+            "plain\ttext\nline 2"
+        );
+        assert_eq!(
+            escape_controls("\x1b]0;pwned\x07\x1b[2J\r✓ passed \u{9b}\u{202e}\x7f\0"),
+            "\\x1b]0;pwned\\x07\\x1b[2J\\r✓ passed \\u{9b}\\u{202e}\\x7f\\x00"
+        );
+    }
+
+    #[test]
+    fn learner_output_cannot_drive_the_terminal() {
+        let message = "thread 'tests::first' panicked at src/x.rs:1:1:\n\x1b]0;you won\x07\x1b[2J\x1b[H\r\x1b[32m✓ threads1 passed\x1b[0m";
+        let mut graded = graded(
+            Verdict::Crashed {
+                test: Some("tests::first".to_owned()),
+                cause: Crash::Abort,
+            },
+            vec![test("tests::first", TestOutcome::Failed, Some(message))],
+        );
+        graded.stderr = Some("\x1b]52;c;Y2xpcGJvYXJk\x07stolen clipboard".to_owned());
+        let shown = render(&graded);
+        assert!(!shown.contains('\x1b') && !shown.contains('\r') && !shown.contains('\x07'));
+        assert_eq!(escape_controls(&shown), shown);
+        assert!(!judgement_line(&graded.judgement).contains('\x1b'));
+        insta::assert_snapshot!(shown);
     }
 
     #[test]

@@ -266,13 +266,23 @@ impl Reporter {
 
     /// Something worth knowing that is not a result (a rebuilt state file, ...); stderr,
     /// so it never corrupts JSON on stdout.
+    /// Warnings and errors can quote what the learner's files hold (exercise names from
+    /// a forged state file, cargo's words): their control characters are shown escaped.
     pub fn warning(&self, warning: &str) {
-        eprintln!("{} {warning}", "warning:".yellow().bold());
+        eprintln!(
+            "{} {}",
+            "warning:".yellow().bold(),
+            human::escape_controls(warning)
+        );
     }
 
     /// A grader fault, on stderr.
     pub fn error(&self, error: &Error) {
-        eprintln!("{} {error}", "error:".red().bold());
+        eprintln!(
+            "{} {}",
+            "error:".red().bold(),
+            human::escape_controls(&error.to_string())
+        );
     }
 }
 
