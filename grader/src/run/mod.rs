@@ -383,8 +383,10 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
 /// whether the child has been reaped.
 fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Result<(Exit, bool)> {
     let deadline = started + spec.timeout;
-    // A waiter thread would have to own the child; polling `try_wait` with a short,
-    // growing interval keeps it here and costs nothing measurable next to a test run.
+    // A waiter thread would have to own the child. Where the OS can say when the child
+    // ends (a pidfd on Linux), the loop sleeps until then or the cancel interval; else it
+    // polls `try_wait` with a short, growing interval.
+    let exit_notice = platform::ExitNotice::new(pid);
     let mut poll = Duration::from_micros(200);
     loop {
         if let Some(status) = child.try_wait()? {
@@ -406,7 +408,12 @@ fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Resul
         {
             return Ok((Exit::Cancelled, false));
         }
-        thread::sleep(poll.min(deadline - now).min(CANCEL_POLL));
+        let step = if exit_notice.is_exact() {
+            CANCEL_POLL
+        } else {
+            poll
+        };
+        exit_notice.wait(step.min(deadline - now));
         // Short processes are noticed within a fraction of a millisecond; long ones are
         // polled ever less often, up to the cancel interval.
         poll = (poll * 2).min(CANCEL_POLL);

@@ -82,6 +82,51 @@ pub fn test_pid(child: u32, contained: bool) -> Option<u32> {
     Some(child)
 }
 
+/// Wakes the waiting loop when a child ends (Linux: a pidfd, readable once the process
+/// has exited), or after the given time where the OS has no such notice.
+#[derive(Debug)]
+pub struct ExitNotice(Option<std::os::fd::OwnedFd>);
+
+impl ExitNotice {
+    pub fn new(pid: u32) -> ExitNotice {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::FromRawFd;
+            // SAFETY: pidfd_open takes plain integers and returns a new descriptor.
+            let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+            if let Ok(fd) = i32::try_from(fd)
+                && fd >= 0
+            {
+                // SAFETY: the descriptor is new and owned by nothing else.
+                return ExitNotice(Some(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }));
+            }
+        }
+        let _ = pid;
+        ExitNotice(None)
+    }
+
+    /// Whether [`ExitNotice::wait`] returns as soon as the child ends.
+    pub fn is_exact(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Waits until the child ends or `bound` passes.
+    pub fn wait(&self, bound: Duration) {
+        let Some(fd) = &self.0 else {
+            thread::sleep(bound);
+            return;
+        };
+        let mut poll = libc::pollfd {
+            fd: std::os::fd::AsRawFd::as_raw_fd(fd),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let millis = libc::c_int::try_from(bound.as_millis().max(1)).unwrap_or(libc::c_int::MAX);
+        // SAFETY: one pollfd on the stack.
+        unsafe { libc::poll(&raw mut poll, 1, millis) };
+    }
+}
+
 /// Makes the grader the reaper of its orphaned descendants (Linux), so a killed group's
 /// members are gone the moment they exit rather than when some distant init reaps them.
 pub fn adopt_orphans() {

@@ -38,6 +38,24 @@ pub fn kill_group(leader: u32, child: &mut Child, _grace: Duration) {
     let _ = child.kill();
 }
 
+/// Windows: the loop polls.
+#[derive(Debug)]
+pub struct ExitNotice;
+
+impl ExitNotice {
+    pub fn new(_pid: u32) -> ExitNotice {
+        ExitNotice
+    }
+
+    pub fn is_exact(&self) -> bool {
+        false
+    }
+
+    pub fn wait(&self, bound: Duration) {
+        std::thread::sleep(bound);
+    }
+}
+
 pub fn signal_of(_status: ExitStatus) -> Option<(i32, String)> {
     None
 }
