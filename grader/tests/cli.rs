@@ -250,6 +250,15 @@ impl Course {
     fn path(&self, relative: &str) -> PathBuf {
         self.root.join(relative)
     }
+
+    /// Replaces `from` with `to` in the file at `relative`, as a learner's edit would; the
+    /// text must be there.
+    fn edit(&self, relative: &str, from: &str, to: &str) {
+        let path = self.path(relative);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{relative} has no `{from}`");
+        fs::write(&path, text.replace(from, to)).unwrap();
+    }
 }
 
 impl Run {
@@ -1146,13 +1155,11 @@ mod trust {
     #[test]
     fn a_macro_shadowing_an_assertion_above_the_tests_is_tampering() {
         let course = Course::private_with("trust-shadow", &["failing_test"]);
-        let path = course.path("exercises/outcomes/failing_test.rs");
-        let stub = fs::read_to_string(&path).unwrap();
-        let forged = stub.replace(
+        course.edit(
+            "exercises/outcomes/failing_test.rs",
             "#[cfg(test)]",
             "macro_rules! assert_eq { ($($t:tt)*) => {}; }\n\n#[cfg(test)]",
         );
-        fs::write(&path, forged).unwrap();
         let report = course.run_json("failing_test");
         assert_eq!(verdict(&report), "tampered", "{report:#}");
         let finding = report["findings"][0].as_str().unwrap();
@@ -1165,14 +1172,11 @@ mod trust {
     #[test]
     fn terminal_control_sequences_in_test_output_are_shown_escaped() {
         let course = Course::private_with("trust-terminal", &["failing_test"]);
-        let path = course.path("exercises/outcomes/failing_test.rs");
-        let stub = fs::read_to_string(&path).unwrap();
-        let noisy = stub.replace(
+        course.edit(
+            "exercises/outcomes/failing_test.rs",
             "    41\n",
             "    print!(\"\\x1b]0;pwned\\x07\\x1b[2J\\r✓ failing_test passed\\n\");\n    41\n",
         );
-        assert_ne!(noisy, stub);
-        fs::write(&path, noisy).unwrap();
         let run = course.threadlings(&["run", "failing_test"]);
         assert_eq!(run.code(), 1);
         let stdout = run.stdout();
@@ -1401,14 +1405,11 @@ mod trust {
     #[test]
     fn a_learner_test_module_placed_before_the_tests_is_allowed() {
         let course = Course::private_with("trust-own-tests", &["pass"]);
-        let path = course.path("exercises/outcomes/pass.rs");
-        let stub = fs::read_to_string(&path).unwrap();
-        let mine = stub.replace(
+        course.edit(
+            "exercises/outcomes/pass.rs",
             "#[cfg(test)]\nmod tests {",
             "#[cfg(test)]\nmod my_tests {\n    #[test]\n    fn mine() {\n        assert_eq!(super::work(), 42);\n    }\n}\n\n#[cfg(test)]\nmod tests {",
         );
-        assert_ne!(mine, stub);
-        fs::write(&path, mine).unwrap();
         let report = course.run_json("pass");
         assert_eq!(verdict(&report), "pass", "{report:#}");
     }
