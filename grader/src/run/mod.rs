@@ -627,6 +627,21 @@ mod contained_tests {
     }
 
     #[test]
+    fn a_contained_process_ends_as_the_test_ended_not_as_its_relay() {
+        assert_eq!(contained("exit 3").exit, Exit::Code(3));
+        let aborted = contained("kill -ABRT $$").exit;
+        assert!(
+            matches!(&aborted, Exit::Signal { name, .. } if name == "SIGABRT"),
+            "{aborted:?}"
+        );
+        if containment().pid_namespace {
+            // The test is not PID 1 of its namespace (an init ignores the signals it
+            // raises): the grader's init is.
+            assert_eq!(contained("echo $$").stdout.text().trim(), "2");
+        }
+    }
+
+    #[test]
     fn the_scratch_dir_is_the_contained_process_s_home_and_writable() {
         let output = contained("cd \"$HOME\" && echo hi > x && cat x && pwd");
         assert_eq!(output.exit, Exit::Code(0), "{}", output.stderr.text());
