@@ -231,6 +231,11 @@ impl<'a> Engine<'a> {
         spec.cwd = Some(self.course.root.clone());
         spec.output_cap = TEST_OUTPUT_CAP;
         spec.diagnose_timeout = true;
+        // A deadlock is reported as soon as it is certain, not at the time limit (the
+        // benchmark turns this off to measure the difference).
+        if std::env::var_os("THREADLINGS_NO_EARLY_DEADLOCK").is_none() {
+            spec.watch_threads = Some(run::ThreadWatch::new());
+        }
         spec.cancel.clone_from(&self.cargo.cancel);
         spec.limits = Some(Limits {
             memory_bytes: MEMORY_LIMIT_BYTES,

@@ -408,6 +408,7 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
     #[test]
     fn verdict_table() {
         let deadlock = Diagnosis::Deadlock {
+            early: false,
             threads: Vec::new(),
         };
         let rows: Vec<(&str, Output, &str, Verdict)> = vec![

@@ -409,6 +409,56 @@ mod outcomes {
         );
     }
 
+    /// `run NAME --json` on a hang the watcher must stop early: a deadlock verdict well
+    /// before the 10 s limit (the bound is loose on purpose: this is not a timing test).
+    fn early_deadlock(name: &str) -> Value {
+        let report = Course::fixture().run_json(name);
+        assert_eq!(verdict(&report), "timeout", "{report:#}");
+        if cfg!(target_os = "linux") {
+            assert_eq!(report["diagnosis"]["kind"], "deadlock", "{report:#}");
+            assert_eq!(report["diagnosis"]["early"], true, "{report:#}");
+            let took = report["duration_ms"].as_u64().unwrap();
+            assert!(
+                took < 6_000,
+                "{name}: the deadlock took {took} ms to report"
+            );
+        }
+        report
+    }
+
+    #[test]
+    fn locks_taken_in_opposite_orders_are_a_deadlock_reported_early() {
+        early_deadlock("lock_order");
+    }
+
+    #[test]
+    fn a_channel_never_closed_is_a_deadlock_reported_early() {
+        early_deadlock("channel_open");
+    }
+
+    #[test]
+    fn a_join_on_a_thread_that_waits_for_the_joiner_is_reported_early() {
+        early_deadlock("join_cycle");
+    }
+
+    #[test]
+    fn a_condvar_nobody_notifies_is_reported_early() {
+        early_deadlock("condvar_unnotified");
+    }
+
+    #[test]
+    fn a_test_that_sleeps_is_never_cut_short() {
+        let report = Course::fixture().run_json("sleeps");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+        assert!(report["duration_ms"].as_u64().unwrap() >= 3_000);
+    }
+
+    #[test]
+    fn a_recv_timeout_loop_that_ends_by_itself_passes() {
+        let report = Course::fixture().run_json("recv_timeout_loop");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+    }
+
     #[test]
     fn a_busy_loop_times_out_naming_the_running_thread() {
         let report = Course::fixture().run_json("busy_loop");
@@ -504,7 +554,7 @@ mod commands {
     fn list_json_has_every_exercise_in_order() {
         let list = Course::fixture().threadlings(&["list", "--json"]).json();
         let entries = list.as_array().unwrap();
-        assert_eq!(entries.len(), 13);
+        assert_eq!(entries.len(), 19);
         assert_eq!(entries[0]["name"], "pass");
         assert_eq!(entries[0]["path"], "exercises/outcomes/pass.rs");
         assert_eq!(entries[0]["topic"], "outcomes");
@@ -786,21 +836,22 @@ mod watch {
 
     #[test]
     fn a_save_during_a_slow_check_replaces_it() {
-        let course = Course::private_with("watch-during", &["deadlock"]);
+        // A busy loop, not a deadlock: a deadlock is stopped within a second.
+        let course = Course::private_with("watch-during", &["busy_loop"]);
         // Long enough that the first run cannot end before the save below.
         let info = fs::read_to_string(course.path("info.toml"))
             .unwrap()
             .replace("\ntimeout = 2\n", "\ntimeout = 600\n");
         fs::write(course.path("info.toml"), info).unwrap();
         let mut watch = course.watch();
-        watch.started("deadlock");
-        let fixed = fs::read_to_string(course.path("solutions/outcomes/deadlock.rs")).unwrap();
-        fs::write(course.path("exercises/outcomes/deadlock.rs"), fixed).unwrap();
-        assert_eq!(watch.verdict_of("deadlock")["verdict"], "pass");
+        watch.started("busy_loop");
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/busy_loop.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/busy_loop.rs"), fixed).unwrap();
+        assert_eq!(watch.verdict_of("busy_loop")["verdict"], "pass");
         let events = watch.quit();
         assert_eq!(
             verdicts(&events),
-            [("deadlock".into(), "pass".into())],
+            [("busy_loop".into(), "pass".into())],
             "the hung run's verdict is never shown"
         );
     }

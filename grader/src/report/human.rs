@@ -54,14 +54,26 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
             limit,
             diagnosis,
         } => {
-            let _ = writeln!(
-                out,
-                "{} {name} timed out after {}{} ({path})",
-                "✗".red().bold(),
-                seconds(*limit),
-                test.as_deref()
-                    .map_or_else(String::new, |test| format!(" in test `{test}`"))
-            );
+            let in_test = test
+                .as_deref()
+                .map_or_else(String::new, |test| format!(" in test `{test}`"));
+            if let Diagnosis::Deadlock { early: true, .. } = diagnosis {
+                let _ = writeln!(
+                    out,
+                    "{} {name} deadlocked{in_test}: stopped after {} instead of waiting \
+                     for its {} limit ({path})",
+                    "✗".red().bold(),
+                    seconds(graded.duration),
+                    seconds(*limit),
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{} {name} timed out after {}{in_test} ({path})",
+                    "✗".red().bold(),
+                    seconds(*limit),
+                );
+            }
             let _ = writeln!(out, "  {}", diagnosis_summary(diagnosis).yellow());
             for thread in diagnosis_threads(diagnosis) {
                 let _ = writeln!(out, "    {}", thread_line(thread).dimmed());
@@ -162,6 +174,11 @@ pub fn judgement_line(judgement: &crate::verdict::Judgement) -> String {
 /// One line that says what a hung process was doing.
 pub fn diagnosis_summary(diagnosis: &Diagnosis) -> String {
     match diagnosis {
+        Diagnosis::Deadlock { early: true, .. } => {
+            "deadlock: every thread is blocked waiting for another, and none can ever \
+             wake the others"
+                .to_owned()
+        }
         Diagnosis::Deadlock { .. } => {
             "deadlock: every thread is blocked waiting (no CPU progress)".to_owned()
         }
@@ -187,7 +204,7 @@ pub fn diagnosis_summary(diagnosis: &Diagnosis) -> String {
 
 fn diagnosis_threads(diagnosis: &Diagnosis) -> &[ThreadState] {
     match diagnosis {
-        Diagnosis::Deadlock { threads } => threads,
+        Diagnosis::Deadlock { threads, .. } => threads,
         Diagnosis::BusyLoop { running } => running,
         Diagnosis::Unknown => &[],
     }
@@ -367,6 +384,7 @@ mod tests {
     #[test]
     fn a_deadlock_names_the_waiting_threads() {
         let diagnosis = Diagnosis::Deadlock {
+            early: false,
             threads: vec![
                 ThreadState {
                     tid: 41,

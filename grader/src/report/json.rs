@@ -123,6 +123,8 @@ pub struct RunReport<'a> {
 pub struct DiagnosisReport<'a> {
     pub kind: &'static str,
     pub summary: String,
+    /// A deadlock seen while the test ran, and stopped before its time limit.
+    pub early: bool,
     pub threads: &'a [ThreadState],
 }
 
@@ -165,13 +167,14 @@ impl<'a> RunReport<'a> {
 impl<'a> DiagnosisReport<'a> {
     fn new(diagnosis: &'a Diagnosis) -> Self {
         let (kind, threads): (&'static str, &'a [ThreadState]) = match diagnosis {
-            Diagnosis::Deadlock { threads } => ("deadlock", threads),
+            Diagnosis::Deadlock { threads, .. } => ("deadlock", threads),
             Diagnosis::BusyLoop { running } => ("busy_loop", running),
             Diagnosis::Unknown => ("unknown", &[]),
         };
         DiagnosisReport {
             kind,
             summary: super::human::diagnosis_summary(diagnosis),
+            early: matches!(diagnosis, Diagnosis::Deadlock { early: true, .. }),
             threads,
         }
     }

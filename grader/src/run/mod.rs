@@ -18,6 +18,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 #[cfg(target_os = "linux")]
+mod hang;
+#[cfg(target_os = "linux")]
 mod procfs;
 #[cfg(unix)]
 mod unix;
@@ -61,6 +63,9 @@ pub struct Spec {
     pub limits: Option<Limits>,
     /// Read the OS's view of the process's threads before killing it on a timeout.
     pub diagnose_timeout: bool,
+    /// Watch the threads while the process runs, and stop it as soon as it is deadlocked
+    /// instead of at the time limit (Linux; elsewhere the time limit stays).
+    pub watch_threads: Option<ThreadWatch>,
     /// Set from another thread to stop the process early.
     pub cancel: Option<Arc<AtomicBool>>,
 }
@@ -77,6 +82,7 @@ impl Spec {
             output_cap: 64 * 1024,
             limits: None,
             diagnose_timeout: false,
+            watch_threads: None,
             cancel: None,
         }
     }
@@ -97,6 +103,32 @@ impl Spec {
     pub fn env_remove(mut self, key: impl Into<OsString>) -> Self {
         self.env_remove.push(key.into());
         self
+    }
+}
+
+/// How to watch a running process's threads for a deadlock.
+#[derive(Clone, Debug)]
+pub struct ThreadWatch {
+    /// How long every thread must stay blocked for good, without waking or using CPU,
+    /// before the process is judged deadlocked.
+    pub settle: Duration,
+}
+
+impl ThreadWatch {
+    /// The settle period that keeps a verdict within about a second of the hang.
+    pub fn new() -> Self {
+        ThreadWatch {
+            #[cfg(target_os = "linux")]
+            settle: hang::SETTLE,
+            #[cfg(not(target_os = "linux"))]
+            settle: Duration::from_millis(400),
+        }
+    }
+}
+
+impl Default for ThreadWatch {
+    fn default() -> Self {
+        ThreadWatch::new()
     }
 }
 
@@ -143,8 +175,13 @@ pub fn human_bytes(bytes: u64) -> String {
 /// What a hung process was doing when its time ran out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Diagnosis {
-    /// Every thread was asleep and none used CPU while it was watched.
-    Deadlock { threads: Vec<ThreadState> },
+    /// Every thread was asleep and none used CPU while it was watched. `early`: the
+    /// watcher saw every thread blocked for good and stopped the process before its time
+    /// limit.
+    Deadlock {
+        threads: Vec<ThreadState>,
+        early: bool,
+    },
     /// At least one thread was running.
     BusyLoop { running: Vec<ThreadState> },
     /// The OS does not say (no `/proc`, or the process was already gone).
@@ -213,7 +250,8 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
     let stdout = Reader::start(child.stdout.take(), spec.output_cap);
     let stderr = Reader::start(child.stderr.take(), spec.output_cap);
 
-    let (exit, waited) = wait(&mut child, pid, spec, started)?;
+    let watched = watched_pid(&child);
+    let (exit, waited) = wait(&mut child, watched, spec, started)?;
     let duration = started.elapsed();
     // The leader is gone (or about to be killed); its group may not be. Children that
     // inherited the pipes would keep the readers waiting forever, so the group goes too.
@@ -230,10 +268,21 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
     })
 }
 
-/// Waits for the leader to exit, the deadline or cancellation. Returns the exit and
-/// whether the child has been reaped.
-fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Result<(Exit, bool)> {
+/// The process whose threads are the test's: the one to watch and diagnose.
+fn watched_pid(child: &Child) -> u32 {
+    child.id()
+}
+
+/// Waits for the leader to exit, the deadline, a deadlock or cancellation. Returns the
+/// exit and whether the child has been reaped. `watched` is the test process itself.
+fn wait(
+    child: &mut Child,
+    watched: u32,
+    spec: &Spec,
+    started: Instant,
+) -> io::Result<(Exit, bool)> {
     let deadline = started + spec.timeout;
+    let mut hang_watch = HangWatch::start(spec, watched, started, deadline);
     // A waiter thread would have to own the child; polling `try_wait` with a short,
     // growing interval keeps it here and costs nothing measurable next to a test run.
     let mut poll = Duration::from_micros(200);
@@ -244,7 +293,7 @@ fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Resul
         let now = Instant::now();
         if now >= deadline {
             let diagnosis = if spec.diagnose_timeout {
-                platform::diagnose(pid)
+                platform::diagnose(watched)
             } else {
                 Diagnosis::Unknown
             };
@@ -257,10 +306,54 @@ fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Resul
         {
             return Ok((Exit::Cancelled, false));
         }
+        // -- The deadlock watch: a process whose threads all wait for good is stopped now.
+        if hang_watch.deadlocked(now) {
+            return Ok((
+                Exit::TimedOut {
+                    diagnosis: platform::diagnose_deadlock(watched),
+                },
+                false,
+            ));
+        }
         thread::sleep(poll.min(deadline - now).min(CANCEL_POLL));
         // Short processes are noticed within a fraction of a millisecond; long ones are
         // polled ever less often, up to the cancel interval.
         poll = (poll * 2).min(CANCEL_POLL);
+    }
+}
+
+/// The deadlock watch of one run, when the spec asks for it and the OS can tell.
+struct HangWatch {
+    #[cfg(target_os = "linux")]
+    watcher: Option<hang::Watcher>,
+}
+
+impl HangWatch {
+    #[cfg_attr(
+        not(target_os = "linux"),
+        expect(unused_variables, reason = "only Linux can watch threads")
+    )]
+    fn start(spec: &Spec, watched: u32, started: Instant, deadline: Instant) -> HangWatch {
+        HangWatch {
+            #[cfg(target_os = "linux")]
+            watcher: spec
+                .watch_threads
+                .as_ref()
+                .map(|watch| hang::Watcher::new(watched, watch.settle, started, deadline)),
+        }
+    }
+
+    #[cfg_attr(
+        not(target_os = "linux"),
+        expect(clippy::unused_self, reason = "only Linux can watch threads")
+    )]
+    fn deadlocked(&mut self, now: Instant) -> bool {
+        #[cfg(target_os = "linux")]
+        if let Some(watcher) = &mut self.watcher {
+            return watcher.deadlocked(now);
+        }
+        let _ = now;
+        false
     }
 }
 
