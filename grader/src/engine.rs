@@ -98,7 +98,7 @@ impl<'a> Engine<'a> {
         in_parallel(self.jobs, exercises.len(), |index| {
             let exercise = exercises[index];
             let graded = self
-                .judge_built(exercise, &built, &sources[index])
+                .judge_built(exercise, side, &built, &sources[index])
                 .map(|ran| Graded {
                     exercise: exercise.name.clone(),
                     side,
@@ -129,7 +129,8 @@ impl<'a> Engine<'a> {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            match self.run_tests(exercise, executable, &expected.tests) {
+            let learner_file = self.course.path(exercise, Side::Solution);
+            match self.run_tests(exercise, executable, &learner_file, &expected.tests) {
                 Ok(ran) => Ok((!ran.judgement.verdict.passed()).then_some(ran.judgement)),
                 Err(error) => {
                     // The grader failed, not the tests: the other workers stop too.
@@ -173,6 +174,7 @@ impl<'a> Engine<'a> {
     fn judge_built(
         &self,
         exercise: &Exercise,
+        side: Side,
         built: &BuildOutput,
         source: &str,
     ) -> Result<Ran, Error> {
@@ -206,7 +208,8 @@ impl<'a> Engine<'a> {
         if let Some(judgement) = verdict::judge_tampering(&expected.check(source)) {
             return Ok(Ran::judged(judgement));
         }
-        self.run_tests(exercise, executable, &expected.tests)
+        let learner_file = self.course.path(exercise, side);
+        self.run_tests(exercise, executable, &learner_file, &expected.tests)
     }
 
     /// Runs a built test binary once, under the limits, and judges the run.
@@ -214,6 +217,7 @@ impl<'a> Engine<'a> {
         &self,
         exercise: &Exercise,
         executable: &Path,
+        learner_file: &Path,
         expected: &[String],
     ) -> Result<Ran, Error> {
         let logfile = tempfile::Builder::new()
@@ -231,6 +235,10 @@ impl<'a> Engine<'a> {
         spec.cwd = Some(self.course.root.clone());
         spec.output_cap = TEST_OUTPUT_CAP;
         spec.diagnose_timeout = true;
+        spec.sources = Some(run::Sources {
+            executable: executable.to_owned(),
+            learner_file: learner_file.to_owned(),
+        });
         // A deadlock is reported as soon as it is certain, not at the time limit (the
         // benchmark turns this off to measure the difference).
         if std::env::var_os("THREADLINGS_NO_EARLY_DEADLOCK").is_none() {
@@ -246,7 +254,14 @@ impl<'a> Engine<'a> {
         });
         let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
         let recorded = fs::read_to_string(logfile.path()).unwrap_or_default();
-        let judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
+        let mut judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
+        if let Verdict::TimedOut { diagnosis, .. } = &mut judgement.verdict {
+            let mut names = expected.to_vec();
+            if let Ok(source) = fs::read_to_string(learner_file) {
+                names.extend(verdict::string_literals(&source));
+            }
+            verdict::full_thread_names(diagnosis, &names);
+        }
         Ok(Ran {
             judgement,
             stderr: useful_stderr(&output.stderr.text()),

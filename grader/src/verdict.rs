@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+#[cfg(test)]
+use crate::run::ThreadState;
 use crate::run::{Diagnosis, Exit, Output};
 use crate::tamper::Tampering;
 
@@ -312,6 +314,60 @@ fn is_allocation_failure(stderr: &str) -> bool {
         .any(|line| line.contains("memory allocation of") && line.contains("bytes failed"))
 }
 
+/// Gives the threads of a hung process their full names. The kernel keeps only the first
+/// 15 bytes of a name; libtest names each test's thread after the test, and learners name
+/// theirs with string literals: a cut name that starts exactly one of `candidates` (the
+/// tests' names, the literals of the exercise) is that one. The process's main thread is
+/// libtest's, named after the executable by the kernel: it is `main`.
+pub fn full_thread_names(diagnosis: &mut Diagnosis, candidates: &[String]) {
+    /// The longest name the kernel keeps (`TASK_COMM_LEN` less the terminating NUL).
+    const COMM_LEN: usize = 15;
+    let Some(threads) = diagnosis.threads_mut() else {
+        return;
+    };
+    for thread in threads {
+        if thread.main {
+            "main".clone_into(&mut thread.name);
+            continue;
+        }
+        if thread.name.len() < COMM_LEN {
+            continue;
+        }
+        let mut longer = candidates
+            .iter()
+            .filter(|candidate| candidate.len() > COMM_LEN && candidate.starts_with(&thread.name));
+        if let (Some(only), None) = (longer.next(), longer.next()) {
+            only.clone_into(&mut thread.name);
+        }
+    }
+}
+
+/// The string literals of a Rust source file (escapes left as written): the names a
+/// learner may give threads.
+pub fn string_literals(source: &str) -> Vec<String> {
+    let mut literals = Vec::new();
+    let mut chars = source.chars();
+    while let Some(ch) = chars.next() {
+        if ch != '"' {
+            continue;
+        }
+        let mut literal = String::new();
+        let mut escaped = false;
+        for ch in chars.by_ref() {
+            match ch {
+                '"' if !escaped => break,
+                '\\' if !escaped => escaped = true,
+                _ => {
+                    escaped = false;
+                    literal.push(ch);
+                }
+            }
+        }
+        literals.push(literal);
+    }
+    literals
+}
+
 /// The test process's stderr without libtest's own warnings (printed without a newline,
 /// so they are cut out rather than filtered by line).
 pub fn without_libtest_noise(stderr: &str) -> String {
@@ -406,9 +462,60 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
 
     /// Each row: what the process did, and the verdict it must get.
     #[test]
+    fn cut_thread_names_get_their_full_names_back() {
+        let thread = |name: &str, main| ThreadState {
+            main,
+            ..ThreadState::new(1, name)
+        };
+        let mut diagnosis = Diagnosis::Deadlock {
+            threads: vec![
+                thread("tests::every_li", false),
+                thread("reverse-transfe", false),
+                thread("logger", false),
+                thread("channel_open-e3", true),
+                thread("worker-number-1", false),
+            ],
+            early: true,
+            stacks: crate::run::Stacks::NotTried,
+        };
+        let candidates: Vec<String> = [
+            "tests::every_line_is_logged",
+            "reverse-transfer",
+            "logger-and-more",
+            "worker-number-10",
+            "worker-number-11",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        full_thread_names(&mut diagnosis, &candidates);
+        let names: Vec<&str> = diagnosis
+            .threads()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "tests::every_line_is_logged",
+                "reverse-transfer",
+                "logger",
+                "main",
+                "worker-number-1"
+            ]
+        );
+    }
+
+    #[test]
+    fn string_literals_are_found() {
+        let source = r#"let a = "logger"; let b = "say \"hi\""; name("x".into())"#;
+        assert_eq!(string_literals(source), ["logger", r#"say "hi""#, "x"]);
+    }
+
+    #[test]
     fn verdict_table() {
         let deadlock = Diagnosis::Deadlock {
             early: false,
+            stacks: crate::run::Stacks::NotTried,
             threads: Vec::new(),
         };
         let rows: Vec<(&str, Output, &str, Verdict)> = vec![

@@ -426,24 +426,128 @@ mod outcomes {
         report
     }
 
+    /// The diagnosis's threads as `(name, waits, joins, file:line)`, harness left out.
+    fn where_threads_wait(report: &Value) -> Vec<(String, String, String, String)> {
+        let threads = report["diagnosis"]["threads"].as_array().unwrap();
+        let name_of = |tid: &Value| {
+            threads
+                .iter()
+                .find(|thread| thread["tid"] == *tid)
+                .map_or(String::new(), |thread| {
+                    thread["name"].as_str().unwrap().to_owned()
+                })
+        };
+        let mut found: Vec<_> = threads
+            .iter()
+            .filter(|thread| thread["main"] == false)
+            .map(|thread| {
+                let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+                let at = &thread["at"];
+                (
+                    text(&thread["name"]),
+                    text(&thread["waits"]),
+                    name_of(&thread["joins"]),
+                    if at.is_null() {
+                        String::new()
+                    } else {
+                        format!("{}:{}", text(&at["file"]), at["line"])
+                    },
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn row(name: &str, waits: &str, joins: &str, at: &str) -> (String, String, String, String) {
+        (name.into(), waits.into(), joins.into(), at.into())
+    }
+
+    /// On Linux x86_64 with ptrace allowed (the development machines and CI), the threads'
+    /// stacks name the learner's lines.
+    fn stacks_read(report: &Value) -> bool {
+        cfg!(all(target_os = "linux", target_arch = "x86_64"))
+            && report["diagnosis"]["stacks"]["status"] == "read"
+    }
+
     #[test]
     fn locks_taken_in_opposite_orders_are_a_deadlock_reported_early() {
-        early_deadlock("lock_order");
+        let report = early_deadlock("lock_order");
+        if stacks_read(&report) {
+            assert_eq!(
+                where_threads_wait(&report),
+                [
+                    row("reverse-transfer", "lock", "", "lock_order.rs:18"),
+                    row(
+                        "tests::both_transfers_finish",
+                        "lock",
+                        "",
+                        "lock_order.rs:25"
+                    ),
+                ]
+            );
+        }
     }
 
     #[test]
     fn a_channel_never_closed_is_a_deadlock_reported_early() {
-        early_deadlock("channel_open");
+        let report = early_deadlock("channel_open");
+        if stacks_read(&report) {
+            assert_eq!(
+                where_threads_wait(&report),
+                [
+                    row("logger", "receive", "", "channel_open.rs:13"),
+                    row(
+                        "tests::every_line_is_logged",
+                        "join",
+                        "logger",
+                        "channel_open.rs:22"
+                    ),
+                ]
+            );
+        }
+        let human = Course::fixture()
+            .threadlings(&["run", "channel_open"])
+            .stdout();
+        if cfg!(all(target_os = "linux", target_arch = "x86_64")) && !human.contains("not known") {
+            assert!(
+                human.contains(
+                    "thread 'logger' waits to receive at channel_open.rs:13 — no sender will \
+                     ever send again"
+                ),
+                "{human}"
+            );
+        }
     }
 
     #[test]
     fn a_join_on_a_thread_that_waits_for_the_joiner_is_reported_early() {
-        early_deadlock("join_cycle");
+        let report = early_deadlock("join_cycle");
+        if stacks_read(&report) {
+            assert_eq!(
+                where_threads_wait(&report),
+                [
+                    row("doubler", "receive", "", "join_cycle.rs:11"),
+                    row("tests::doubles", "join", "doubler", "join_cycle.rs:13"),
+                ]
+            );
+        }
     }
 
     #[test]
     fn a_condvar_nobody_notifies_is_reported_early() {
-        early_deadlock("condvar_unnotified");
+        let report = early_deadlock("condvar_unnotified");
+        if stacks_read(&report) {
+            assert_eq!(
+                where_threads_wait(&report),
+                [row(
+                    "tests::the_value_arrives",
+                    "condvar",
+                    "",
+                    "condvar_unnotified.rs:16"
+                )]
+            );
+        }
     }
 
     #[test]
@@ -466,6 +570,15 @@ mod outcomes {
         if cfg!(target_os = "linux") {
             assert_eq!(report["diagnosis"]["kind"], "busy_loop", "{report:#}");
             assert_eq!(report["diagnosis"]["threads"][0]["name"], "tests::first");
+        }
+        if stacks_read(&report) {
+            // The spin is lines 8 (the load) and 9 (the pause): either is its line.
+            let found = where_threads_wait(&report);
+            assert!(
+                found == [row("tests::first", "", "", "busy_loop.rs:8")]
+                    || found == [row("tests::first", "", "", "busy_loop.rs:9")],
+                "the spinning thread and its line: {found:?}"
+            );
         }
     }
 

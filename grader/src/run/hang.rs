@@ -476,7 +476,6 @@ mod tests {
         let start = Instant::now();
         let mut judge = Judge::new(Duration::from_millis(400));
         samples.iter().enumerate().position(|(index, threads)| {
-            let _ = index;
             judge.observe(
                 start + Duration::from_millis(100) * u32::try_from(index).unwrap(),
                 threads,
@@ -511,7 +510,11 @@ mod tests {
     fn a_sleeping_running_or_timed_thread_is_never_a_deadlock() {
         let samples = vec![vec![thread(1, Stuck::ByThreads, 5), thread(2, Stuck::No, 9)]; 50];
         assert_eq!(first_verdict(&samples, false), None);
-        assert_eq!(first_verdict(&vec![Vec::new(); 10], false), None, "no threads seen");
+        assert_eq!(
+            first_verdict(&vec![Vec::new(); 10], false),
+            None,
+            "no threads seen"
+        );
     }
 
     #[test]

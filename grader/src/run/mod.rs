@@ -21,6 +21,9 @@ use std::time::{Duration, Instant};
 mod hang;
 #[cfg(target_os = "linux")]
 mod procfs;
+mod stacks;
+
+pub use stacks::{SourceLine, Wait};
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
@@ -63,6 +66,9 @@ pub struct Spec {
     pub limits: Option<Limits>,
     /// Read the OS's view of the process's threads before killing it on a timeout.
     pub diagnose_timeout: bool,
+    /// The test executable and the learner's file, to say where a hung process's threads
+    /// wait (Linux, ptrace); without it a diagnosis names threads only.
+    pub sources: Option<Sources>,
     /// Watch the threads while the process runs, and stop it as soon as it is deadlocked
     /// instead of at the time limit (Linux; elsewhere the time limit stays).
     pub watch_threads: Option<ThreadWatch>,
@@ -82,6 +88,7 @@ impl Spec {
             output_cap: 64 * 1024,
             limits: None,
             diagnose_timeout: false,
+            sources: None,
             watch_threads: None,
             cancel: None,
         }
@@ -104,6 +111,15 @@ impl Spec {
         self.env_remove.push(key.into());
         self
     }
+}
+
+/// Where a test's code comes from, to locate its threads in the learner's lines.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    /// The test executable (with its unwind and line tables).
+    pub executable: PathBuf,
+    /// The exercise file the learner edits.
+    pub learner_file: PathBuf,
 }
 
 /// How to watch a running process's threads for a deadlock.
@@ -181,20 +197,78 @@ pub enum Diagnosis {
     Deadlock {
         threads: Vec<ThreadState>,
         early: bool,
+        stacks: Stacks,
     },
     /// At least one thread was running.
-    BusyLoop { running: Vec<ThreadState> },
+    BusyLoop {
+        running: Vec<ThreadState>,
+        stacks: Stacks,
+    },
     /// The OS does not say (no `/proc`, or the process was already gone).
     Unknown,
+}
+
+impl Diagnosis {
+    /// The threads it names, the one to look at first.
+    pub fn threads(&self) -> &[ThreadState] {
+        match self {
+            Diagnosis::Deadlock { threads, .. } => threads,
+            Diagnosis::BusyLoop { running, .. } => running,
+            Diagnosis::Unknown => &[],
+        }
+    }
+
+    pub fn threads_mut(&mut self) -> Option<&mut Vec<ThreadState>> {
+        match self {
+            Diagnosis::Deadlock { threads, .. } => Some(threads),
+            Diagnosis::BusyLoop { running, .. } => Some(running),
+            Diagnosis::Unknown => None,
+        }
+    }
+}
+
+/// Whether the threads' stacks were read to say where each one is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "reason")]
+pub enum Stacks {
+    Read,
+    /// They could not be (ptrace not permitted, no unwind tables, ...): why.
+    Unavailable(String),
+    /// Nobody asked, or this system cannot.
+    NotTried,
 }
 
 /// One thread as the OS saw it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ThreadState {
     pub tid: u32,
+    /// Its name: the kernel's (cut to 15 bytes) until the grader recovers the full one.
     pub name: String,
+    /// The process's first thread: libtest's harness, which waits for the test.
+    pub main: bool,
     /// The kernel function it sleeps in, when the kernel tells (`futex_wait_queue`, ...).
     pub waiting_in: Option<String>,
+    /// What it waits for, read from its stack.
+    pub waits: Option<Wait>,
+    /// The thread it waits to join, when it is one of the process's.
+    pub joins: Option<u32>,
+    /// Where it is in the learner's file: the innermost frame there.
+    pub at: Option<SourceLine>,
+}
+
+impl ThreadState {
+    /// A thread known by the kernel's view only.
+    pub fn new(tid: u32, name: impl Into<String>) -> Self {
+        ThreadState {
+            tid,
+            name: name.into(),
+            main: false,
+            waiting_in: None,
+            waits: None,
+            joins: None,
+            at: None,
+        }
+    }
 }
 
 /// How the process ended.
@@ -293,7 +367,7 @@ fn wait(
         let now = Instant::now();
         if now >= deadline {
             let diagnosis = if spec.diagnose_timeout {
-                platform::diagnose(watched)
+                locate(platform::diagnose(watched), watched, spec)
             } else {
                 Diagnosis::Unknown
             };
@@ -310,7 +384,7 @@ fn wait(
         if hang_watch.deadlocked(now) {
             return Ok((
                 Exit::TimedOut {
-                    diagnosis: platform::diagnose_deadlock(watched),
+                    diagnosis: locate(platform::diagnose_deadlock(watched), watched, spec),
                 },
                 false,
             ));
@@ -319,6 +393,15 @@ fn wait(
         // Short processes are noticed within a fraction of a millisecond; long ones are
         // polled ever less often, up to the cancel interval.
         poll = (poll * 2).min(CANCEL_POLL);
+    }
+}
+
+/// `diagnosis` with each thread's wait and line, read from its stack, when the spec says
+/// where the code comes from and the system lets the grader read the stacks.
+fn locate(diagnosis: Diagnosis, watched: u32, spec: &Spec) -> Diagnosis {
+    match &spec.sources {
+        Some(sources) => stacks::locate(diagnosis, watched, sources),
+        None => diagnosis,
     }
 }
 

@@ -8,7 +8,7 @@ use std::fs;
 use std::thread;
 use std::time::Duration;
 
-use super::{Diagnosis, ThreadState};
+use super::{Diagnosis, Stacks, ThreadState};
 
 /// Long enough for a spinning thread to gain several clock ticks (10 ms each).
 const SAMPLE_INTERVAL: Duration = Duration::from_millis(120);
@@ -45,12 +45,14 @@ pub fn diagnose(pid: u32) -> Diagnosis {
         Diagnosis::Deadlock {
             threads: sleeping,
             early: false,
+            stacks: Stacks::NotTried,
         }
     } else {
         // The busiest thread first: it is the one to look at.
         running.sort_by_key(|(gained, _)| std::cmp::Reverse(*gained));
         Diagnosis::BusyLoop {
             running: running.into_iter().map(|(_, thread)| thread).collect(),
+            stacks: Stacks::NotTried,
         }
     }
 }
@@ -66,6 +68,7 @@ pub fn deadlocked(pid: u32) -> Diagnosis {
             .map(|thread| describe(pid, thread.tid))
             .collect(),
         early: true,
+        stacks: Stacks::NotTried,
     }
 }
 
@@ -107,10 +110,10 @@ fn describe(pid: u32, tid: u32) -> ThreadState {
             .map(|text| text.trim().to_owned())
     };
     ThreadState {
-        tid,
-        name: read("comm").unwrap_or_default(),
+        main: tid == pid,
         // Containers often hide it ("0"); it is a bonus when present.
         waiting_in: read("wchan").filter(|wchan| !wchan.is_empty() && wchan != "0"),
+        ..ThreadState::new(tid, read("comm").unwrap_or_default())
     }
 }
 
