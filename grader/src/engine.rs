@@ -256,11 +256,10 @@ impl<'a> Engine<'a> {
         let recorded = fs::read_to_string(logfile.path()).unwrap_or_default();
         let mut judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
         if let Verdict::TimedOut { diagnosis, .. } = &mut judgement.verdict {
-            let mut names = expected.to_vec();
-            if let Ok(source) = fs::read_to_string(learner_file) {
-                names.extend(verdict::string_literals(&source));
-            }
-            verdict::full_thread_names(diagnosis, &names);
+            let literals = fs::read_to_string(learner_file)
+                .map(|source| verdict::string_literals(&source))
+                .unwrap_or_default();
+            verdict::full_thread_names(diagnosis, expected, &literals);
         }
         Ok(Ran {
             judgement,

@@ -11,9 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-#[cfg(test)]
-use crate::run::ThreadState;
-use crate::run::{Diagnosis, Exit, Output};
+use crate::run::{Diagnosis, Exit, Output, ThreadState};
 use crate::tamper::Tampering;
 
 /// The closed set of outcomes of grading one exercise.
@@ -315,17 +313,18 @@ fn is_allocation_failure(stderr: &str) -> bool {
 }
 
 /// Gives the threads of a hung process their full names. The kernel keeps only the first
-/// 15 bytes of a name; libtest names each test's thread after the test, and learners name
-/// theirs with string literals: a cut name that starts exactly one of `candidates` (the
-/// tests' names, the literals of the exercise) is that one. The process's main thread is
-/// libtest's, named after the executable by the kernel: it is `main`.
-pub fn full_thread_names(diagnosis: &mut Diagnosis, candidates: &[String]) {
+/// 15 bytes of a name; libtest names each test's thread after the test (`tests`), and
+/// learners name theirs with string literals (`literals`): a cut name that starts exactly
+/// one longer candidate is that one. A thread spawned without a name inherits its
+/// spawner's: a second thread named after the test is unnamed (`""`). The process's main
+/// thread is libtest's, named after the executable by the kernel: it is `main`.
+pub fn full_thread_names(diagnosis: &mut Diagnosis, tests: &[String], literals: &[String]) {
     /// The longest name the kernel keeps (`TASK_COMM_LEN` less the terminating NUL).
     const COMM_LEN: usize = 15;
     let Some(threads) = diagnosis.threads_mut() else {
         return;
     };
-    for thread in threads {
+    for thread in threads.iter_mut() {
         if thread.main {
             "main".clone_into(&mut thread.name);
             continue;
@@ -333,11 +332,26 @@ pub fn full_thread_names(diagnosis: &mut Diagnosis, candidates: &[String]) {
         if thread.name.len() < COMM_LEN {
             continue;
         }
-        let mut longer = candidates
+        let mut longer = tests
             .iter()
+            .chain(literals)
             .filter(|candidate| candidate.len() > COMM_LEN && candidate.starts_with(&thread.name));
         if let (Some(only), None) = (longer.next(), longer.next()) {
             only.clone_into(&mut thread.name);
+        }
+    }
+    // libtest's thread was spawned before the test's own: the lowest id keeps the name.
+    let mut by_tid: Vec<&mut ThreadState> = threads.iter_mut().collect();
+    by_tid.sort_by_key(|thread| thread.tid);
+    let mut seen: Vec<String> = Vec::new();
+    for thread in by_tid {
+        if !tests.contains(&thread.name) {
+            continue;
+        }
+        if seen.contains(&thread.name) {
+            thread.name.clear();
+        } else {
+            seen.push(thread.name.clone());
         }
     }
 }
@@ -460,34 +474,40 @@ mod tests {
 failures:\n\n---- tests::b stdout ----\n\nthread 'tests::b' panicked at src/x.rs:4:22:\nboom\n\n\
 failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
 
-    /// Each row: what the process did, and the verdict it must get.
     #[test]
     fn cut_thread_names_get_their_full_names_back() {
-        let thread = |name: &str, main| ThreadState {
+        let thread = |tid, name: &str, main| ThreadState {
             main,
-            ..ThreadState::new(1, name)
+            ..ThreadState::new(tid, name)
         };
         let mut diagnosis = Diagnosis::Deadlock {
             threads: vec![
-                thread("tests::every_li", false),
-                thread("reverse-transfe", false),
-                thread("logger", false),
-                thread("channel_open-e3", true),
-                thread("worker-number-1", false),
+                thread(2, "tests::every_li", false),
+                thread(3, "reverse-transfe", false),
+                thread(4, "logger", false),
+                thread(1, "channel_open-e3", true),
+                thread(5, "worker-number-1", false),
+                thread(9, "tests::every_li", false),
             ],
             early: true,
             stacks: crate::run::Stacks::NotTried,
         };
-        let candidates: Vec<String> = [
-            "tests::every_line_is_logged",
-            "reverse-transfer",
-            "logger-and-more",
-            "worker-number-10",
-            "worker-number-11",
-        ]
-        .map(str::to_owned)
-        .to_vec();
-        full_thread_names(&mut diagnosis, &candidates);
+        let owned = |names: &[&str]| {
+            names
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect::<Vec<_>>()
+        };
+        full_thread_names(
+            &mut diagnosis,
+            &owned(&["tests::every_line_is_logged"]),
+            &owned(&[
+                "reverse-transfer",
+                "logger-and-more",
+                "worker-number-10",
+                "worker-number-11",
+            ]),
+        );
         let names: Vec<&str> = diagnosis
             .threads()
             .iter()
@@ -500,8 +520,10 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
                 "reverse-transfer",
                 "logger",
                 "main",
-                "worker-number-1"
-            ]
+                "worker-number-1",
+                "",
+            ],
+            "a second thread named after the test was spawned without a name"
         );
     }
 
@@ -511,6 +533,7 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
         assert_eq!(string_literals(source), ["logger", r#"say "hi""#, "x"]);
     }
 
+    /// Each row: what the process did, and the verdict it must get.
     #[test]
     fn verdict_table() {
         let deadlock = Diagnosis::Deadlock {

@@ -199,7 +199,7 @@ pub fn diagnosis_summary(diagnosis: &Diagnosis) -> String {
         }
         Diagnosis::BusyLoop { running, .. } => match running.first() {
             Some(thread) => format!(
-                "busy loop: thread {} is running{}{}",
+                "busy loop: {} is running{}{}",
                 thread_label(thread),
                 at(thread),
                 if running.len() > 1 {
@@ -261,11 +261,12 @@ fn thread_lines(diagnosis: &Diagnosis) -> Vec<String> {
     lines
 }
 
+/// `thread 'logger'`; a thread spawned without a name is `an unnamed thread`.
 fn thread_label(thread: &ThreadState) -> String {
     if thread.name.is_empty() {
-        format!("{}", thread.tid)
+        "an unnamed thread".to_owned()
     } else {
-        format!("'{}'", thread.name)
+        format!("thread '{}'", thread.name)
     }
 }
 
@@ -278,9 +279,9 @@ fn at(thread: &ThreadState) -> String {
 
 fn thread_line(thread: &ThreadState, threads: &[ThreadState], deadlock: bool) -> String {
     let who = if thread.main && thread.at.is_none() {
-        format!("thread {} (the test harness)", thread_label(thread))
+        format!("{} (the test harness)", thread_label(thread))
     } else {
-        format!("thread {}", thread_label(thread))
+        thread_label(thread)
     };
     let joined = thread
         .joins
@@ -316,6 +317,7 @@ fn thread_line(thread: &ThreadState, threads: &[ThreadState], deadlock: bool) ->
         ),
         Some(Wait::Park) => ("is parked".to_owned(), " — nobody will unpark it"),
         Some(Wait::Sleep) => ("sleeps".to_owned(), ""),
+        Some(Wait::Idle) => ("is an idle pool worker, waiting for work".to_owned(), ""),
         None if !deadlock => ("is running".to_owned(), ""),
         None if thread.main => ("waits for the test to finish".to_owned(), ""),
         None => match &thread.waiting_in {

@@ -46,6 +46,8 @@ pub enum Wait {
     Park,
     /// `thread::sleep`.
     Sleep,
+    /// A pool's worker (rayon) with nothing to do: not the learner's code.
+    Idle,
 }
 
 /// A line of the learner's exercise file.
@@ -116,6 +118,18 @@ pub fn explain(frames: &[Frame], learner_file: &Path) -> (Option<Wait>, Option<S
     // waits on a Condvar inside, but the learner called `Barrier::wait`.
     let inside = &frames[..learner.unwrap_or(frames.len())];
     let wait = inside.iter().rev().find_map(wait_of);
+    let pool_worker = || {
+        frames.iter().any(|frame| {
+            let mentions = |text: &Option<String>| {
+                text.as_deref()
+                    .is_some_and(|text| text.contains("rayon_core") || text.contains("rayon-core"))
+            };
+            mentions(&frame.function) || mentions(&frame.file)
+        })
+    };
+    if learner.is_none() && pool_worker() {
+        return (Some(Wait::Idle), None);
+    }
     (wait, at)
 }
 
@@ -706,6 +720,24 @@ mod tests {
                 ],
                 None,
                 at(5),
+            ),
+            (
+                "an idle rayon worker",
+                vec![
+                    frame("std::sys::sync::condvar::futex::Condvar::wait", STD, 1),
+                    frame(
+                        "rayon_core::sleep::Sleep::sleep",
+                        "/x/rayon-core-1.13.0/src/sleep/mod.rs",
+                        2,
+                    ),
+                    frame(
+                        "rayon_core::registry::WorkerThread::wait_until_cold",
+                        "/x/rayon-core-1.13.0/src/registry.rs",
+                        3,
+                    ),
+                ],
+                Some(Wait::Idle),
+                None,
             ),
             ("nothing known", vec![Frame::default()], None, None),
         ];
