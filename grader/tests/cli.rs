@@ -701,7 +701,7 @@ mod commands {
         let json = course.threadlings(&["progress", "--json"]).json();
         assert_eq!(
             (json["done"].as_u64(), json["total"].as_u64()),
-            (Some(1), Some(13))
+            (Some(1), Some(19))
         );
         assert_eq!(json["topics"][0]["topic"], "outcomes");
         assert_eq!(
@@ -713,9 +713,9 @@ mod commands {
             markdown.starts_with("| Topic | Done | Progress |\n|---|---:|---|\n"),
             "{markdown}"
         );
-        assert!(markdown.contains("| outcomes | 1/13 |"), "{markdown}");
+        assert!(markdown.contains("| outcomes | 1/19 |"), "{markdown}");
         let text = course.threadlings(&["progress"]).stdout();
-        assert!(text.contains("1 of 13 exercises done"), "{text}");
+        assert!(text.contains("1 of 19 exercises done"), "{text}");
     }
 
     #[test]
@@ -743,7 +743,7 @@ mod commands {
         assert_eq!(run.code(), 0, "{}", run.stdout());
         let reports = run.json();
         let reports = reports.as_array().unwrap();
-        assert_eq!(reports.len(), 13);
+        assert_eq!(reports.len(), 19);
         assert!(reports.iter().all(|report| verdict(report) == "pass"));
         assert_eq!(reports[12]["exercise"], "deleted_test");
     }
