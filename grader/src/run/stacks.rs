@@ -746,6 +746,50 @@ mod tests {
         }
     }
 
+    /// A process already traced by someone else (a debugger) cannot be attached to: the
+    /// diagnosis keeps the kernel's view and says why the stacks are missing.
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    #[test]
+    fn without_ptrace_the_diagnosis_says_why_and_keeps_the_threads() {
+        use crate::run::ThreadState;
+        use nix::sys::ptrace;
+        use nix::unistd::Pid;
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        // This thread becomes its tracer; the walker, on another thread, cannot attach.
+        ptrace::seize(Pid::from_raw(pid.cast_signed()), ptrace::Options::empty()).unwrap();
+        let located = std::thread::spawn(move || {
+            let diagnosis = Diagnosis::Deadlock {
+                threads: vec![ThreadState::new(pid, "sleep")],
+                early: true,
+                stacks: Stacks::NotTried,
+            };
+            let sources = Sources {
+                executable: "/bin/sleep".into(),
+                learner_file: "/course/exercises/x/y.rs".into(),
+            };
+            locate(diagnosis, pid, &sources)
+        })
+        .join()
+        .unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let Diagnosis::Deadlock {
+            threads, stacks, ..
+        } = located
+        else {
+            panic!("{located:?}");
+        };
+        assert!(
+            matches!(&stacks, Stacks::Unavailable(why) if why.contains("ptrace")),
+            "{stacks:?}"
+        );
+        assert_eq!(threads, [ThreadState::new(pid, "sleep")]);
+    }
+
     #[test]
     fn another_exercise_with_the_same_name_is_not_the_learner_s() {
         let learner = Path::new("/course/exercises/03_channels/mpsc3.rs");
