@@ -5,6 +5,9 @@
 //! killed (TERM, a grace period, KILL), so a grandchild that inherited the output pipe or
 //! a thread still spinning cannot outlive it. Learner processes also run under resource
 //! limits. On a timeout the hung process is diagnosed from the OS before it is killed.
+//! While a test runs, its threads can be watched (`hang.rs`, Linux): once every thread
+//! waits for good, the process is stopped at once as deadlocked instead of at its limit.
+//! A diagnosis says where each thread waits, read from its stack (`stacks.rs`).
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -419,17 +422,15 @@ impl HangWatch {
     fn start(spec: &Spec, watched: u32, started: Instant, deadline: Instant) -> HangWatch {
         HangWatch {
             #[cfg(target_os = "linux")]
+            // The system call numbers it reads are x86_64's.
             watcher: spec
                 .watch_threads
                 .as_ref()
+                .filter(|_| cfg!(target_arch = "x86_64"))
                 .map(|watch| hang::Watcher::new(watched, watch.settle, started, deadline)),
         }
     }
 
-    #[cfg_attr(
-        not(target_os = "linux"),
-        expect(clippy::unused_self, reason = "only Linux can watch threads")
-    )]
     fn deadlocked(&mut self, now: Instant) -> bool {
         #[cfg(target_os = "linux")]
         if let Some(watcher) = &mut self.watcher {
