@@ -245,6 +245,9 @@ const THREADS_SHOWN: usize = 6;
 fn thread_lines(diagnosis: &Diagnosis) -> Vec<String> {
     let threads = diagnosis.threads();
     let deadlock = matches!(diagnosis, Diagnosis::Deadlock { .. });
+    if !deadlock && threads.len() == 1 {
+        return Vec::new(); // The summary already names it.
+    }
     let mut ordered: Vec<&ThreadState> = threads.iter().filter(|t| !t.main).collect();
     ordered.extend(threads.iter().filter(|t| t.main));
     let mut lines: Vec<String> = ordered

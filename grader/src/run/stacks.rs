@@ -209,12 +209,13 @@ mod walker {
     use std::fs;
     use std::os::unix::fs::FileExt;
     use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
 
     use addr2line::gimli;
     use framehop::x86_64::{CacheX86_64, UnwindRegsX86_64, UnwinderX86_64};
     use framehop::{ExplicitModuleSectionInfo, Module, Unwinder};
     use nix::sys::ptrace;
-    use nix::sys::wait::{WaitPidFlag, waitpid};
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
     use nix::unistd::Pid;
     use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol};
 
@@ -222,6 +223,8 @@ mod walker {
 
     /// Frames kept per thread: deep enough for a learner's call under libtest's.
     const MAX_FRAMES: usize = 64;
+    /// How long the threads get to stop once interrupted.
+    const STOP_BOUND: Duration = Duration::from_millis(500);
 
     /// The stacks of threads `tids` of process `pid`, whose executable is `executable`.
     /// An error says why they could not be read (ptrace not permitted, ...).
@@ -244,15 +247,22 @@ mod walker {
         let mut attached = Vec::new();
         let mut failure = None;
         for &tid in tids {
+            // A thread in uninterruptible sleep (or stopped, or gone) would not stop for
+            // us: it is left alone.
+            if !matches!(thread_state(pid, tid), Some('S' | 'R')) {
+                continue;
+            }
             let thread = Pid::from_raw(i32::try_from(tid).map_err(|err| err.to_string())?);
             if let Err(err) = ptrace::seize(thread, ptrace::Options::empty()) {
                 failure = Some(format!("the system does not allow ptrace ({err})"));
                 continue;
             }
-            attached.push(thread);
-            if ptrace::interrupt(thread).is_err()
-                || waitpid(thread, Some(WaitPidFlag::__WALL)).is_err()
-            {
+            attached.push((tid, thread));
+            let _ = ptrace::interrupt(thread);
+        }
+        let deadline = Instant::now() + STOP_BOUND;
+        for &(tid, thread) in &attached {
+            if !stopped(thread, deadline) {
                 continue;
             }
             let Ok(regs) = ptrace::getregs(thread) else {
@@ -282,7 +292,7 @@ mod walker {
         }
         // Let them go before anything else waits on the process: a tracee's stops would
         // otherwise be reported to whoever waits next.
-        for thread in attached {
+        for (_, thread) in attached {
             let _ = ptrace::detach(thread, None);
         }
         if addresses.is_empty() {
@@ -326,6 +336,25 @@ mod walker {
             }
             _ => None,
         }
+    }
+
+    /// Waits for `thread`'s interrupt stop, until `deadline`.
+    fn stopped(thread: Pid, deadline: Instant) -> bool {
+        loop {
+            match waitpid(thread, Some(WaitPidFlag::__WALL | WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Ok(WaitStatus::PtraceEvent(..) | WaitStatus::Stopped(..)) => return true,
+                _ => return false,
+            }
+        }
+    }
+
+    /// The state letter of a thread, from its `stat`.
+    fn thread_state(pid: u32, tid: u32) -> Option<char> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
+        stat.rsplit_once(") ")?.1.chars().next()
     }
 
     fn same_file(mapped: &Path, executable: &Path) -> bool {
