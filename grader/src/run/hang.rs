@@ -544,6 +544,53 @@ mod tests {
         assert_eq!(first_verdict(&samples, false), Some(7));
     }
 
+    /// A wait whose deadline lies beyond the time limit is as good as endless; one that
+    /// ends before it is not. The deadline is read from the waiting thread's memory (here,
+    /// this process's own).
+    #[test]
+    fn deadlines_beyond_the_limit_count_as_no_deadline() {
+        let mem = fs::File::open("/proc/self/mem").unwrap();
+        let now =
+            Duration::from(nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).unwrap());
+        let limit = Instant::now() + Duration::from_secs(10);
+        let check = |timespec: &[i64; 2], clock| {
+            let ptr = std::ptr::from_ref(timespec) as u64;
+            stuck_in(WaitClass::Deadline { ptr, clock }, Some(&mem), limit)
+        };
+        let at = |from_now: u64| {
+            let deadline = now + Duration::from_secs(from_now);
+            [
+                i64::try_from(deadline.as_secs()).unwrap(),
+                i64::from(deadline.subsec_nanos()),
+            ]
+        };
+        assert_eq!(
+            check(&at(100), Clock::Monotonic),
+            Stuck::ByThreads,
+            "libtest's 60 s warning"
+        );
+        assert_eq!(
+            check(&at(2), Clock::Monotonic),
+            Stuck::No,
+            "a recv_timeout that ends first"
+        );
+        assert_eq!(check(&[100, 0], Clock::Relative), Stuck::ByThreads);
+        assert_eq!(check(&[0, 50_000_000], Clock::Relative), Stuck::No);
+        assert_eq!(
+            stuck_in(
+                WaitClass::Deadline {
+                    ptr: 8,
+                    clock: Clock::Relative
+                },
+                Some(&mem),
+                limit
+            ),
+            Stuck::No,
+            "unreadable: undecided"
+        );
+        assert_eq!(stuck_in(WaitClass::Sleep, Some(&mem), limit), Stuck::No);
+    }
+
     #[test]
     fn context_switches_add_up() {
         let status = "Name:\tx\nvoluntary_ctxt_switches:\t3\nnonvoluntary_ctxt_switches:\t4\n";
