@@ -6,6 +6,7 @@
 //! fatal: one run lists them all.
 
 use std::fs;
+use std::time::{Duration, Instant};
 
 use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
@@ -54,6 +55,11 @@ pub fn check(
         }
     }
 
+    for problem in limit_problems(engine, &all, reporter)? {
+        reporter.check_problem(&problem);
+        report.problems.push(problem);
+    }
+
     reporter.check_stage(&format!("grading {} stubs", all.len()));
     let stubs = engine.grade_all(&all, Side::Exercise, &|_| {})?;
     for (exercise, graded) in all.iter().zip(&stubs) {
@@ -81,6 +87,85 @@ pub fn check(
         report.stress_runs,
     );
     Ok(report)
+}
+
+/// Runs of each solution timed for [`limit_problems`]; the median is kept.
+const TIMED_RUNS: usize = 3;
+
+/// Each exercise's time limit against its solution's test time. A limit must be
+/// comfortably above what a correct answer needs (a slow machine, a loaded CI), and not
+/// far more than that: a busy loop, which no watcher can cut short, makes the learner wait
+/// for the whole limit.
+fn limit_problems(
+    engine: &Engine<'_>,
+    exercises: &[&Exercise],
+    reporter: &Reporter,
+) -> Result<Vec<String>, Error> {
+    let tested: Vec<&Exercise> = exercises
+        .iter()
+        .copied()
+        .filter(|exercise| exercise.mode == Mode::Test)
+        .collect();
+    reporter.check_stage(&format!(
+        "timing {} solutions against their time limits",
+        tested.len()
+    ));
+    let built = engine.build(&tested, Side::Solution)?;
+    let mut problems = Vec::new();
+    for exercise in tested {
+        let Ok(executable) = built.result(&exercise.name) else {
+            continue; // Already reported: the solution does not compile.
+        };
+        let mut times = Vec::with_capacity(TIMED_RUNS);
+        for _ in 0..TIMED_RUNS {
+            let started = Instant::now();
+            // One run; a failing one was reported when the solutions were graded.
+            engine.stress(exercise, executable, 1)?;
+            times.push(started.elapsed());
+        }
+        times.sort_unstable();
+        problems.extend(limit_problem(
+            &exercise.name,
+            exercise.timeout,
+            times[TIMED_RUNS / 2],
+        ));
+    }
+    Ok(problems)
+}
+
+/// The problem with `limit` for a solution whose tests take `needed`, if any: below 3×
+/// the time (or less than 2 s of slack) is too tight; above 10× the time and above 10 s
+/// is more than the learner should wait for a busy loop.
+fn limit_problem(name: &str, limit: Duration, needed: Duration) -> Option<String> {
+    const TIGHT_FACTOR: u32 = 3;
+    const SLACK: Duration = Duration::from_secs(2);
+    const LOOSE_FACTOR: u32 = 10;
+    const LOOSE_FLOOR: Duration = Duration::from_secs(10);
+    // What a limit should be: 5× the time, at least 5 s, in whole seconds.
+    let suggested = (needed * 5)
+        .max(Duration::from_secs(5))
+        .as_secs_f64()
+        .ceil();
+    let seconds = |duration: Duration| format!("{:.1} s", duration.as_secs_f64());
+    if limit < needed * TIGHT_FACTOR || limit < needed + SLACK {
+        return Some(format!(
+            "time limit of `{name}` ({}) is not comfortably above its solution's test time \
+             ({}): a slow machine would time out a correct answer; set `timeout = \
+             {suggested}` in info.toml",
+            seconds(limit),
+            seconds(needed)
+        ));
+    }
+    if limit > needed * LOOSE_FACTOR && limit > LOOSE_FLOOR {
+        return Some(format!(
+            "time limit of `{name}` ({}) is more than {LOOSE_FACTOR}× its solution's test \
+             time ({}): a learner's busy loop waits that long for its verdict; set \
+             `timeout = {suggested}` in info.toml",
+            seconds(limit),
+            seconds(needed)
+        ));
+    }
+    None
 }
 
 fn stress_solutions(
@@ -235,4 +320,54 @@ fn ui_case_problems(course: &Course, exercise: &Exercise) -> Vec<String> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_must_be_comfortable_but_not_lavish() {
+        let ms = Duration::from_millis;
+        let secs = Duration::from_secs;
+        let rows = [
+            ("a fast solution, 5 s", secs(5), ms(150), None),
+            ("a fast solution, 10 s", secs(10), ms(150), None),
+            (
+                "a fast solution, 30 s",
+                secs(30),
+                ms(150),
+                Some("more than 10×"),
+            ),
+            ("a slow solution, 30 s", secs(30), secs(4), None),
+            (
+                "a slow solution, 5 s",
+                secs(5),
+                secs(4),
+                Some("not comfortably above"),
+            ),
+            (
+                "barely slack, 3 s",
+                secs(3),
+                ms(1500),
+                Some("not comfortably above"),
+            ),
+        ];
+        for (what, limit, needed, problem) in rows {
+            let found = limit_problem("x", limit, needed);
+            match problem {
+                None => assert_eq!(found, None, "{what}"),
+                Some(part) => assert!(
+                    found.as_deref().is_some_and(|found| found.contains(part)),
+                    "{what}: {found:?}"
+                ),
+            }
+        }
+        assert!(
+            limit_problem("x", secs(30), ms(150))
+                .unwrap()
+                .ends_with("set `timeout = 5` in info.toml"),
+            "the suggestion is 5× the time, at least 5 s"
+        );
+    }
 }

@@ -145,7 +145,7 @@ impl<'a> Engine<'a> {
         in_parallel(self.jobs, exercises.len(), |index| {
             let exercise = exercises[index];
             let graded = self
-                .judge_built(exercise, &built, &sources[index])
+                .judge_built(exercise, side, &built, &sources[index])
                 .map(|ran| Graded {
                     exercise: exercise.name.clone(),
                     side,
@@ -176,7 +176,8 @@ impl<'a> Engine<'a> {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            match self.run_tests(exercise, executable, &expected.tests) {
+            let learner_file = self.course.path(exercise, Side::Solution);
+            match self.run_tests(exercise, executable, &learner_file, &expected.tests) {
                 Ok(ran) => Ok((!ran.judgement.verdict.passed()).then_some(ran.judgement)),
                 Err(error) => {
                     // The grader failed, not the tests: the other workers stop too.
@@ -286,6 +287,7 @@ impl<'a> Engine<'a> {
     fn judge_built(
         &self,
         exercise: &Exercise,
+        side: Side,
         built: &BuildOutput,
         source: &str,
     ) -> Result<Ran, Error> {
@@ -317,9 +319,10 @@ impl<'a> Engine<'a> {
         }
         let reference = self.reference(exercise)?;
         let spec = reference.spec()?;
+        let learner_file = self.course.path(exercise, side);
         let mut ran = match verdict::judge_tampering(&spec.check(source)) {
             Some(judgement) => Ran::judged(judgement),
-            None => self.run_tests(exercise, executable, &spec.tests)?,
+            None => self.run_tests(exercise, executable, &learner_file, &spec.tests)?,
         };
         ran.notes.extend(reference.notes.iter().cloned());
         Ok(ran)
@@ -330,6 +333,7 @@ impl<'a> Engine<'a> {
         &self,
         exercise: &Exercise,
         executable: &Path,
+        learner_file: &Path,
         expected: &[String],
     ) -> Result<Ran, Error> {
         let results =
@@ -342,6 +346,15 @@ impl<'a> Engine<'a> {
         spec.results = Some(results);
         spec.output_cap = TEST_OUTPUT_CAP;
         spec.diagnose_timeout = true;
+        spec.sources = Some(run::Sources {
+            executable: executable.to_owned(),
+            learner_file: learner_file.to_owned(),
+        });
+        // A deadlock is reported as soon as it is certain, not at the time limit (the
+        // benchmark turns this off to measure the difference).
+        if std::env::var_os("THREADLINGS_NO_EARLY_DEADLOCK").is_none() {
+            spec.watch_threads = Some(run::ThreadWatch::new());
+        }
         spec.cancel.clone_from(&self.cargo.cancel);
         spec.limits = Some(Limits {
             memory_bytes: MEMORY_LIMIT_BYTES,
@@ -356,7 +369,13 @@ impl<'a> Engine<'a> {
             .as_ref()
             .map(Captured::text)
             .unwrap_or_default();
-        let judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
+        let mut judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
+        if let Verdict::TimedOut { diagnosis, .. } = &mut judgement.verdict {
+            let literals = fs::read_to_string(learner_file)
+                .map(|source| verdict::string_literals(&source))
+                .unwrap_or_default();
+            verdict::full_thread_names(diagnosis, expected, &literals);
+        }
         Ok(Ran {
             judgement,
             stderr: useful_stderr(&output.stderr.text()),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::run::{Diagnosis, Exit, Output};
+use crate::run::{Diagnosis, Exit, Output, ThreadState};
 use crate::tamper::Tampering;
 
 /// The closed set of outcomes of grading one exercise.
@@ -312,6 +312,76 @@ fn is_allocation_failure(stderr: &str) -> bool {
         .any(|line| line.contains("memory allocation of") && line.contains("bytes failed"))
 }
 
+/// Gives the threads of a hung process their full names. The kernel keeps only the first
+/// 15 bytes of a name; libtest names each test's thread after the test (`tests`), and
+/// learners name theirs with string literals (`literals`): a cut name that starts exactly
+/// one longer candidate is that one. A thread spawned without a name inherits its
+/// spawner's: a second thread named after the test is unnamed (`""`). The process's main
+/// thread is libtest's, named after the executable by the kernel: it is `main`.
+pub fn full_thread_names(diagnosis: &mut Diagnosis, tests: &[String], literals: &[String]) {
+    /// The longest name the kernel keeps (`TASK_COMM_LEN` less the terminating NUL).
+    const COMM_LEN: usize = 15;
+    let Some(threads) = diagnosis.threads_mut() else {
+        return;
+    };
+    for thread in threads.iter_mut() {
+        if thread.main {
+            "main".clone_into(&mut thread.name);
+            continue;
+        }
+        if thread.name.len() < COMM_LEN {
+            continue;
+        }
+        let mut longer = tests
+            .iter()
+            .chain(literals)
+            .filter(|candidate| candidate.len() > COMM_LEN && candidate.starts_with(&thread.name));
+        if let (Some(only), None) = (longer.next(), longer.next()) {
+            only.clone_into(&mut thread.name);
+        }
+    }
+    // libtest's thread was spawned before the test's own: the lowest id keeps the name.
+    let mut by_tid: Vec<&mut ThreadState> = threads.iter_mut().collect();
+    by_tid.sort_by_key(|thread| thread.tid);
+    let mut seen: Vec<String> = Vec::new();
+    for thread in by_tid {
+        if !tests.contains(&thread.name) {
+            continue;
+        }
+        if seen.contains(&thread.name) {
+            thread.name.clear();
+        } else {
+            seen.push(thread.name.clone());
+        }
+    }
+}
+
+/// The string literals of a Rust source file (escapes left as written): the names a
+/// learner may give threads.
+pub fn string_literals(source: &str) -> Vec<String> {
+    let mut literals = Vec::new();
+    let mut chars = source.chars();
+    while let Some(ch) = chars.next() {
+        if ch != '"' {
+            continue;
+        }
+        let mut literal = String::new();
+        let mut escaped = false;
+        for ch in chars.by_ref() {
+            match ch {
+                '"' if !escaped => break,
+                '\\' if !escaped => escaped = true,
+                _ => {
+                    escaped = false;
+                    literal.push(ch);
+                }
+            }
+        }
+        literals.push(literal);
+    }
+    literals
+}
+
 /// The test process's stderr without libtest's own warnings (printed without a newline,
 /// so they are cut out rather than filtered by line).
 pub fn without_libtest_noise(stderr: &str) -> String {
@@ -405,10 +475,71 @@ mod tests {
 failures:\n\n---- tests::b stdout ----\n\nthread 'tests::b' panicked at src/x.rs:4:22:\nboom\n\n\
 failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
 
+    #[test]
+    fn cut_thread_names_get_their_full_names_back() {
+        let thread = |tid, name: &str, main| ThreadState {
+            main,
+            ..ThreadState::new(tid, name)
+        };
+        let mut diagnosis = Diagnosis::Deadlock {
+            threads: vec![
+                thread(2, "tests::every_li", false),
+                thread(3, "reverse-transfe", false),
+                thread(4, "logger", false),
+                thread(1, "channel_open-e3", true),
+                thread(5, "worker-number-1", false),
+                thread(9, "tests::every_li", false),
+            ],
+            early: true,
+            stacks: crate::run::Stacks::NotTried,
+        };
+        let owned = |names: &[&str]| {
+            names
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect::<Vec<_>>()
+        };
+        full_thread_names(
+            &mut diagnosis,
+            &owned(&["tests::every_line_is_logged"]),
+            &owned(&[
+                "reverse-transfer",
+                "logger-and-more",
+                "worker-number-10",
+                "worker-number-11",
+            ]),
+        );
+        let names: Vec<&str> = diagnosis
+            .threads()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "tests::every_line_is_logged",
+                "reverse-transfer",
+                "logger",
+                "main",
+                "worker-number-1",
+                "",
+            ],
+            "a second thread named after the test was spawned without a name"
+        );
+    }
+
+    #[test]
+    fn string_literals_are_found() {
+        let source = r#"let a = "logger"; let b = "say \"hi\""; name("x".into())"#;
+        assert_eq!(string_literals(source), ["logger", r#"say "hi""#, "x"]);
+    }
+
     /// Each row: what the process did, and the verdict it must get.
     #[test]
     fn verdict_table() {
         let deadlock = Diagnosis::Deadlock {
+            early: false,
+            stacks: crate::run::Stacks::NotTried,
             threads: Vec::new(),
         };
         let rows: Vec<(&str, Output, &str, Verdict)> = vec![

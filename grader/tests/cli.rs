@@ -490,6 +490,160 @@ mod outcomes {
         );
     }
 
+    /// `run NAME --json` on a hang the watcher must stop early: a deadlock verdict well
+    /// before the 10 s limit (the bound is loose on purpose: this is not a timing test).
+    fn early_deadlock(name: &str) -> Value {
+        let report = Course::fixture().run_json(name);
+        assert_eq!(verdict(&report), "timeout", "{report:#}");
+        if cfg!(target_os = "linux") {
+            assert_eq!(report["diagnosis"]["kind"], "deadlock", "{report:#}");
+            assert_eq!(report["diagnosis"]["early"], true, "{report:#}");
+            let took = report["duration_ms"].as_u64().unwrap();
+            assert!(
+                took < 6_000,
+                "{name}: the deadlock took {took} ms to report"
+            );
+        }
+        report
+    }
+
+    /// The diagnosis's threads as `(name, waits, joins, file:line)`, harness left out.
+    fn where_threads_wait(report: &Value) -> Vec<(String, String, String, String)> {
+        let threads = report["diagnosis"]["threads"].as_array().unwrap();
+        let name_of = |tid: &Value| {
+            threads
+                .iter()
+                .find(|thread| thread["tid"] == *tid)
+                .map_or(String::new(), |thread| {
+                    thread["name"].as_str().unwrap().to_owned()
+                })
+        };
+        let mut found: Vec<_> = threads
+            .iter()
+            .filter(|thread| thread["main"] == false)
+            .map(|thread| {
+                let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+                let at = &thread["at"];
+                (
+                    text(&thread["name"]),
+                    text(&thread["waits"]),
+                    name_of(&thread["joins"]),
+                    if at.is_null() {
+                        String::new()
+                    } else {
+                        format!("{}:{}", text(&at["file"]), at["line"])
+                    },
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn row(name: &str, waits: &str, joins: &str, at: &str) -> (String, String, String, String) {
+        (name.into(), waits.into(), joins.into(), at.into())
+    }
+
+    /// On Linux x86_64 with ptrace allowed (the development machines and CI), the threads'
+    /// stacks name the learner's lines.
+    fn stacks_read(report: &Value) -> bool {
+        cfg!(all(target_os = "linux", target_arch = "x86_64"))
+            && report["diagnosis"]["stacks"]["status"] == "read"
+    }
+
+    #[test]
+    fn locks_taken_in_opposite_orders_are_a_deadlock_reported_early() {
+        let report = early_deadlock("lock_order");
+        if stacks_read(&report) {
+            assert_eq!(
+                where_threads_wait(&report),
+                [
+                    row("reverse-transfer", "lock", "", "lock_order.rs:18"),
+                    row(
+                        "tests::both_transfers_finish",
+                        "lock",
+                        "",
+                        "lock_order.rs:25"
+                    ),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn a_channel_never_closed_is_a_deadlock_reported_early() {
+        let report = early_deadlock("channel_open");
+        if stacks_read(&report) {
+            assert_eq!(
+                where_threads_wait(&report),
+                [
+                    row("logger", "receive", "", "channel_open.rs:13"),
+                    row(
+                        "tests::every_line_is_logged",
+                        "join",
+                        "logger",
+                        "channel_open.rs:22"
+                    ),
+                ]
+            );
+        }
+        let human = Course::fixture()
+            .threadlings(&["run", "channel_open"])
+            .stdout();
+        if cfg!(all(target_os = "linux", target_arch = "x86_64")) && !human.contains("not known") {
+            assert!(
+                human.contains(
+                    "thread 'logger' waits to receive at channel_open.rs:13 — no sender will \
+                     ever send again"
+                ),
+                "{human}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_join_on_a_thread_that_waits_for_the_joiner_is_reported_early() {
+        let report = early_deadlock("join_cycle");
+        if stacks_read(&report) {
+            assert_eq!(
+                where_threads_wait(&report),
+                [
+                    row("doubler", "receive", "", "join_cycle.rs:11"),
+                    row("tests::doubles", "join", "doubler", "join_cycle.rs:13"),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn a_condvar_nobody_notifies_is_reported_early() {
+        let report = early_deadlock("condvar_unnotified");
+        if stacks_read(&report) {
+            assert_eq!(
+                where_threads_wait(&report),
+                [row(
+                    "tests::the_value_arrives",
+                    "condvar",
+                    "",
+                    "condvar_unnotified.rs:16"
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn a_test_that_sleeps_is_never_cut_short() {
+        let report = Course::fixture().run_json("sleeps");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+        assert!(report["duration_ms"].as_u64().unwrap() >= 3_000);
+    }
+
+    #[test]
+    fn a_recv_timeout_loop_that_ends_by_itself_passes() {
+        let report = Course::fixture().run_json("recv_timeout_loop");
+        assert_eq!(verdict(&report), "pass", "{report:#}");
+    }
+
     #[test]
     fn a_busy_loop_times_out_naming_the_running_thread() {
         let report = Course::fixture().run_json("busy_loop");
@@ -497,6 +651,15 @@ mod outcomes {
         if cfg!(target_os = "linux") {
             assert_eq!(report["diagnosis"]["kind"], "busy_loop", "{report:#}");
             assert_eq!(report["diagnosis"]["threads"][0]["name"], "tests::first");
+        }
+        if stacks_read(&report) {
+            // The spin is lines 8 (the load) and 9 (the pause): either is its line.
+            let found = where_threads_wait(&report);
+            assert!(
+                found == [row("tests::first", "", "", "busy_loop.rs:8")]
+                    || found == [row("tests::first", "", "", "busy_loop.rs:9")],
+                "the spinning thread and its line: {found:?}"
+            );
         }
     }
 
@@ -757,7 +920,7 @@ mod commands {
     fn list_json_has_every_exercise_in_order() {
         let list = Course::fixture().threadlings(&["list", "--json"]).json();
         let entries = list.as_array().unwrap();
-        assert_eq!(entries.len(), 13);
+        assert_eq!(entries.len(), 19);
         assert_eq!(entries[0]["name"], "pass");
         assert_eq!(entries[0]["path"], "exercises/outcomes/pass.rs");
         assert_eq!(entries[0]["topic"], "outcomes");
@@ -791,7 +954,7 @@ mod commands {
         let json = course.threadlings(&["progress", "--json"]).json();
         assert_eq!(
             (json["done"].as_u64(), json["total"].as_u64()),
-            (Some(1), Some(13))
+            (Some(1), Some(19))
         );
         assert_eq!(json["topics"][0]["topic"], "outcomes");
         assert_eq!(
@@ -803,9 +966,9 @@ mod commands {
             markdown.starts_with("| Topic | Done | Progress |\n|---|---:|---|\n"),
             "{markdown}"
         );
-        assert!(markdown.contains("| outcomes | 1/13 |"), "{markdown}");
+        assert!(markdown.contains("| outcomes | 1/19 |"), "{markdown}");
         let text = course.threadlings(&["progress"]).stdout();
-        assert!(text.contains("1 of 13 exercises done"), "{text}");
+        assert!(text.contains("1 of 19 exercises done"), "{text}");
     }
 
     #[test]
@@ -833,7 +996,7 @@ mod commands {
         assert_eq!(run.code(), 0, "{}", run.stdout());
         let reports = run.json();
         let reports = reports.as_array().unwrap();
-        assert_eq!(reports.len(), 13);
+        assert_eq!(reports.len(), 19);
         assert!(reports.iter().all(|report| verdict(report) == "pass"));
         assert_eq!(reports[12]["exercise"], "deleted_test");
     }
@@ -1039,21 +1202,22 @@ mod watch {
 
     #[test]
     fn a_save_during_a_slow_check_replaces_it() {
-        let course = Course::private_with("watch-during", &["deadlock"]);
+        // A busy loop, not a deadlock: a deadlock is stopped within a second.
+        let course = Course::private_with("watch-during", &["busy_loop"]);
         // Long enough that the first run cannot end before the save below.
         let info = fs::read_to_string(course.path("info.toml"))
             .unwrap()
             .replace("\ntimeout = 2\n", "\ntimeout = 600\n");
         fs::write(course.path("info.toml"), info).unwrap();
         let mut watch = course.watch();
-        watch.started("deadlock");
-        let fixed = fs::read_to_string(course.path("solutions/outcomes/deadlock.rs")).unwrap();
-        fs::write(course.path("exercises/outcomes/deadlock.rs"), fixed).unwrap();
-        assert_eq!(watch.verdict_of("deadlock")["verdict"], "pass");
+        watch.started("busy_loop");
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/busy_loop.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/busy_loop.rs"), fixed).unwrap();
+        assert_eq!(watch.verdict_of("busy_loop")["verdict"], "pass");
         let events = watch.quit();
         assert_eq!(
             verdicts(&events),
-            [("deadlock".into(), "pass".into())],
+            [("busy_loop".into(), "pass".into())],
             "the hung run's verdict is never shown"
         );
     }

@@ -13,7 +13,7 @@ use colored::Colorize;
 
 use crate::course::Exercise;
 use crate::engine::Graded;
-use crate::run::{Diagnosis, ThreadState};
+use crate::run::{Diagnosis, Stacks, ThreadState, Wait};
 use crate::verdict::{Crash, TestOutcome, Verdict};
 
 /// Longest failure message shown per test, in lines; the rest is summarised.
@@ -59,26 +59,47 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
             limit,
             diagnosis,
         } => {
-            let _ = writeln!(
-                out,
-                "{} {name} timed out after {}{} ({path})",
-                "✗".red().bold(),
-                seconds(*limit),
-                test.as_deref().map_or_else(String::new, |test| format!(
-                    " in test `{}`",
-                    escape_controls(test)
-                ))
-            );
+            let in_test = test.as_deref().map_or_else(String::new, |test| {
+                format!(" in test `{}`", escape_controls(test))
+            });
+            if let Diagnosis::Deadlock { early: true, .. } = diagnosis {
+                let _ = writeln!(
+                    out,
+                    "{} {name} deadlocked{in_test}: stopped after {} instead of waiting \
+                     for its {} limit ({path})",
+                    "✗".red().bold(),
+                    seconds(graded.duration),
+                    seconds(*limit),
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{} {name} timed out after {}{in_test} ({path})",
+                    "✗".red().bold(),
+                    seconds(*limit),
+                );
+            }
             let _ = writeln!(
                 out,
                 "  {}",
                 escape_controls(&diagnosis_summary(diagnosis)).yellow()
             );
-            for thread in diagnosis_threads(diagnosis) {
+            for line in thread_lines(diagnosis) {
+                let _ = writeln!(out, "    {}", escape_controls(&line));
+            }
+            if let Diagnosis::Deadlock {
+                stacks: Stacks::Unavailable(why),
+                ..
+            }
+            | Diagnosis::BusyLoop {
+                stacks: Stacks::Unavailable(why),
+                ..
+            } = diagnosis
+            {
                 let _ = writeln!(
                     out,
                     "    {}",
-                    escape_controls(&thread_line(thread)).dimmed()
+                    format!("(where each thread waits is not known: {why})").dimmed()
                 );
             }
             let _ = writeln!(out, "  {}", diagnosis_advice(diagnosis));
@@ -216,13 +237,19 @@ fn judgement_text(judgement: &crate::verdict::Judgement) -> String {
 /// One line that says what a hung process was doing.
 pub fn diagnosis_summary(diagnosis: &Diagnosis) -> String {
     match diagnosis {
+        Diagnosis::Deadlock { early: true, .. } => {
+            "deadlock: every thread is blocked waiting for another, and none can ever \
+             wake the others"
+                .to_owned()
+        }
         Diagnosis::Deadlock { .. } => {
             "deadlock: every thread is blocked waiting (no CPU progress)".to_owned()
         }
-        Diagnosis::BusyLoop { running } => match running.first() {
+        Diagnosis::BusyLoop { running, .. } => match running.first() {
             Some(thread) => format!(
-                "busy loop: thread {} is running{}",
+                "busy loop: {} is running{}{}",
                 thread_label(thread),
+                at(thread),
                 if running.len() > 1 {
                     format!(" (and {} more)", running.len() - 1)
                 } else {
@@ -236,14 +263,6 @@ pub fn diagnosis_summary(diagnosis: &Diagnosis) -> String {
              what its threads were doing)"
                 .to_owned()
         }
-    }
-}
-
-fn diagnosis_threads(diagnosis: &Diagnosis) -> &[ThreadState] {
-    match diagnosis {
-        Diagnosis::Deadlock { threads } => threads,
-        Diagnosis::BusyLoop { running } => running,
-        Diagnosis::Unknown => &[],
     }
 }
 
@@ -266,19 +285,99 @@ fn diagnosis_advice(diagnosis: &Diagnosis) -> &'static str {
     }
 }
 
+/// Threads listed in a diagnosis; the rest are counted.
+const THREADS_SHOWN: usize = 6;
+
+/// One line per thread: who, what it waits for, and where in the learner's file; the
+/// test harness's own thread last, and a count past [`THREADS_SHOWN`].
+fn thread_lines(diagnosis: &Diagnosis) -> Vec<String> {
+    let threads = diagnosis.threads();
+    let deadlock = matches!(diagnosis, Diagnosis::Deadlock { .. });
+    if !deadlock && threads.len() == 1 {
+        return Vec::new(); // The summary already names it.
+    }
+    let mut ordered: Vec<&ThreadState> = threads.iter().filter(|t| !t.main).collect();
+    ordered.extend(threads.iter().filter(|t| t.main));
+    let mut lines: Vec<String> = ordered
+        .iter()
+        .take(THREADS_SHOWN)
+        .map(|thread| thread_line(thread, threads, deadlock))
+        .collect();
+    if ordered.len() > THREADS_SHOWN {
+        lines.push(format!(
+            "... and {} more threads",
+            ordered.len() - THREADS_SHOWN
+        ));
+    }
+    lines
+}
+
+/// `thread 'logger'`; a thread spawned without a name is `an unnamed thread`.
 fn thread_label(thread: &ThreadState) -> String {
     if thread.name.is_empty() {
-        format!("{}", thread.tid)
+        "an unnamed thread".to_owned()
     } else {
-        format!("'{}' ({})", thread.name, thread.tid)
+        format!("thread '{}'", thread.name)
     }
 }
 
-fn thread_line(thread: &ThreadState) -> String {
-    match &thread.waiting_in {
-        Some(wchan) => format!("thread {} waiting in {wchan}", thread_label(thread)),
-        None => format!("thread {}", thread_label(thread)),
-    }
+fn at(thread: &ThreadState) -> String {
+    thread
+        .at
+        .as_ref()
+        .map_or_else(String::new, |at| format!(" at {}:{}", at.file, at.line))
+}
+
+fn thread_line(thread: &ThreadState, threads: &[ThreadState], deadlock: bool) -> String {
+    let who = if thread.main && thread.at.is_none() {
+        format!("{} (the test harness)", thread_label(thread))
+    } else {
+        thread_label(thread)
+    };
+    let joined = thread
+        .joins
+        .and_then(|tid| threads.iter().find(|other| other.tid == tid))
+        .map(thread_label);
+    let (what, why) = match thread.waits {
+        Some(Wait::Join) => (
+            joined.map_or_else(
+                || "waits to join a thread".to_owned(),
+                |joined| format!("waits to join {joined}"),
+            ),
+            "",
+        ),
+        Some(Wait::Receive) => (
+            "waits to receive".to_owned(),
+            " — no sender will ever send again",
+        ),
+        Some(Wait::Send) => (
+            "waits to send on a full channel".to_owned(),
+            " — no receiver will ever make room",
+        ),
+        Some(Wait::Lock) => (
+            "waits to lock a mutex".to_owned(),
+            " — the thread holding it is blocked too",
+        ),
+        Some(Wait::Condvar) => (
+            "waits on a condvar".to_owned(),
+            " — no thread will ever notify it",
+        ),
+        Some(Wait::Barrier) => (
+            "waits at a barrier".to_owned(),
+            " — the other parties will never arrive",
+        ),
+        Some(Wait::Park) => ("is parked".to_owned(), " — nobody will unpark it"),
+        Some(Wait::Sleep) => ("sleeps".to_owned(), ""),
+        Some(Wait::Idle) => ("is an idle pool worker, waiting for work".to_owned(), ""),
+        None if !deadlock => ("is running".to_owned(), ""),
+        None if thread.main => ("waits for the test to finish".to_owned(), ""),
+        None => match &thread.waiting_in {
+            Some(wchan) => (format!("waits (in the kernel's {wchan})"), ""),
+            None => ("waits".to_owned(), ""),
+        },
+    };
+    let why = if deadlock && !thread.main { why } else { "" };
+    format!("{who} {what}{}{why}", at(thread))
 }
 
 /// What a crash cause means, in words.
@@ -408,6 +507,7 @@ fn truncate_lines(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use crate::course::{Mode, Side, StubFailure};
+    use crate::run::SourceLine;
     use crate::verdict::{Judgement, TestResult};
 
     fn exercise() -> Exercise {
@@ -476,18 +576,19 @@ mod tests {
     #[test]
     fn a_deadlock_names_the_waiting_threads() {
         let diagnosis = Diagnosis::Deadlock {
+            early: false,
             threads: vec![
                 ThreadState {
-                    tid: 41,
-                    name: "threads1-1f2e".to_owned(),
+                    main: true,
                     waiting_in: Some("futex_do_wait".to_owned()),
+                    ..ThreadState::new(41, "main")
                 },
                 ThreadState {
-                    tid: 42,
-                    name: "tests::drains".to_owned(),
-                    waiting_in: None,
+                    waiting_in: Some("futex_do_wait".to_owned()),
+                    ..ThreadState::new(42, "tests::drains")
                 },
             ],
+            stacks: Stacks::Unavailable("the system does not allow ptrace (EPERM)".to_owned()),
         };
         let graded = graded(
             Verdict::TimedOut {
@@ -503,14 +604,73 @@ mod tests {
         insta::assert_snapshot!(render(&graded));
     }
 
+    fn at(line: u32) -> Option<SourceLine> {
+        Some(SourceLine {
+            file: "mpsc3.rs".to_owned(),
+            line,
+        })
+    }
+
+    #[test]
+    fn an_early_deadlock_says_where_each_thread_waits() {
+        let mut threads = vec![
+            ThreadState {
+                main: true,
+                ..ThreadState::new(40, "main")
+            },
+            ThreadState {
+                waits: Some(Wait::Join),
+                joins: Some(42),
+                at: at(41),
+                ..ThreadState::new(41, "tests::logs_every_line")
+            },
+            ThreadState {
+                waits: Some(Wait::Receive),
+                at: at(30),
+                ..ThreadState::new(42, "logger")
+            },
+        ];
+        for (tid, wait) in (43..).zip([
+            Wait::Lock,
+            Wait::Condvar,
+            Wait::Barrier,
+            Wait::Send,
+            Wait::Park,
+        ]) {
+            threads.push(ThreadState {
+                waits: Some(wait),
+                at: at(tid),
+                ..ThreadState::new(tid, format!("worker-{tid}"))
+            });
+        }
+        let mut graded = graded(
+            Verdict::TimedOut {
+                test: Some("tests::logs_every_line".to_owned()),
+                limit: Duration::from_secs(10),
+                diagnosis: Diagnosis::Deadlock {
+                    early: true,
+                    threads,
+                    stacks: Stacks::Read,
+                },
+            },
+            vec![test(
+                "tests::logs_every_line",
+                TestOutcome::Interrupted,
+                None,
+            )],
+        );
+        graded.duration = Duration::from_millis(640);
+        insta::assert_snapshot!(render(&graded));
+    }
+
     #[test]
     fn a_busy_loop_names_the_running_thread() {
         let diagnosis = Diagnosis::BusyLoop {
             running: vec![ThreadState {
-                tid: 7,
-                name: "spinner".to_owned(),
-                waiting_in: None,
+                at: at(8),
+                ..ThreadState::new(7, "spinner")
             }],
+            stacks: Stacks::Read,
         };
         let graded = graded(
             Verdict::TimedOut {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::course::{Course, Exercise, Mode};
 use crate::engine::Graded;
-use crate::run::{Diagnosis, ThreadState};
+use crate::run::{Diagnosis, Stacks, ThreadState};
 use crate::verdict::{TestResult, Verdict, VerdictKind};
 
 /// `threadlings list --json`: one entry per exercise.
@@ -123,7 +123,12 @@ pub struct RunReport<'a> {
 pub struct DiagnosisReport<'a> {
     pub kind: &'static str,
     pub summary: String,
+    /// A deadlock seen while the test ran, and stopped before its time limit.
+    pub early: bool,
     pub threads: &'a [ThreadState],
+    /// Whether the threads' stacks were read (`read`, `unavailable` with a reason,
+    /// `not_tried`).
+    pub stacks: Option<&'a Stacks>,
 }
 
 impl<'a> RunReport<'a> {
@@ -165,14 +170,21 @@ impl<'a> RunReport<'a> {
 impl<'a> DiagnosisReport<'a> {
     fn new(diagnosis: &'a Diagnosis) -> Self {
         let (kind, threads): (&'static str, &'a [ThreadState]) = match diagnosis {
-            Diagnosis::Deadlock { threads } => ("deadlock", threads),
-            Diagnosis::BusyLoop { running } => ("busy_loop", running),
+            Diagnosis::Deadlock { threads, .. } => ("deadlock", threads),
+            Diagnosis::BusyLoop { running, .. } => ("busy_loop", running),
             Diagnosis::Unknown => ("unknown", &[]),
         };
         DiagnosisReport {
             kind,
             summary: super::human::diagnosis_summary(diagnosis),
+            early: matches!(diagnosis, Diagnosis::Deadlock { early: true, .. }),
             threads,
+            stacks: match diagnosis {
+                Diagnosis::Deadlock { stacks, .. } | Diagnosis::BusyLoop { stacks, .. } => {
+                    Some(stacks)
+                }
+                Diagnosis::Unknown => None,
+            },
         }
     }
 }

@@ -287,11 +287,14 @@ fn exercise_body(body: &mut String, core: &Core, course: &Course, exercise: &Exe
         return;
     }
     if let Some(elapsed) = core.elapsed() {
+        // The limit, so a long wait is not a mystery (a deadlock ends within a second; a
+        // busy loop runs to the limit).
         let _ = writeln!(
             body,
-            "⟳ grading {}… {:.1} s",
+            "⟳ grading {}… {:.1} s {}",
             exercise.name,
-            elapsed.as_secs_f64()
+            elapsed.as_secs_f64(),
+            format!("(time limit {} s)", exercise.timeout.as_secs()).dimmed()
         );
     } else if let Some(fault) = &core.fault {
         let _ = writeln!(

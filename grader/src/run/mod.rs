@@ -12,6 +12,9 @@
 //! and Landlock rules that leave it write access to nothing but its scratch directory
 //! (`contain.rs` says how). [`containment`] tells what this machine enforces. On a
 //! timeout the hung process is diagnosed from the OS before it is killed.
+//! While a test runs, its threads can be watched (`hang.rs`, Linux): once every thread
+//! waits for good, the process is stopped at once as deadlocked instead of at its limit.
+//! A diagnosis says where each thread waits, read from its stack (`stacks.rs`).
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -32,9 +35,14 @@ pub use contain::SCRATCH_BYTES;
 #[cfg(not(target_os = "linux"))]
 pub const SCRATCH_BYTES: u64 = 64 * 1024 * 1024;
 #[cfg(target_os = "linux")]
+mod hang;
+#[cfg(target_os = "linux")]
 mod procfs;
 mod results;
 pub mod rustc;
+mod stacks;
+
+pub use stacks::{SourceLine, Wait};
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
@@ -90,6 +98,12 @@ pub struct Spec {
     pub results: Option<ResultsChannel>,
     /// Read the OS's view of the process's threads before killing it on a timeout.
     pub diagnose_timeout: bool,
+    /// The test executable and the learner's file, to say where a hung process's threads
+    /// wait (Linux, ptrace); without it a diagnosis names threads only.
+    pub sources: Option<Sources>,
+    /// Watch the threads while the process runs, and stop it as soon as it is deadlocked
+    /// instead of at the time limit (Linux; elsewhere the time limit stays).
+    pub watch_threads: Option<ThreadWatch>,
     /// Set from another thread to stop the process early.
     pub cancel: Option<Arc<AtomicBool>>,
 }
@@ -108,6 +122,8 @@ impl Spec {
             contain: false,
             results: None,
             diagnose_timeout: false,
+            sources: None,
+            watch_threads: None,
             cancel: None,
         }
     }
@@ -175,6 +191,41 @@ pub fn containment() -> Containment {
     }
 }
 
+/// Where a test's code comes from, to locate its threads in the learner's lines.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    /// The test executable (with its unwind and line tables).
+    pub executable: PathBuf,
+    /// The exercise file the learner edits.
+    pub learner_file: PathBuf,
+}
+
+/// How to watch a running process's threads for a deadlock.
+#[derive(Clone, Debug)]
+pub struct ThreadWatch {
+    /// How long every thread must stay blocked for good, without waking or using CPU,
+    /// before the process is judged deadlocked.
+    pub settle: Duration,
+}
+
+impl ThreadWatch {
+    /// The settle period that keeps a verdict within about a second of the hang.
+    pub fn new() -> Self {
+        ThreadWatch {
+            #[cfg(target_os = "linux")]
+            settle: hang::SETTLE,
+            #[cfg(not(target_os = "linux"))]
+            settle: Duration::from_millis(400),
+        }
+    }
+}
+
+impl Default for ThreadWatch {
+    fn default() -> Self {
+        ThreadWatch::new()
+    }
+}
+
 /// Output kept from one stream: the start and the end, and how much was dropped between.
 #[derive(Clone, Debug, Default)]
 pub struct Captured {
@@ -218,21 +269,84 @@ pub fn human_bytes(bytes: u64) -> String {
 /// What a hung process was doing when its time ran out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Diagnosis {
-    /// Every thread was asleep and none used CPU while it was watched.
-    Deadlock { threads: Vec<ThreadState> },
+    /// Every thread was asleep and none used CPU while it was watched. `early`: the
+    /// watcher saw every thread blocked for good and stopped the process before its time
+    /// limit.
+    Deadlock {
+        threads: Vec<ThreadState>,
+        early: bool,
+        stacks: Stacks,
+    },
     /// At least one thread was running.
-    BusyLoop { running: Vec<ThreadState> },
+    BusyLoop {
+        running: Vec<ThreadState>,
+        stacks: Stacks,
+    },
     /// The OS does not say (no `/proc`, or the process was already gone).
     Unknown,
+}
+
+impl Diagnosis {
+    /// The threads it names, the one to look at first.
+    pub fn threads(&self) -> &[ThreadState] {
+        match self {
+            Diagnosis::Deadlock { threads, .. } => threads,
+            Diagnosis::BusyLoop { running, .. } => running,
+            Diagnosis::Unknown => &[],
+        }
+    }
+
+    pub fn threads_mut(&mut self) -> Option<&mut Vec<ThreadState>> {
+        match self {
+            Diagnosis::Deadlock { threads, .. } => Some(threads),
+            Diagnosis::BusyLoop { running, .. } => Some(running),
+            Diagnosis::Unknown => None,
+        }
+    }
+}
+
+/// Whether the threads' stacks were read to say where each one is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "reason")]
+pub enum Stacks {
+    Read,
+    /// They could not be (ptrace not permitted, no unwind tables, ...): why.
+    Unavailable(String),
+    /// Nobody asked, or this system cannot.
+    NotTried,
 }
 
 /// One thread as the OS saw it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ThreadState {
     pub tid: u32,
+    /// Its name: the kernel's (cut to 15 bytes) until the grader recovers the full one.
     pub name: String,
+    /// The process's first thread: libtest's harness, which waits for the test.
+    pub main: bool,
     /// The kernel function it sleeps in, when the kernel tells (`futex_wait_queue`, ...).
     pub waiting_in: Option<String>,
+    /// What it waits for, read from its stack.
+    pub waits: Option<Wait>,
+    /// The thread it waits to join, when it is one of the process's.
+    pub joins: Option<u32>,
+    /// Where it is in the learner's file: the innermost frame there.
+    pub at: Option<SourceLine>,
+}
+
+impl ThreadState {
+    /// A thread known by the kernel's view only.
+    pub fn new(tid: u32, name: impl Into<String>) -> Self {
+        ThreadState {
+            tid,
+            name: name.into(),
+            main: false,
+            waiting_in: None,
+            waits: None,
+            joins: None,
+            at: None,
+        }
+    }
 }
 
 /// How the process ended.
@@ -357,7 +471,8 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
         Reader::start(spec.output_cap, 0, move || pipe)
     };
 
-    let (exit, waited) = wait(&mut child, pid, spec, started)?;
+    let watched = watched_pid(&child, spec.contain);
+    let (exit, waited) = wait(&mut child, watched, spec, started)?;
     let duration = started.elapsed();
     // The leader is gone (or about to be killed); its group may not be. Children that
     // inherited the pipes would keep the readers waiting forever, so the group goes too.
@@ -379,14 +494,34 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
     })
 }
 
-/// Waits for the leader to exit, the deadline or cancellation. Returns the exit and
-/// whether the child has been reaped.
-fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Result<(Exit, bool)> {
+/// The process whose threads are the test's: the one to watch and diagnose. A contained
+/// test runs below a relay and an init (it has exec'd by the time `spawn` returns, but
+/// the kernel's list of children may lag a moment).
+fn watched_pid(child: &Child, contained: bool) -> u32 {
+    let pid = child.id();
+    for _ in 0..200 {
+        if let Some(test) = platform::test_pid(pid, contained) {
+            return test;
+        }
+        thread::sleep(Duration::from_micros(500));
+    }
+    pid
+}
+
+/// Waits for the leader to exit, the deadline, a deadlock or cancellation. Returns the
+/// exit and whether the child has been reaped. `watched` is the test process itself.
+fn wait(
+    child: &mut Child,
+    watched: u32,
+    spec: &Spec,
+    started: Instant,
+) -> io::Result<(Exit, bool)> {
     let deadline = started + spec.timeout;
+    let mut hang_watch = HangWatch::start(spec, watched, started, deadline);
     // A waiter thread would have to own the child. Where the OS can say when the child
     // ends (a pidfd on Linux), the loop sleeps until then or the cancel interval; else it
     // polls `try_wait` with a short, growing interval.
-    let exit_notice = platform::ExitNotice::new(pid);
+    let exit_notice = platform::ExitNotice::new(child.id());
     let mut poll = Duration::from_micros(200);
     loop {
         if let Some(status) = child.try_wait()? {
@@ -395,7 +530,7 @@ fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Resul
         let now = Instant::now();
         if now >= deadline {
             let diagnosis = if spec.diagnose_timeout {
-                platform::diagnose(platform::test_pid(pid, spec.contain).unwrap_or(pid))
+                locate(platform::diagnose(watched), watched, spec)
             } else {
                 Diagnosis::Unknown
             };
@@ -408,6 +543,15 @@ fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Resul
         {
             return Ok((Exit::Cancelled, false));
         }
+        // -- The deadlock watch: a process whose threads all wait for good is stopped now.
+        if hang_watch.deadlocked(now) {
+            return Ok((
+                Exit::TimedOut {
+                    diagnosis: locate(platform::diagnose_deadlock(watched), watched, spec),
+                },
+                false,
+            ));
+        }
         let step = if exit_notice.is_exact() {
             CANCEL_POLL
         } else {
@@ -417,6 +561,48 @@ fn wait(child: &mut Child, pid: u32, spec: &Spec, started: Instant) -> io::Resul
         // Short processes are noticed within a fraction of a millisecond; long ones are
         // polled ever less often, up to the cancel interval.
         poll = (poll * 2).min(CANCEL_POLL);
+    }
+}
+
+/// `diagnosis` with each thread's wait and line, read from its stack, when the spec says
+/// where the code comes from and the system lets the grader read the stacks.
+fn locate(diagnosis: Diagnosis, watched: u32, spec: &Spec) -> Diagnosis {
+    match &spec.sources {
+        Some(sources) => stacks::locate(diagnosis, watched, sources),
+        None => diagnosis,
+    }
+}
+
+/// The deadlock watch of one run, when the spec asks for it and the OS can tell.
+struct HangWatch {
+    #[cfg(target_os = "linux")]
+    watcher: Option<hang::Watcher>,
+}
+
+impl HangWatch {
+    #[cfg_attr(
+        not(target_os = "linux"),
+        expect(unused_variables, reason = "only Linux can watch threads")
+    )]
+    fn start(spec: &Spec, watched: u32, started: Instant, deadline: Instant) -> HangWatch {
+        HangWatch {
+            #[cfg(target_os = "linux")]
+            // The system call numbers it reads are x86_64's.
+            watcher: spec
+                .watch_threads
+                .as_ref()
+                .filter(|_| cfg!(target_arch = "x86_64"))
+                .map(|watch| hang::Watcher::new(watched, watch.settle, started, deadline)),
+        }
+    }
+
+    fn deadlocked(&mut self, now: Instant) -> bool {
+        #[cfg(target_os = "linux")]
+        if let Some(watcher) = &mut self.watcher {
+            return watcher.deadlocked(now);
+        }
+        let _ = now;
+        false
     }
 }
 

@@ -8,7 +8,7 @@ use std::fs;
 use std::thread;
 use std::time::Duration;
 
-use super::{Diagnosis, ThreadState};
+use super::{Diagnosis, Stacks, ThreadState};
 
 /// Long enough for a spinning thread to gain several clock ticks (10 ms each).
 const SAMPLE_INTERVAL: Duration = Duration::from_millis(120);
@@ -42,13 +42,33 @@ pub fn diagnose(pid: u32) -> Diagnosis {
         }
     }
     if running.is_empty() {
-        Diagnosis::Deadlock { threads: sleeping }
+        Diagnosis::Deadlock {
+            threads: sleeping,
+            early: false,
+            stacks: Stacks::NotTried,
+        }
     } else {
         // The busiest thread first: it is the one to look at.
         running.sort_by_key(|(gained, _)| std::cmp::Reverse(*gained));
         Diagnosis::BusyLoop {
             running: running.into_iter().map(|(_, thread)| thread).collect(),
+            stacks: Stacks::NotTried,
         }
+    }
+}
+
+/// The threads of a process the watcher found deadlocked.
+pub fn deadlocked(pid: u32) -> Diagnosis {
+    let Some(threads) = sample(pid) else {
+        return Diagnosis::Unknown;
+    };
+    Diagnosis::Deadlock {
+        threads: threads
+            .iter()
+            .map(|thread| describe(pid, thread.tid))
+            .collect(),
+        early: true,
+        stacks: Stacks::NotTried,
     }
 }
 
@@ -69,16 +89,18 @@ fn sample(pid: u32) -> Option<Vec<Sample>> {
 /// Fields of `/proc/PID/task/TID/stat` after the parenthesised name: state is the first,
 /// utime and stime the 12th and 13th.
 fn parse_stat(tid: u32, stat: &str) -> Option<Sample> {
+    let (state, ticks) = state_and_ticks(stat)?;
+    Some(Sample { tid, state, ticks })
+}
+
+/// The state letter and the CPU ticks (user + system) of a `stat` line.
+pub(super) fn state_and_ticks(stat: &str) -> Option<(char, u64)> {
     let (_, after_name) = stat.rsplit_once(") ")?;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let state = fields.first()?.chars().next()?;
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(Sample {
-        tid,
-        state,
-        ticks: utime + stime,
-    })
+    Some((state, utime + stime))
 }
 
 fn describe(pid: u32, tid: u32) -> ThreadState {
@@ -88,10 +110,10 @@ fn describe(pid: u32, tid: u32) -> ThreadState {
             .map(|text| text.trim().to_owned())
     };
     ThreadState {
-        tid,
-        name: read("comm").unwrap_or_default(),
+        main: tid == pid,
         // Containers often hide it ("0"); it is a bonus when present.
         waiting_in: read("wchan").filter(|wchan| !wchan.is_empty() && wchan != "0"),
+        ..ThreadState::new(tid, read("comm").unwrap_or_default())
     }
 }
 

@@ -210,3 +210,16 @@ pub fn diagnose(pid: u32) -> Diagnosis {
         Diagnosis::Unknown
     }
 }
+
+/// What the threads of a process the watcher found deadlocked wait for.
+pub fn diagnose_deadlock(pid: u32) -> Diagnosis {
+    #[cfg(target_os = "linux")]
+    {
+        super::procfs::deadlocked(pid)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        Diagnosis::Unknown
+    }
+}

@@ -63,3 +63,7 @@ pub fn signal_of(_status: ExitStatus) -> Option<(i32, String)> {
 pub fn diagnose(_pid: u32) -> Diagnosis {
     Diagnosis::Unknown
 }
+
+pub fn diagnose_deadlock(_pid: u32) -> Diagnosis {
+    Diagnosis::Unknown
+}
