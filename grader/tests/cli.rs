@@ -639,6 +639,21 @@ mod outcomes {
     }
 
     #[test]
+    fn a_test_that_sleeps_past_its_limit_is_slow_not_deadlocked() {
+        let course = Course::private_with("oversleeps", &["sleeps"]);
+        course.edit(
+            "info.toml",
+            "hints = [\"sleeps hint one\", \"sleeps hint two\"]\ntimeout = 10",
+            "hints = [\"sleeps hint one\", \"sleeps hint two\"]\ntimeout = 1",
+        );
+        let report = course.run_json("sleeps");
+        assert_eq!(verdict(&report), "timeout", "{report:#}");
+        assert_eq!(report["diagnosis"]["kind"], "waiting", "{report:#}");
+        let summary = report["diagnosis"]["summary"].as_str().unwrap();
+        assert!(summary.starts_with("too slow, not stuck"), "{summary}");
+    }
+
+    #[test]
     fn a_recv_timeout_loop_that_ends_by_itself_passes() {
         let report = Course::fixture().run_json("recv_timeout_loop");
         assert_eq!(verdict(&report), "pass", "{report:#}");

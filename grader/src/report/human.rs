@@ -94,6 +94,10 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
             | Diagnosis::BusyLoop {
                 stacks: Stacks::Unavailable(why),
                 ..
+            }
+            | Diagnosis::Waiting {
+                stacks: Stacks::Unavailable(why),
+                ..
             } = diagnosis
             {
                 let _ = writeln!(
@@ -258,6 +262,11 @@ pub fn diagnosis_summary(diagnosis: &Diagnosis) -> String {
             ),
             None => "busy loop".to_owned(),
         },
+        Diagnosis::Waiting { .. } => {
+            "too slow, not stuck: no thread was running, and at least one was sleeping, \
+             waiting with a timeout, or stopped"
+                .to_owned()
+        }
         Diagnosis::Unknown => {
             "it was still running when the time limit came (this system does not show \
              what its threads were doing)"
@@ -277,6 +286,10 @@ fn diagnosis_advice(diagnosis: &Diagnosis) -> &'static str {
         Diagnosis::BusyLoop { .. } => {
             "A loop never reaches its exit: a spin on a flag nobody sets (or one read \
              without the ordering that makes the write visible), a retry that always fails."
+        }
+        Diagnosis::Waiting { .. } => {
+            "Something waits for time to pass instead of for the work: a `sleep` standing \
+             in for a `join` or a message, or a timeout longer than the test allows."
         }
         Diagnosis::Unknown => {
             "Look for a wait that never ends (a forgotten `drop(tx)`, a lock never \

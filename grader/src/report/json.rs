@@ -172,6 +172,7 @@ impl<'a> DiagnosisReport<'a> {
         let (kind, threads): (&'static str, &'a [ThreadState]) = match diagnosis {
             Diagnosis::Deadlock { threads, .. } => ("deadlock", threads),
             Diagnosis::BusyLoop { running, .. } => ("busy_loop", running),
+            Diagnosis::Waiting { threads, .. } => ("waiting", threads),
             Diagnosis::Unknown => ("unknown", &[]),
         };
         DiagnosisReport {
@@ -180,9 +181,9 @@ impl<'a> DiagnosisReport<'a> {
             early: matches!(diagnosis, Diagnosis::Deadlock { early: true, .. }),
             threads,
             stacks: match diagnosis {
-                Diagnosis::Deadlock { stacks, .. } | Diagnosis::BusyLoop { stacks, .. } => {
-                    Some(stacks)
-                }
+                Diagnosis::Deadlock { stacks, .. }
+                | Diagnosis::BusyLoop { stacks, .. }
+                | Diagnosis::Waiting { stacks, .. } => Some(stacks),
                 Diagnosis::Unknown => None,
             },
         }

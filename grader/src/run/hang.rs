@@ -208,13 +208,7 @@ impl Judge {
     /// Takes one sample of every thread; true once the process is deadlocked.
     /// `has_children` says whether a child process could still end a read.
     pub fn observe(&mut self, now: Instant, threads: &[ThreadSample], has_children: bool) -> bool {
-        let all_stuck = !threads.is_empty()
-            && threads.iter().all(|thread| match thread.stuck {
-                Stuck::ByThreads => true,
-                Stuck::ByIo => !has_children,
-                Stuck::No => false,
-            });
-        if !all_stuck {
+        if !stuck_for_good(threads, has_children) {
             self.quiet = None;
             return false;
         }
@@ -263,6 +257,24 @@ impl Watcher {
         let children = has_children(self.pid);
         self.judge.observe(now, &threads, children)
     }
+}
+
+/// Whether every thread of `pid` waits, right now, for something only another thread (or
+/// a child) can bring: `None` when `/proc` does not tell.
+pub fn all_stuck(pid: u32) -> Option<bool> {
+    let threads = sample(pid, Instant::now())?;
+    Some(stuck_for_good(&threads, has_children(pid)))
+}
+
+/// Whether every thread waits for something only another thread (or, for a read, a child
+/// process) could bring.
+fn stuck_for_good(threads: &[ThreadSample], has_children: bool) -> bool {
+    !threads.is_empty()
+        && threads.iter().all(|thread| match thread.stuck {
+            Stuck::ByThreads => true,
+            Stuck::ByIo => !has_children,
+            Stuck::No => false,
+        })
 }
 
 /// Every thread of `pid`, or `None` when `/proc` does not tell.

@@ -282,6 +282,12 @@ pub enum Diagnosis {
         running: Vec<ThreadState>,
         stacks: Stacks,
     },
+    /// No thread ran, but not every thread waits for another: at least one sleeps on a
+    /// timer, waits with a timeout that ends by itself, or is stopped. Slow, not stuck.
+    Waiting {
+        threads: Vec<ThreadState>,
+        stacks: Stacks,
+    },
     /// The OS does not say (no `/proc`, or the process was already gone).
     Unknown,
 }
@@ -292,6 +298,7 @@ impl Diagnosis {
         match self {
             Diagnosis::Deadlock { threads, .. } => threads,
             Diagnosis::BusyLoop { running, .. } => running,
+            Diagnosis::Waiting { threads, .. } => threads,
             Diagnosis::Unknown => &[],
         }
     }
@@ -300,6 +307,7 @@ impl Diagnosis {
         match self {
             Diagnosis::Deadlock { threads, .. } => Some(threads),
             Diagnosis::BusyLoop { running, .. } => Some(running),
+            Diagnosis::Waiting { threads, .. } => Some(threads),
             Diagnosis::Unknown => None,
         }
     }

@@ -42,6 +42,14 @@ pub fn diagnose(pid: u32) -> Diagnosis {
         }
     }
     if running.is_empty() {
+        // Asleep is not stuck: a thread on a timer, in a wait that ends by itself or
+        // stopped by a signal makes the process slow, not deadlocked.
+        if super::hang::all_stuck(pid) == Some(false) {
+            return Diagnosis::Waiting {
+                threads: sleeping,
+                stacks: Stacks::NotTried,
+            };
+        }
         Diagnosis::Deadlock {
             threads: sleeping,
             early: false,

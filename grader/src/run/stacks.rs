@@ -91,7 +91,9 @@ pub fn locate(mut diagnosis: Diagnosis, pid: u32, sources: &Sources) -> Diagnosi
         Stacks::Unavailable("reading stacks needs Linux on x86_64".to_owned())
     };
     match &mut diagnosis {
-        Diagnosis::Deadlock { stacks, .. } | Diagnosis::BusyLoop { stacks, .. } => {
+        Diagnosis::Deadlock { stacks, .. }
+        | Diagnosis::BusyLoop { stacks, .. }
+        | Diagnosis::Waiting { stacks, .. } => {
             *stacks = status;
         }
         Diagnosis::Unknown => {}
