@@ -175,7 +175,7 @@ fn layout_problems(course: &Course) -> Vec<String> {
             problems.push(format!("`{name}` has {} hint(s); give progressive hints (a nudge, the API, almost the answer)", exercise.hints.len()));
         }
         match exercise.mode {
-            Mode::Test => match crate::tamper::Spec::from_source(&solution) {
+            Mode::Test | Mode::ModelCheck => match crate::tamper::Spec::from_source(&solution) {
                 Ok(spec) if spec.tests.is_empty() => {
                     problems.push(format!(
                         "solution of `{name}` has a test module with no tests"

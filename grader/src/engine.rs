@@ -337,6 +337,11 @@ impl<'a> Engine<'a> {
         let cores = thread::available_parallelism().map_or(1, usize::from) as u64;
         let mut spec = Spec::new(executable, exercise.timeout)
             .env("RUST_BACKTRACE", if self.backtrace { "1" } else { "0" });
+        if exercise.mode == Mode::ModelCheck {
+            for (key, value) in self.course.model_bounds(exercise).env() {
+                spec = spec.env(key, value);
+            }
+        }
         spec.args = Cargo::test_args(results.path());
         spec.contain = true;
         spec.results = Some(results);
