@@ -587,9 +587,7 @@ fn model_bounds_of(
         if *branches.get_ref() == 0 {
             return Err(at(
                 branches.span(),
-                format!(
-                    "exercise `{name}`: branches must be at least 1 (loom's default is 1000)"
-                ),
+                format!("exercise `{name}`: branches must be at least 1 (loom's default is 1000)"),
             ));
         }
         bounds.branches = Some(*branches.get_ref());
@@ -741,9 +739,20 @@ hints = ["look"]
                 branches: Some(5000)
             }
         );
-        assert!(bounds.env().contains(&("LOOM_MAX_BRANCHES", "5000".to_owned())));
-        let plain = parse(dir.path(), &ONE.replace("hints", "mode = \"model_check\"\nhints")).unwrap();
-        assert_eq!(plain.model_bounds(&plain.exercises[0]), ModelBounds::default());
+        assert!(
+            bounds
+                .env()
+                .contains(&("LOOM_MAX_BRANCHES", "5000".to_owned()))
+        );
+        let plain = parse(
+            dir.path(),
+            &ONE.replace("hints", "mode = \"model_check\"\nhints"),
+        )
+        .unwrap();
+        assert_eq!(
+            plain.model_bounds(&plain.exercises[0]),
+            ModelBounds::default()
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::error::Error;
 use crate::git;
+use crate::model_check;
 use crate::run::{self, Captured, Limits, ResultsChannel, Spec};
 use crate::tamper;
 use crate::verdict::{self, Judgement, Verdict};
@@ -361,7 +362,10 @@ impl<'a> Engine<'a> {
             .as_ref()
             .map(Captured::text)
             .unwrap_or_default();
-        let judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
+        let mut judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
+        if exercise.mode == Mode::ModelCheck {
+            model_check::explain(&mut judgement, &output.stderr.text());
+        }
         Ok(Ran {
             judgement,
             stderr: useful_stderr(&output.stderr.text()),

@@ -10,6 +10,7 @@ mod devcheck;
 mod engine;
 mod error;
 mod git;
+mod model_check;
 mod progress;
 mod report;
 mod run;

@@ -107,6 +107,9 @@ pub struct TestResult {
     pub outcome: TestOutcome,
     /// The test's captured output and panic message, for failures.
     pub message: Option<String>,
+    /// What the model checker found, for a failed test of a model-checked exercise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<crate::model_check::ModelFailure>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -186,6 +189,7 @@ pub fn judge_run(
                 name,
                 outcome,
                 message,
+                model: None,
             }
         })
         .collect();

@@ -13,6 +13,7 @@ use colored::Colorize;
 
 use crate::course::Exercise;
 use crate::engine::Graded;
+use crate::model_check::{AccessKind, ModelFailure, Site};
 use crate::run::{Diagnosis, ThreadState};
 use crate::verdict::{Crash, TestOutcome, Verdict};
 
@@ -141,13 +142,146 @@ fn tests(out: &mut String, graded: &Graded) {
             TestOutcome::NotRun => ("·".dimmed(), " (did not run)".dimmed()),
         };
         let _ = writeln!(out, "  {mark} {}{label}", escape_controls(&test.name));
-        if let Some(message) = &test.message {
+        if let Some(found) = &test.model {
             out.push_str(&indent(
-                &truncate_lines(&escape_controls(message), MESSAGE_LINES),
+                &escape_controls(&model_failure(found, &graded.exercise)),
                 "      ",
             ));
         }
+        if let Some(message) = &test.message {
+            if test.model.is_some() {
+                let _ = writeln!(out, "      {}", "the model checker's report:".dimmed());
+            }
+            out.push_str(&indent(
+                &truncate_lines(&escape_controls(message), MESSAGE_LINES),
+                if test.model.is_some() {
+                    "        "
+                } else {
+                    "      "
+                },
+            ));
+        }
     }
+}
+
+/// What the model checker found, in the learner's terms: what went wrong, in which thread
+/// and at which line, what usually causes it, and where the hint is.
+fn model_failure(found: &ModelFailure, exercise: &str) -> String {
+    let mut out = String::new();
+    let thread = |number: Option<u32>| match number {
+        Some(0) => "the test's thread (#0)".to_owned(),
+        Some(number) => format!("spawned thread #{number}"),
+        None => "a thread".to_owned(),
+    };
+    let at = |site: &Option<Site>| {
+        site.as_ref().map_or_else(
+            || " (line unknown)".to_owned(),
+            |site| format!(" at {site}"),
+        )
+    };
+    match found {
+        ModelFailure::DataRace { created, accesses } => {
+            let writes = accesses
+                .iter()
+                .filter(|access| access.kind == AccessKind::Write)
+                .count();
+            let what = if writes == accesses.len() && writes > 1 {
+                "two writes"
+            } else {
+                "a read and a write"
+            };
+            let _ = writeln!(
+                out,
+                "{} {what} of the same data{} are not ordered: in one execution the \
+                 memory model allows, neither happens-before the other.",
+                "data race found by the model checker:".red().bold(),
+                created.as_ref().map_or_else(String::new, |site| format!(
+                    " (the `UnsafeCell` created at line {})",
+                    site.line
+                ))
+            );
+            for access in accesses {
+                let kind = match access.kind {
+                    AccessKind::Read => "read ",
+                    AccessKind::Write => "write",
+                };
+                let _ = writeln!(
+                    out,
+                    "  {kind} by {}{}",
+                    thread(access.thread),
+                    at(&access.at)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "The data was published with a too-weak ordering, or without synchronisation: \
+                 a write is visible to another thread only through a happens-before edge \
+                 (a `Release` store or unlock read by an `Acquire` load or lock; a \
+                 read-modify-write that claims it first). x86 would hide this; the memory \
+                 model does not."
+            );
+        }
+        ModelFailure::FailedAssertion { message, at: site } => {
+            let first = message.lines().next().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}{} in one of the executions the model checker explored: {first}",
+                "assertion failed".red().bold(),
+                at(site)
+            );
+            let _ = writeln!(
+                out,
+                "Some interleaving of the threads breaks it: look for two steps that another \
+                 thread can come between (a `load` then a `store`, a check then an act) and \
+                 make them one atomic step."
+            );
+        }
+        ModelFailure::Deadlock { threads } => {
+            let _ = writeln!(
+                out,
+                "{} in one interleaving every thread waits for another, forever.",
+                "deadlock found by the model checker:".red().bold()
+            );
+            for blocked in threads {
+                let _ = writeln!(
+                    out,
+                    "  {} waits{}",
+                    thread(Some(blocked.thread)),
+                    at(&blocked.at)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "A thread holds one lock while it waits for another that a second thread \
+                 holds while it waits for the first: take locks in one global order."
+            );
+        }
+        ModelFailure::TooManyBranches => {
+            let _ = writeln!(
+                out,
+                "{} one execution went on past the model checker's bound: a loop that \
+                 never makes progress.",
+                "the model checker gave up:".red().bold()
+            );
+            let _ = writeln!(
+                out,
+                "A spin loop must call `hint::spin_loop()` while it waits, and its failed \
+                 attempts must change nothing: wait with `compare_exchange`, not `swap`."
+            );
+        }
+        ModelFailure::Leak { what } => {
+            let _ = writeln!(
+                out,
+                "{} {what}: something shared was never freed in one execution.",
+                "leak found by the model checker:".red().bold()
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Stuck? Press h in the watch screen, or run `threadlings hint {exercise}`."
+    );
+    out
 }
 
 /// Learner output made safe for a terminal: line feeds and tabs are kept; every other
@@ -187,11 +321,14 @@ fn judgement_text(judgement: &crate::verdict::Judgement) -> String {
         Verdict::Pass => "pass".to_owned(),
         Verdict::CompileError { .. } => "compile error".to_owned(),
         Verdict::TestFailed => {
-            let failed: Vec<&str> = judgement
+            let failed: Vec<String> = judgement
                 .tests
                 .iter()
                 .filter(|test| test.outcome == TestOutcome::Failed)
-                .map(|test| test.name.as_str())
+                .map(|test| match &test.model {
+                    Some(found) => format!("{} ({})", test.name, found.summary()),
+                    None => test.name.clone(),
+                })
                 .collect();
             format!("failed: {}", failed.join(", "))
         }
@@ -443,6 +580,7 @@ mod tests {
             name: name.to_owned(),
             outcome,
             message: message.map(str::to_owned),
+            model: None,
         }
     }
 
