@@ -196,14 +196,28 @@ impl Cargo {
         exercises: &[&Exercise],
         flavor: Flavor,
     ) -> Result<BuildOutput, Error> {
+        let names: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
+        let features = (side == Side::Exercise).then_some(EXERCISES_FEATURE);
+        self.cargo_tests(course, &course.manifest(side), features, &names, flavor)
+    }
+
+    /// One cargo call building the test binaries of the bins `names` of `manifest`.
+    fn cargo_tests(
+        &self,
+        course: &Course,
+        manifest: &Path,
+        features: Option<&str>,
+        names: &[&str],
+        flavor: Flavor,
+    ) -> Result<BuildOutput, Error> {
         let format = if self.color {
             "json-diagnostic-rendered-ansi"
         } else {
             "json"
         };
         let mut spec = Spec::new(&self.program, BUILD_TIMEOUT);
-        spec = match (exercises, flavor) {
-            ([one], _) => spec.arg("test").arg("--no-run").arg("--bin").arg(&one.name),
+        spec = match (names, flavor) {
+            ([one], _) => spec.arg("test").arg("--no-run").arg("--bin").arg(one),
             // `cargo test --no-run` stops at the first target that does not compile;
             // `build --tests --keep-going` builds the same test binaries, all it can.
             // (It cannot be narrowed with `--bin`, which adds targets instead.)
@@ -213,7 +227,7 @@ impl Cargo {
             // past one that does not compile.
             (many, Flavor::Model) => many.iter().fold(
                 spec.arg("test").arg("--no-run").arg("--no-fail-fast"),
-                |spec, exercise| spec.arg("--bin").arg(&exercise.name),
+                |spec, name| spec.arg("--bin").arg(name),
             ),
         };
         spec = match flavor {
@@ -227,9 +241,9 @@ impl Cargo {
             .arg("--quiet")
             .arg(format!("--message-format={format}"))
             .arg("--manifest-path")
-            .arg(course.manifest(side));
-        if side == Side::Exercise {
-            spec = spec.arg("--features").arg(EXERCISES_FEATURE);
+            .arg(manifest);
+        if let Some(features) = features {
+            spec = spec.arg("--features").arg(features);
         }
         spec.cwd = Some(course.root.clone());
         spec.output_cap = BUILD_OUTPUT_CAP;
@@ -250,7 +264,7 @@ impl Cargo {
             Exit::Cancelled => return Err(Error::Cancelled),
             Exit::Code(_) | Exit::Signal { .. } => {}
         }
-        let wanted: BTreeSet<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
+        let wanted: BTreeSet<&str> = names.iter().copied().collect();
         let built = parse_messages(&output.stdout.text(), &wanted);
         let unaccounted: Vec<&&str> = wanted
             .iter()
@@ -273,6 +287,57 @@ impl Cargo {
             )));
         }
         Ok(built)
+    }
+
+    /// Builds variants of model-checked solutions (`dev check`'s weakenings): each
+    /// `(name, source)` becomes a bin of a scratch package in the model-check target
+    /// directory (`target/loom/variants`), which depends on the testkit only, as
+    /// model-checked exercises do. The executables are keyed by `name`.
+    pub fn build_variants(
+        &self,
+        course: &Course,
+        variants: &[(String, String)],
+    ) -> Result<BuildOutput, Error> {
+        let dir = course.model_target_dir().join("variants");
+        let src = dir.join("src");
+        fs::create_dir_all(&src).map_err(Error::io(format!("create {}", src.display())))?;
+        let mut manifest = format!(
+            "# Written by `threadlings dev check`: variants of model-checked solutions.\n\
+             [package]\nname = \"threadlings-variants\"\nversion = \"0.0.0\"\n\
+             edition = \"2024\"\npublish = false\nautobins = false\n\n\
+             [dependencies]\nthreadlings-testkit = {{ path = {:?} }}\n\n\
+             [workspace]\n\n\
+             # The course's profile, so that the dependencies built for the exercises are reused.\n\
+             [profile.dev]\ndebug = \"line-tables-only\"\n\n\
+             [profile.dev.package.\"*\"]\nopt-level = 1\n",
+            course.testkit_dir().display().to_string()
+        );
+        let mut keep = BTreeSet::new();
+        for (name, source) in variants {
+            let file = format!("{name}.rs");
+            manifest.push_str(&format!(
+                "\n[[bin]]\nname = \"{name}\"\npath = \"src/{file}\"\n"
+            ));
+            write_if_changed(&src.join(&file), source)?;
+            keep.insert(std::ffi::OsString::from(file));
+        }
+        for stale in fs::read_dir(&src).into_iter().flatten().flatten() {
+            if !keep.contains(&stale.file_name()) {
+                let _ = fs::remove_file(stale.path());
+            }
+        }
+        write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
+        // The course's versions of every dependency, without asking the registry.
+        let lock = course.root.join("Cargo.lock");
+        if lock.is_file() && !dir.join("Cargo.lock").is_file() {
+            fs::copy(&lock, dir.join("Cargo.lock"))
+                .map_err(Error::io(format!("copy {}", lock.display())))?;
+        }
+        let names: Vec<&str> = variants.iter().map(|(name, _)| name.as_str()).collect();
+        if names.is_empty() {
+            return Ok(BuildOutput::default());
+        }
+        self.cargo_tests(course, &dir.join("Cargo.toml"), None, &names, Flavor::Model)
     }
 
     /// Builds the trybuild harness that grades compile-fail lessons; returns its
@@ -360,6 +425,15 @@ pub fn bound_compilers(spec: &mut Spec, course: &Course) -> Result<(), Error> {
         .map_err(Error::io("find the grader's own executable"))?;
     spec.env.extend(wrapper);
     Ok(())
+}
+
+/// Writes `text` to `path` unless it already holds it, so cargo sees an unchanged file
+/// as unchanged.
+fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    fs::write(path, text).map_err(Error::io(format!("write {}", path.display())))
 }
 
 /// What cargo last compiled: per side and exercise, the content hash of the source.

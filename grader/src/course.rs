@@ -30,6 +30,8 @@ pub const SOLUTIONS_DIR: &str = "solutions";
 pub const EXERCISES_FEATURE: &str = "exercises";
 /// The trybuild harness package, relative to the root.
 pub const UI_HARNESS_DIR: &str = "grader/ui-harness";
+/// The testkit package, relative to the root.
+pub const TESTKIT_DIR: &str = "grader/testkit";
 /// The test-run time limit when neither the course nor the exercise sets one.
 const FALLBACK_TIMEOUT_SECS: u64 = 10;
 /// The compile limit of a learner crate when the course does not set one: a normal
@@ -371,6 +373,12 @@ impl Course {
     /// The trybuild harness package that grades compile-fail lessons.
     pub fn ui_harness_dir(&self) -> PathBuf {
         self.root.join(UI_HARNESS_DIR)
+    }
+
+    /// The testkit package, whose `sync` facade model-checked exercises are written
+    /// against.
+    pub fn testkit_dir(&self) -> PathBuf {
+        self.root.join(TESTKIT_DIR)
     }
 
     /// The lesson-owned snippets of a compile-fail lesson: `pass/` and `fail/`.

@@ -74,6 +74,9 @@ pub fn check(
     if stress > 0 {
         stress_solutions(engine, &all, stress, reporter, &mut report)?;
     }
+    // Model-checked solutions: every weaker ordering must fail (devcheck_model.rs).
+    let weakenings = crate::devcheck_model::check(engine, reporter)?;
+    report.problems.extend(weakenings.problems);
     reporter.check_summary(
         report.problems.len(),
         report.solutions_checked,

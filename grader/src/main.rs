@@ -7,6 +7,7 @@ mod commands;
 mod compile_fail;
 mod course;
 mod devcheck;
+mod devcheck_model;
 mod engine;
 mod error;
 mod git;
@@ -18,6 +19,7 @@ mod session;
 mod tamper;
 mod verdict;
 mod watch;
+mod weaken;
 
 use std::process::ExitCode;
 

@@ -77,6 +77,7 @@ impl Course {
             }
         }
         copy_tree(&source, &root);
+        point_at_the_testkit(&root);
         Course { root }
     }
 
@@ -379,6 +380,31 @@ fn content_hash(text: &str) -> String {
     format!("{hash:016x}")
 }
 
+/// A copied fixture's manifests name the testkit by a path relative to the fixture's
+/// place in the repository: make it absolute, and give the copy the workspace's
+/// `Cargo.lock`, so the model checker's dependencies resolve to the versions the
+/// repository pins without asking the registry.
+fn point_at_the_testkit(root: &Path) {
+    let testkit = Path::new(env!("CARGO_MANIFEST_DIR")).join("testkit");
+    for manifest in ["exercises/Cargo.toml", "solutions/Cargo.toml"] {
+        let path = root.join(manifest);
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        let pointed = text.replace(
+            "path = \"../../../../testkit\"",
+            &format!("path = {:?}", testkit.display().to_string()),
+        );
+        if pointed != text {
+            fs::write(&path, pointed).unwrap();
+            let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+            if !root.join("Cargo.lock").exists() {
+                fs::copy(lock, root.join("Cargo.lock")).unwrap();
+            }
+        }
+    }
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap().flatten() {
@@ -518,6 +544,45 @@ mod outcomes {
             report["crash"].as_str().unwrap().contains("stack overflow"),
             "{report:#}"
         );
+    }
+
+    #[test]
+    fn a_weakened_ordering_is_rejected_by_the_model_checker_naming_the_lines() {
+        // The stub publishes with `Relaxed` where the solution has `Release` (line 26).
+        let report = Course::fixture().run_json("weak_ordering");
+        assert_eq!(verdict(&report), "test_failed", "{report:#}");
+        let found = &report["tests"][0]["model"];
+        assert_eq!(found["kind"], "data_race", "{report:#}");
+        let sites: Vec<(String, u64)> = found["accesses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|access| {
+                (
+                    access["kind"].as_str().unwrap().to_owned(),
+                    access["at"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert!(
+            sites.contains(&("write".to_owned(), 26)) && sites.contains(&("read".to_owned(), 33)),
+            "{report:#}"
+        );
+        let human = Course::fixture().threadlings(&["run", "weak_ordering"]);
+        assert_eq!(human.code(), 1, "{}", human.stderr());
+        let text = human.stdout();
+        for wanted in [
+            "data race found by the model checker",
+            "write by spawned thread #1 at exercises/outcomes/weak_ordering.rs:26:",
+            "read  by the test's thread (#0) at exercises/outcomes/weak_ordering.rs:33:",
+            "threadlings hint weak_ordering",
+            "Causality violation",
+        ] {
+            assert!(text.contains(wanted), "no {wanted:?} in:\n{text}");
+        }
+        let solution =
+            Course::fixture().threadlings(&["run", "weak_ordering", "--solution", "--json"]);
+        assert_eq!(verdict(&solution.json()), "pass", "{}", solution.stdout());
     }
 
     #[test]
@@ -748,7 +813,7 @@ mod commands {
     fn list_json_has_every_exercise_in_order() {
         let list = Course::fixture().threadlings(&["list", "--json"]).json();
         let entries = list.as_array().unwrap();
-        assert_eq!(entries.len(), 13);
+        assert_eq!(entries.len(), 14);
         assert_eq!(entries[0]["name"], "pass");
         assert_eq!(entries[0]["path"], "exercises/outcomes/pass.rs");
         assert_eq!(entries[0]["topic"], "outcomes");
@@ -782,7 +847,7 @@ mod commands {
         let json = course.threadlings(&["progress", "--json"]).json();
         assert_eq!(
             (json["done"].as_u64(), json["total"].as_u64()),
-            (Some(1), Some(13))
+            (Some(1), Some(14))
         );
         assert_eq!(json["topics"][0]["topic"], "outcomes");
         assert_eq!(
@@ -794,9 +859,9 @@ mod commands {
             markdown.starts_with("| Topic | Done | Progress |\n|---|---:|---|\n"),
             "{markdown}"
         );
-        assert!(markdown.contains("| outcomes | 1/13 |"), "{markdown}");
+        assert!(markdown.contains("| outcomes | 1/14 |"), "{markdown}");
         let text = course.threadlings(&["progress"]).stdout();
-        assert!(text.contains("1 of 13 exercises done"), "{text}");
+        assert!(text.contains("1 of 14 exercises done"), "{text}");
     }
 
     #[test]
@@ -824,7 +889,7 @@ mod commands {
         assert_eq!(run.code(), 0, "{}", run.stdout());
         let reports = run.json();
         let reports = reports.as_array().unwrap();
-        assert_eq!(reports.len(), 13);
+        assert_eq!(reports.len(), 14);
         assert!(reports.iter().all(|report| verdict(report) == "pass"));
         assert_eq!(reports[12]["exercise"], "deleted_test");
     }
