@@ -612,6 +612,73 @@ mod tests {
     }
 
     #[test]
+    fn model_checker_findings_name_what_which_thread_and_line() {
+        use crate::model_check::{Access, BlockedThread};
+        let at = |line| {
+            Some(Site {
+                file: "exercises/13_memory_ordering/ordering1.rs".to_owned(),
+                line,
+                column: 9,
+            })
+        };
+        let mut race = test(
+            "tests::a_reader_sees_the_value",
+            TestOutcome::Failed,
+            Some("Causality violation: Concurrent read and write accesses."),
+        );
+        race.model = Some(ModelFailure::DataRace {
+            created: at(49),
+            accesses: vec![
+                Access {
+                    kind: AccessKind::Read,
+                    thread: Some(0),
+                    at: at(75),
+                },
+                Access {
+                    kind: AccessKind::Write,
+                    thread: Some(1),
+                    at: at(63),
+                },
+            ],
+        });
+        let mut lost = test(
+            "tests::ids_are_unique",
+            TestOutcome::Failed,
+            Some("assertion `left != right` failed: two threads were given the same ID"),
+        );
+        lost.model = Some(ModelFailure::FailedAssertion {
+            message: "assertion `left != right` failed: two threads were given the same ID"
+                .to_owned(),
+            at: at(72),
+        });
+        let mut deadlock = test(
+            "tests::transfers_finish",
+            TestOutcome::Failed,
+            Some("deadlock; threads = [...]"),
+        );
+        deadlock.model = Some(ModelFailure::Deadlock {
+            threads: vec![
+                BlockedThread {
+                    thread: 0,
+                    at: at(45),
+                },
+                BlockedThread {
+                    thread: 1,
+                    at: at(45),
+                },
+            ],
+        });
+        let graded = graded(Verdict::TestFailed, vec![race, lost, deadlock]);
+        insta::assert_snapshot!(render(&graded));
+        assert_eq!(
+            judgement_line(&graded.judgement),
+            "failed: tests::a_reader_sees_the_value (data race: read at line 75 vs write at \
+             line 63), tests::ids_are_unique (assertion failed in one execution at line 72), \
+             tests::transfers_finish (deadlock: threads blocked at line 45, 45)"
+        );
+    }
+
+    #[test]
     fn a_deadlock_names_the_waiting_threads() {
         let diagnosis = Diagnosis::Deadlock {
             threads: vec![
