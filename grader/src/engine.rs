@@ -318,8 +318,18 @@ impl<'a> Engine<'a> {
         }
         let reference = self.reference(exercise)?;
         let spec = reference.spec()?;
+        let unseen = match exercise.mode {
+            Mode::ModelCheck => model_check::unseen_by_the_model(source),
+            Mode::Test | Mode::CompileFail => Vec::new(),
+        };
         let mut ran = match verdict::judge_tampering(&spec.check(source)) {
             Some(judgement) => Ran::judged(judgement),
+            // Synchronisation the model checker cannot see would make its tests check
+            // nothing: a changed meaning, like a shadowed assertion.
+            None if !unseen.is_empty() => Ran::judged(Judgement {
+                verdict: Verdict::Tampered { findings: unseen },
+                tests: Vec::new(),
+            }),
             None => self.run_tests(exercise, executable, &spec.tests)?,
         };
         ran.notes.extend(reference.notes.iter().cloned());

@@ -291,10 +291,154 @@ pub fn explain(judgement: &mut Judgement, stderr: &str) {
     }
 }
 
+/// Synchronisation the model checker cannot see: std's (or core's) atomics, fences and
+/// `UnsafeCell` in the learner's code (tests aside). Loom runs every thread of a model on
+/// one OS thread, so a std atomic is never raced and never reordered there: a `Relaxed`
+/// one would pass where the lesson's orderings are wrong. Each finding names the line
+/// and the facade item to use instead. (`Ordering` is the same type in both: allowed.)
+pub fn unseen_by_the_model(source: &str) -> Vec<String> {
+    let Ok(file) = syn::parse_file(source) else {
+        return Vec::new(); // The compiler has said what is wrong with it.
+    };
+    let mut finder = StdSyncFinder::default();
+    for item in &file.items {
+        syn::visit::Visit::visit_item(&mut finder, item);
+    }
+    finder.findings
+}
+
+#[derive(Default)]
+struct StdSyncFinder {
+    findings: Vec<String>,
+}
+
+impl StdSyncFinder {
+    /// `segments` is a full path (`std`, `sync`, `atomic`, `AtomicBool`).
+    fn check(&mut self, segments: &[String], line: usize) {
+        let [root, rest @ ..] = segments else {
+            return;
+        };
+        if root != "std" && root != "core" {
+            return;
+        }
+        let named: Vec<&str> = rest.iter().map(String::as_str).collect();
+        let facade = match named.as_slice() {
+            ["sync", "atomic", item, ..]
+                if item.starts_with("Atomic") || *item == "fence" || *item == "*" =>
+            {
+                format!("threadlings_testkit::sync::atomic::{item}")
+            }
+            ["cell", "UnsafeCell", ..] => "threadlings_testkit::sync::cell::UnsafeCell".to_owned(),
+            ["hint", "spin_loop", ..] => "threadlings_testkit::sync::hint::spin_loop".to_owned(),
+            _ => return,
+        };
+        let finding = format!(
+            "line {line}: `{}` is invisible to the model checker, so it would check nothing; \
+             use `{facade}`",
+            segments.join("::")
+        );
+        if !self.findings.contains(&finding) {
+            self.findings.push(finding);
+        }
+    }
+
+    fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
+        match tree {
+            syn::UseTree::Path(path) => {
+                prefix.push(path.ident.to_string());
+                self.use_tree(prefix, &path.tree);
+                prefix.pop();
+            }
+            syn::UseTree::Name(name) => {
+                prefix.push(name.ident.to_string());
+                self.check(prefix, name.ident.span().start().line);
+                prefix.pop();
+            }
+            syn::UseTree::Rename(rename) => {
+                prefix.push(rename.ident.to_string());
+                self.check(prefix, rename.ident.span().start().line);
+                prefix.pop();
+            }
+            syn::UseTree::Glob(glob) => {
+                prefix.push("*".to_owned());
+                self.check(prefix, glob.star_token.span.start().line);
+                prefix.pop();
+            }
+            syn::UseTree::Group(group) => {
+                for tree in &group.items {
+                    self.use_tree(prefix, tree);
+                }
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for StdSyncFinder {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        let test_only = |attrs: &[syn::Attribute]| {
+            attrs.iter().any(|attr| {
+                attr.path().is_ident("cfg")
+                    && attr
+                        .parse_args::<syn::Ident>()
+                        .is_ok_and(|ident| ident == "test")
+            })
+        };
+        match item {
+            syn::Item::Mod(module) if test_only(&module.attrs) => {}
+            syn::Item::Use(used) => {
+                self.use_tree(&mut Vec::new(), &used.tree);
+            }
+            _ => syn::visit::visit_item(self, item),
+        }
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        let segments: Vec<String> = path
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect();
+        if let Some(first) = path.segments.first() {
+            self.check(&segments, first.ident.span().start().line);
+        }
+        syn::visit::visit_path(self, path);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::verdict::{Crash, TestResult};
+
+    #[test]
+    fn std_atomics_and_cells_are_named_with_the_facade_to_use() {
+        let source = r#"use std::sync::atomic::{AtomicBool, Ordering};
+use threadlings_testkit::sync::atomic::AtomicUsize;
+use core::cell::UnsafeCell as Cell;
+struct Flag {
+    ready: AtomicBool,
+    count: std::sync::atomic::AtomicU32,
+}
+fn main() {
+    std::thread::spawn(|| std::hint::spin_loop());
+    let _ = Ordering::Relaxed;
+}
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+}
+"#;
+        assert_eq!(
+            unseen_by_the_model(source),
+            [
+                "line 1: `std::sync::atomic::AtomicBool` is invisible to the model checker, so it would check nothing; use `threadlings_testkit::sync::atomic::AtomicBool`",
+                "line 3: `core::cell::UnsafeCell` is invisible to the model checker, so it would check nothing; use `threadlings_testkit::sync::cell::UnsafeCell`",
+                "line 6: `std::sync::atomic::AtomicU32` is invisible to the model checker, so it would check nothing; use `threadlings_testkit::sync::atomic::AtomicU32`",
+                "line 9: `std::hint::spin_loop` is invisible to the model checker, so it would check nothing; use `threadlings_testkit::sync::hint::spin_loop`",
+            ]
+        );
+        assert!(unseen_by_the_model("use threadlings_testkit::sync::cell::UnsafeCell;").is_empty());
+    }
 
     fn site(file: &str, line: u32, column: u32) -> Option<Site> {
         Some(Site {
