@@ -1,160 +1,100 @@
-//! # A reference count: `Relaxed` up, `Release` down, an `Acquire` fence at zero
+//! # A lost wake-up: change the condition under the lock, then notify
 //!
-//! This is how `std::sync::Arc` frees its value, and the capstone of the orderings you
-//! have met. Each handle counts one; the handle that brings the count to zero frees the
-//! value. Three operations, three answers:
+//! A `Condvar` lets a thread sleep until another changes something guarded by a `Mutex`.
+//! It has no memory: a `notify_all` that comes while nobody waits is lost. So the waiter
+//! checks the condition and goes to sleep *while holding the lock* (`wait` releases it
+//! atomically), and the notifier changes the condition *under that same lock* before it
+//! notifies. Then the change happens either before the waiter's check (it sees it and
+//! does not sleep) or after the waiter is asleep (the notify wakes it): no window is left.
 //!
-//! - **clone** (`fetch_add`): `Relaxed`. A clone is made from a live handle, so the value
-//!   cannot be freed meanwhile, and the increment publishes nothing.
-//! - **drop** (`fetch_sub`): `Release`. Every handle's last uses of the value must happen
-//!   before the value is freed: each decrement publishes its thread's uses.
-//! - **the last drop**: `fence(Acquire)` before freeing. It pairs with every `Release`
-//!   decrement the count has seen, so all other threads' uses happen-before the free.
-//!   (An `AcqRel` decrement would work too, but pays for the acquire on every drop; the
-//!   fence pays only on the last one.)
+//! Notify first and change the condition afterwards, and there is a window: the waiter
+//! checks (not yet), the notify goes to nobody, the waiter sleeps, the condition changes
+//! with no notify to follow. Real threads hit it once in a million runs; the model
+//! checker finds the interleaving at once, as a deadlock with the line each thread waits at.
 //!
-//! x86 hides a `Relaxed` decrement; the model checker reports the free (a write to the
-//! value) as a causality violation with another thread's read of it.
+//! And wait in a `while` loop, never an `if`: a wake-up does not promise the condition
+//! (another waiter may have run first, and wake-ups may be spurious).
 //!
-//! - std: <https://doc.rust-lang.org/std/sync/atomic/fn.fence.html>,
-//!   <https://doc.rust-lang.org/std/sync/struct.Arc.html>
-//! - *Rust Atomics and Locks*, ch. 6 "Building Our Own Arc":
-//!   <https://marabos.nl/atomics/building-arc.html>
+//! - std: <https://doc.rust-lang.org/std/sync/struct.Condvar.html>
+//! - *Rust Atomics and Locks*, ch. 1 "Basics of Rust Concurrency", "Condition Variables":
+//!   <https://marabos.nl/atomics/basics.html#condvar>
 
-use std::ptr::NonNull;
+use threadlings_testkit::sync::{Condvar, Mutex};
 
-use threadlings_testkit::sync::atomic::{AtomicUsize, Ordering};
-use threadlings_testkit::sync::cell::UnsafeCell;
-
-struct Inner<T> {
-    count: AtomicUsize,
-    value: UnsafeCell<Option<T>>,
+/// A one-time event: threads wait until someone sets it.
+pub struct Event {
+    set: Mutex<bool>,
+    changed: Condvar,
 }
 
-/// A shared, read-only handle to a `T`, freed when the last handle is dropped.
-pub struct Shared<T> {
-    inner: NonNull<Inner<T>>,
-}
-
-// SAFETY: handles in several threads share the `T` (`T: Sync`), and the last one, in any
-// thread, drops it (`T: Send`); the count is atomic.
-unsafe impl<T: Send + Sync> Send for Shared<T> {}
-// SAFETY: as above.
-unsafe impl<T: Send + Sync> Sync for Shared<T> {}
-
-impl<T> Shared<T> {
-    pub fn new(value: T) -> Self {
-        let inner = Box::new(Inner {
-            count: AtomicUsize::new(1),
-            value: UnsafeCell::new(Some(value)),
-        });
-        Shared {
-            inner: NonNull::from(Box::leak(inner)),
+impl Event {
+    pub fn new() -> Self {
+        Event {
+            set: Mutex::new(false),
+            changed: Condvar::new(),
         }
     }
 
-    fn inner(&self) -> &Inner<T> {
-        // SAFETY: this handle keeps the allocation alive.
-        unsafe { self.inner.as_ref() }
+    /// Sets the event and wakes every waiter.
+    pub fn set(&self) {
+        // TODO: a waiter can check the flag between these two lines. What then?
+        self.changed.notify_all();
+        *self.set.lock().unwrap() = true;
     }
 
-    /// Runs `f` on the value.
-    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        self.inner().value.with(|value| {
-            // SAFETY: the value is only written (freed) once no handle is left, and this
-            // is one.
-            let value = unsafe { &*value };
-            f(value.as_ref().expect("a live handle has a value"))
-        })
-    }
-
-    /// How many handles exist (for tests and `main`; it may be stale at once).
-    pub fn count(&self) -> usize {
-        self.inner().count.load(Ordering::Relaxed)
-    }
-}
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        // TODO: is this ordering right? Say why in a comment.
-        self.inner().count.fetch_add(1, Ordering::Relaxed);
-        Shared { inner: self.inner }
-    }
-}
-
-impl<T> Drop for Shared<T> {
-    fn drop(&mut self) {
-        // TODO: the handle that brings the count to zero frees the value. Which
-        // orderings make every other thread's use of it happen before that?
-        if self.inner().count.fetch_sub(1, Ordering::Relaxed) != 1 {
-            return;
+    /// Returns once the event is set.
+    pub fn wait(&self) {
+        let mut set = self.set.lock().unwrap();
+        // `while`, not `if`: a wake-up does not promise the condition.
+        while !*set {
+            set = self.changed.wait(set).unwrap();
         }
-        // SAFETY: the count reached zero: no other handle exists, and the fence ordered
-        // every use before this point.
-        self.inner()
-            .value
-            .with_mut(|value| unsafe { *value = None });
-        // SAFETY: the last handle; the allocation came from `Box::leak` in `new`.
-        drop(unsafe { Box::from_raw(self.inner.as_ptr()) });
+    }
+}
+
+impl Default for Event {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 fn main() {
-    let greeting = Shared::new(String::from("hello"));
-    let copy = greeting.clone();
-    println!("{} handles", greeting.count());
-    let handle = std::thread::spawn(move || copy.with(|text| text.len()));
-    println!("length {}", handle.join().expect("the reader panicked"));
-    println!("{} handle", greeting.count());
+    let event = Event::new();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            event.wait();
+            println!("the event came");
+        });
+        event.set();
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use threadlings_testkit::model;
-    use threadlings_testkit::sync::Arc;
-    use threadlings_testkit::sync::thread;
-
-    /// Counts its drops (shared, so the test can look after the value is gone).
-    struct Noisy {
-        dropped: Arc<AtomicUsize>,
-    }
-
-    impl Drop for Noisy {
-        fn drop(&mut self) {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-    }
+    use threadlings_testkit::sync::{Arc, thread};
 
     #[test]
-    fn the_last_drop_frees_after_every_other_threads_use() {
+    fn a_waiter_always_wakes_up_when_the_event_is_set() {
         model(|| {
-            let first = Shared::new(vec![1, 2, 3]);
-            let second = first.clone();
-            let other = thread::spawn(move || {
-                let sum: i32 = second.with(|numbers| numbers.iter().sum());
-                drop(second);
-                sum
-            });
-            assert_eq!(first.with(Vec::len), 3);
-            drop(first);
-            assert_eq!(other.join().unwrap(), 6);
+            let event = Arc::new(Event::new());
+            let waiter = {
+                let event = Arc::clone(&event);
+                thread::spawn(move || event.wait())
+            };
+            event.set();
+            waiter.join().unwrap();
         });
     }
 
     #[test]
-    fn the_value_is_dropped_exactly_once_when_the_last_handle_goes() {
+    fn waiting_on_a_set_event_returns_at_once() {
         model(|| {
-            let dropped = Arc::new(AtomicUsize::new(0));
-            let first = Shared::new(Noisy {
-                dropped: Arc::clone(&dropped),
-            });
-            let second = first.clone();
-            assert_eq!(first.count(), 2);
-            let other = thread::spawn(move || drop(second));
-            drop(first);
-            other.join().unwrap();
-            assert_eq!(dropped.load(Ordering::Relaxed), 1);
+            let event = Event::new();
+            event.set();
+            event.wait();
+            event.wait();
         });
     }
 }
