@@ -252,8 +252,10 @@ fn model_failure(found: &ModelFailure, exercise: &str) -> String {
             }
             let _ = writeln!(
                 out,
-                "A thread holds one lock while it waits for another that a second thread \
-                 holds while it waits for the first: take locks in one global order."
+                "Each waits for something only another waiting thread can give: a lock it \
+                 holds (take locks in one global order), a wake-up that came before anyone \
+                 waited (change the condition under the lock, then notify; wait in a \
+                 `while` loop), a `join` on a thread that waits for you."
             );
         }
         ModelFailure::TooManyBranches => {
