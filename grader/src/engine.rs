@@ -374,7 +374,7 @@ impl<'a> Engine<'a> {
             .unwrap_or_default();
         let mut judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
         if exercise.mode == Mode::ModelCheck {
-            model_check::explain(&mut judgement, &output.stderr.text());
+            verdict::explain_model_failures(&mut judgement, &output.stderr.text());
         }
         Ok(Ran {
             judgement,

@@ -12,12 +12,10 @@
 //! - a failed assertion in one explored execution (a lost update, two holders of a lock);
 //! - a deadlock, with the line where each blocked thread waits (loom aborts the process
 //!   while unwinding from it, so the testkit also writes it to stderr, see
-//!   [`DEADLOCK_MARKER`]);
+//!   [`DEADLOCK_MARKER`]; `verdict::explain_model_failures` puts it in the judgement);
 //! - an execution longer than loom's branch bound (a spin loop that makes no progress).
 
 use serde::Serialize;
-
-use crate::verdict::{Judgement, TestOutcome, Verdict};
 
 /// How `threadlings_testkit::model` starts the stderr line of a deadlock report (the
 /// testkit's `DEADLOCK_MARKER`; the grader does not depend on the testkit).
@@ -261,34 +259,13 @@ fn parse_deadlock(report: &str) -> ModelFailure {
     ModelFailure::Deadlock { threads }
 }
 
-/// Adds what the model checker found to a model-checked exercise's judgement: each
-/// failed test's [`ModelFailure`]. A deadlock aborts the test process while loom unwinds
-/// (see the module header): when the testkit's report of it is in `stderr`, the test that
-/// was running failed with that deadlock, rather than the process having crashed.
-pub fn explain(judgement: &mut Judgement, stderr: &str) {
-    if let Verdict::Crashed {
-        test: Some(running),
-        ..
-    } = &judgement.verdict
-        && let Some(report) = stderr.lines().find_map(|line| {
-            line.find(DEADLOCK_MARKER)
-                .map(|at| &line[at + DEADLOCK_MARKER.len()..])
-        })
-    {
-        let running = running.clone();
-        if let Some(test) = judgement.tests.iter_mut().find(|test| test.name == running) {
-            test.outcome = TestOutcome::Failed;
-            test.message = Some(report.trim().to_owned());
-            judgement.verdict = Verdict::TestFailed;
-        }
-    }
-    for test in &mut judgement.tests {
-        if test.outcome == TestOutcome::Failed
-            && let Some(message) = &test.message
-        {
-            test.model = parse(message);
-        }
-    }
+/// The testkit's report of a deadlock in a test process's stderr (see
+/// [`DEADLOCK_MARKER`]), without the marker.
+pub fn deadlock_report(stderr: &str) -> Option<&str> {
+    stderr.lines().find_map(|line| {
+        line.find(DEADLOCK_MARKER)
+            .map(|at| line[at + DEADLOCK_MARKER.len()..].trim())
+    })
 }
 
 /// Synchronisation the model checker cannot see: std's (or core's) atomics, fences and
@@ -408,7 +385,6 @@ impl<'ast> syn::visit::Visit<'ast> for StdSyncFinder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::{Crash, TestResult};
 
     #[test]
     fn std_atomics_and_cells_are_named_with_the_facade_to_use() {
@@ -550,52 +526,12 @@ mod tests {
         assert_eq!(deadlock.summary(), "deadlock: threads blocked at line 45");
     }
 
-    fn result(name: &str, outcome: TestOutcome, message: Option<&str>) -> TestResult {
-        TestResult {
-            name: name.to_owned(),
-            outcome,
-            message: message.map(str::to_owned),
-            model: None,
-        }
-    }
-
     #[test]
-    fn a_deadlock_that_aborted_the_process_fails_the_running_test() {
-        let mut judgement = Judgement {
-            verdict: Verdict::Crashed {
-                test: Some("tests::b".to_owned()),
-                cause: Crash::Abort,
-            },
-            tests: vec![
-                result("tests::a", TestOutcome::Passed, None),
-                result("tests::b", TestOutcome::Interrupted, None),
-            ],
-        };
+    fn the_deadlock_report_is_found_after_libtest_s_warning() {
         let stderr = format!(
-            "warning: `--logfile` is deprecated{DEADLOCK_MARKER} deadlock; threads = [(Id(0), Blocked(Location(Some(Location {{ file: \"{FILE}\", line: 45, column: 37 }}))))]\n\nthread 'tests::b' panicked at ...:\npanic in a destructor during cleanup\n"
+            "warning: `--logfile` is deprecated{DEADLOCK_MARKER} deadlock; threads = []\nthread 'x' panicked\n"
         );
-        explain(&mut judgement, &stderr);
-        assert_eq!(judgement.verdict, Verdict::TestFailed);
-        let b = &judgement.tests[1];
-        assert_eq!(b.outcome, TestOutcome::Failed);
-        assert!(
-            matches!(b.model, Some(ModelFailure::Deadlock { .. })),
-            "{b:?}"
-        );
-    }
-
-    #[test]
-    fn a_crash_without_the_report_stays_a_crash() {
-        let crashed = Verdict::Crashed {
-            test: Some("tests::a".to_owned()),
-            cause: Crash::Abort,
-        };
-        let mut judgement = Judgement {
-            verdict: crashed.clone(),
-            tests: vec![result("tests::a", TestOutcome::Interrupted, None)],
-        };
-        explain(&mut judgement, "fatal runtime error: stack overflow\n");
-        assert_eq!(judgement.verdict, crashed);
-        assert_eq!(judgement.tests[0].model, None);
+        assert_eq!(deadlock_report(&stderr), Some("deadlock; threads = []"));
+        assert_eq!(deadlock_report("fatal runtime error\n"), None);
     }
 }
