@@ -172,6 +172,7 @@ mod tests {
     use std::thread;
 
     #[test]
+    #[cfg(not(loom))]
     fn outside_the_model_checker_model_runs_its_body_once_on_std_types() {
         use crate::sync::atomic::{AtomicUsize, Ordering};
         use crate::sync::cell::UnsafeCell;
