@@ -1482,6 +1482,31 @@ mod trust {
 mod course_self_check {
     use super::*;
 
+    /// A model-checked solution must use the weakest correct orderings: `dev check`
+    /// builds every single-ordering weakening and reports one that still passes.
+    #[test]
+    fn dev_check_reports_an_ordering_stronger_than_needed() {
+        let course = Course::private_with("too-strong", &["weak_ordering"]);
+        let solution = course.path("solutions/outcomes/weak_ordering.rs");
+        let text = fs::read_to_string(&solution).unwrap();
+        fs::write(
+            &solution,
+            text.replace("Ordering::Release", "Ordering::SeqCst"),
+        )
+        .unwrap();
+        let run = course.threadlings(&["dev", "check"]);
+        let out = format!("{}\n{}", run.stdout(), run.stderr());
+        assert_eq!(run.code(), 1, "{out}");
+        for wanted in [
+            "3 single-ordering weakenings of 1 model-checked solutions must fail",
+            "solution of `weak_ordering` weakened at line 27: `store` with Release instead of SeqCst still passes",
+            "rejected: `weak_ordering` line 27: `store` with Relaxed instead of SeqCst: failed: tests::a_reader_that_sees_the_flag_sees_the_value (data race",
+            "rejected: `weak_ordering` line 31: `load` with Relaxed instead of Acquire",
+        ] {
+            assert!(out.contains(wanted), "no {wanted:?} in:\n{out}");
+        }
+    }
+
     /// The real course: every stub fails as declared, every solution passes, and the
     /// files agree with info.toml. The README's test command runs this.
     #[test]
