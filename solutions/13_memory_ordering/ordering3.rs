@@ -9,8 +9,9 @@
 //! `Acquire` read-modify-write that reads that store makes them visible. `Relaxed` on
 //! either side lets the next holder work on stale data, though the flag itself works.
 //!
-//! While the lock is taken, spin with `std::hint::spin_loop()` between attempts: it tells
-//! the CPU (and the model checker, which then runs another thread) that you are waiting.
+//! While the lock is taken, call `hint::spin_loop()` between attempts (std's, through the
+//! facade): it tells the CPU, and the model checker, which then runs another thread, that
+//! you are waiting.
 //!
 //! x86 hides the missing orderings: its locked instructions and plain stores happen to be
 //! strong enough. ARM, and the compiler's own reordering, are not; the model checker
