@@ -6,7 +6,9 @@
    edits the file before each side, so both recompile it.
 2. Grade the whole course: `threadlings verify --solutions` versus one cargo call that
    builds every solution's test binary plus running each of them, plus trybuild run
-   through cargo for each compile-fail lesson (the floor of checking those lessons).
+   through cargo for each compile-fail lesson (the floor of checking those lessons), plus
+   one `--cfg loom` cargo call (in a target dir of its own) building the model-checked
+   lessons and running each under the model checker's bounds.
 
 Rounds alternate floor and grader so machine noise hits both alike; the medians and their
 ratio are printed. Run from anywhere in the checkout:
@@ -30,6 +32,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # its rustc wrapper, which cargo fingerprints, so sharing one dir would make each side
 # rebuild what the other just built.
 FLOOR_ENV = {"CARGO_TARGET_DIR": str(ROOT / "target" / "bench-floor")}
+# Model-checked lessons: `--cfg loom` recompiles every dependency, so in a dir of its own.
+MODEL_FLOOR_ENV = {
+    "CARGO_TARGET_DIR": str(ROOT / "target" / "bench-floor-loom"),
+    "CARGO_ENCODED_RUSTFLAGS": "--cfg\x1floom",
+}
+LOOM_ENV = {"LOOM_LOCATION": "1", "LOOM_MAX_PREEMPTIONS": "2"}
 
 
 def sh(args, **kwargs):
@@ -114,12 +122,21 @@ def main():
     for lesson in compile_fail:
         timed([grader, "run", lesson, "--solution"])  # stages the lesson
     all_build = ["cargo", "test", "--no-run", "--quiet", "--message-format=json", "--manifest-path", manifest]
+    model_checked = [e["name"] for e in info if e["mode"] == "model_check"]
+    model_build = ["cargo", "test", "--no-run", "--quiet", "--message-format=json", "--manifest-path", manifest]
+    for lesson in model_checked:
+        model_build += ["--bin", lesson]
     floor, ours = [], []
     for _ in range(max(3, options.rounds // 2)):
         started = time.perf_counter()
         _, stdout = timed(all_build, env=FLOOR_ENV)
         for executable in test_executables(stdout).values():
             subprocess.run([executable, "--test-threads=1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if model_checked:
+            _, stdout = timed(model_build, env=MODEL_FLOOR_ENV)
+            for executable in test_executables(stdout).values():
+                subprocess.run([executable, "--test-threads=1"], cwd=ROOT, env={**os.environ, **LOOM_ENV},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for lesson in compile_fail:
             # The stage the grader left behind: the same files trybuild checks.
             subprocess.run(["cargo", "test", "--quiet", "--manifest-path", "grader/ui-harness/Cargo.toml", "--test", "ui"],

@@ -11,6 +11,11 @@
 //! an artifact `fresh` but the file's hash is not the recorded one, the file's
 //! modification time is set to now (its content untouched) and that exercise is rebuilt
 //! once. No file is touched otherwise (editors warn when a file's time changes under them).
+//!
+//! Model-checked exercises (`mode = "model_check"`) build in a call of their own, with
+//! `--cfg loom` (which switches `threadlings_testkit::sync` to the model checker's types)
+//! and in `target/loom`: the flag recompiles every dependency, and a target directory of
+//! their own keeps the two builds from invalidating each other.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::env;
@@ -24,7 +29,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
-use crate::course::{Course, EXERCISES_FEATURE, Exercise, Side, content_hash};
+use crate::course::{Course, EXERCISES_FEATURE, Exercise, Mode, Side, content_hash};
 use crate::error::Error;
 use crate::run::{self, Exit, Limits, Spec};
 
@@ -35,6 +40,19 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 const BUILD_OUTPUT_CAP: usize = 64 * 1024 * 1024;
 /// The test target of the compile-fail harness.
 const UI_HARNESS_TARGET: &str = "ui";
+
+/// The compiler flags of the model-check build, as `CARGO_ENCODED_RUSTFLAGS` (one flag
+/// per `\x1f`-separated field).
+pub const MODEL_RUSTFLAGS: &str = "--cfg\x1floom";
+
+/// Which build an exercise's tests come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// `target/`, std's types.
+    Normal,
+    /// `target/loom`, `--cfg loom`: the model checker's types.
+    Model,
+}
 
 /// The outcome of one build, per exercise.
 #[derive(Debug, Default)]
@@ -78,13 +96,38 @@ impl Cargo {
         }
     }
 
-    /// Builds the test binaries of `exercises` on `side` in one cargo call, and once more
-    /// for any that cargo found up to date although its source is not what was compiled.
+    /// Builds the test binaries of `exercises` on `side`: one cargo call for the normal
+    /// ones and one for the model-checked ones (see [`Flavor`]), and once more for any
+    /// that cargo found up to date although its source is not what was compiled.
     pub fn build_tests(
         &self,
         course: &Course,
         side: Side,
         exercises: &[&Exercise],
+    ) -> Result<BuildOutput, Error> {
+        let (model, normal): (Vec<&Exercise>, Vec<&Exercise>) = exercises
+            .iter()
+            .partition(|exercise| exercise.mode == Mode::ModelCheck);
+        let mut built = BuildOutput::default();
+        for (flavor, group) in [(Flavor::Normal, normal), (Flavor::Model, model)] {
+            if group.is_empty() {
+                continue;
+            }
+            let output = self.build_flavor(course, side, &group, flavor)?;
+            built.executables.extend(output.executables);
+            built.errors.extend(output.errors);
+            built.fresh.extend(output.fresh);
+        }
+        Ok(built)
+    }
+
+    /// [`Cargo::build_tests`] for exercises of one flavour.
+    fn build_flavor(
+        &self,
+        course: &Course,
+        side: Side,
+        exercises: &[&Exercise],
+        flavor: Flavor,
     ) -> Result<BuildOutput, Error> {
         // Hashed before cargo reads the files: a save during the build is seen next time.
         let hashes: BTreeMap<&str, String> = exercises
@@ -95,7 +138,7 @@ impl Cargo {
             })
             .collect();
         let mut compiled = Compiled::load(course);
-        let mut built = self.cargo_build(course, side, exercises)?;
+        let mut built = self.cargo_build(course, side, exercises, flavor)?;
         let stale: Vec<&Exercise> = exercises
             .iter()
             .copied()
@@ -118,7 +161,7 @@ impl Cargo {
                         path.display()
                     )))?;
             }
-            let rebuilt = self.cargo_build(course, side, &stale)?;
+            let rebuilt = self.cargo_build(course, side, &stale, flavor)?;
             for exercise in &stale {
                 let name = &exercise.name;
                 built.executables.remove(name);
@@ -151,6 +194,21 @@ impl Cargo {
         course: &Course,
         side: Side,
         exercises: &[&Exercise],
+        flavor: Flavor,
+    ) -> Result<BuildOutput, Error> {
+        let names: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
+        let features = (side == Side::Exercise).then_some(EXERCISES_FEATURE);
+        self.cargo_tests(course, &course.manifest(side), features, &names, flavor)
+    }
+
+    /// One cargo call building the test binaries of the bins `names` of `manifest`.
+    fn cargo_tests(
+        &self,
+        course: &Course,
+        manifest: &Path,
+        features: Option<&str>,
+        names: &[&str],
+        flavor: Flavor,
     ) -> Result<BuildOutput, Error> {
         let format = if self.color {
             "json-diagnostic-rendered-ansi"
@@ -158,21 +216,34 @@ impl Cargo {
             "json"
         };
         let mut spec = Spec::new(&self.program, BUILD_TIMEOUT);
-        spec = match exercises {
-            [one] => spec.arg("test").arg("--no-run").arg("--bin").arg(&one.name),
+        spec = match (names, flavor) {
+            ([one], _) => spec.arg("test").arg("--no-run").arg("--bin").arg(one),
             // `cargo test --no-run` stops at the first target that does not compile;
             // `build --tests --keep-going` builds the same test binaries, all it can.
             // (It cannot be narrowed with `--bin`, which adds targets instead.)
-            _ => spec.arg("build").arg("--tests").arg("--keep-going"),
+            (_, Flavor::Normal) => spec.arg("build").arg("--tests").arg("--keep-going"),
+            // Only the model-checked ones: a `--cfg loom` build of every exercise would
+            // compile dozens of bins nobody runs that way. `--no-fail-fast` keeps going
+            // past one that does not compile.
+            (many, Flavor::Model) => many.iter().fold(
+                spec.arg("test").arg("--no-run").arg("--no-fail-fast"),
+                |spec, name| spec.arg("--bin").arg(name),
+            ),
+        };
+        spec = match flavor {
+            Flavor::Normal => spec.env("CARGO_TARGET_DIR", course.target_dir()),
+            Flavor::Model => spec
+                .env("CARGO_TARGET_DIR", course.model_target_dir())
+                // Encoded, so it wins over a RUSTFLAGS of the learner's environment.
+                .env("CARGO_ENCODED_RUSTFLAGS", MODEL_RUSTFLAGS),
         };
         spec = spec
-            .env("CARGO_TARGET_DIR", course.target_dir())
             .arg("--quiet")
             .arg(format!("--message-format={format}"))
             .arg("--manifest-path")
-            .arg(course.manifest(side));
-        if side == Side::Exercise {
-            spec = spec.arg("--features").arg(EXERCISES_FEATURE);
+            .arg(manifest);
+        if let Some(features) = features {
+            spec = spec.arg("--features").arg(features);
         }
         spec.cwd = Some(course.root.clone());
         spec.output_cap = BUILD_OUTPUT_CAP;
@@ -193,7 +264,7 @@ impl Cargo {
             Exit::Cancelled => return Err(Error::Cancelled),
             Exit::Code(_) | Exit::Signal { .. } => {}
         }
-        let wanted: BTreeSet<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
+        let wanted: BTreeSet<&str> = names.iter().copied().collect();
         let built = parse_messages(&output.stdout.text(), &wanted);
         let unaccounted: Vec<&&str> = wanted
             .iter()
@@ -216,6 +287,57 @@ impl Cargo {
             )));
         }
         Ok(built)
+    }
+
+    /// Builds variants of model-checked solutions (`dev check`'s weakenings): each
+    /// `(name, source)` becomes a bin of a scratch package in the model-check target
+    /// directory (`target/loom/variants`), which depends on the testkit only, as
+    /// model-checked exercises do. The executables are keyed by `name`.
+    pub fn build_variants(
+        &self,
+        course: &Course,
+        variants: &[(String, String)],
+    ) -> Result<BuildOutput, Error> {
+        let dir = course.model_target_dir().join("variants");
+        let src = dir.join("src");
+        fs::create_dir_all(&src).map_err(Error::io(format!("create {}", src.display())))?;
+        let mut manifest = format!(
+            "# Written by `threadlings dev check`: variants of model-checked solutions.\n\
+             [package]\nname = \"threadlings-variants\"\nversion = \"0.0.0\"\n\
+             edition = \"2024\"\npublish = false\nautobins = false\n\n\
+             [dependencies]\nthreadlings-testkit = {{ path = {:?} }}\n\n\
+             [workspace]\n\n\
+             # The course's profile, so that the dependencies built for the exercises are reused.\n\
+             [profile.dev]\ndebug = \"line-tables-only\"\n\n\
+             [profile.dev.package.\"*\"]\nopt-level = 1\n",
+            course.testkit_dir().display().to_string()
+        );
+        let mut keep = BTreeSet::new();
+        for (name, source) in variants {
+            let file = format!("{name}.rs");
+            manifest.push_str(&format!(
+                "\n[[bin]]\nname = \"{name}\"\npath = \"src/{file}\"\n"
+            ));
+            write_if_changed(&src.join(&file), source)?;
+            keep.insert(std::ffi::OsString::from(file));
+        }
+        for stale in fs::read_dir(&src).into_iter().flatten().flatten() {
+            if !keep.contains(&stale.file_name()) {
+                let _ = fs::remove_file(stale.path());
+            }
+        }
+        write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
+        // The course's versions of every dependency, without asking the registry.
+        let lock = course.root.join("Cargo.lock");
+        if lock.is_file() && !dir.join("Cargo.lock").is_file() {
+            fs::copy(&lock, dir.join("Cargo.lock"))
+                .map_err(Error::io(format!("copy {}", lock.display())))?;
+        }
+        let names: Vec<&str> = variants.iter().map(|(name, _)| name.as_str()).collect();
+        if names.is_empty() {
+            return Ok(BuildOutput::default());
+        }
+        self.cargo_tests(course, &dir.join("Cargo.toml"), None, &names, Flavor::Model)
     }
 
     /// Builds the trybuild harness that grades compile-fail lessons; returns its
@@ -303,6 +425,15 @@ pub fn bound_compilers(spec: &mut Spec, course: &Course) -> Result<(), Error> {
         .map_err(Error::io("find the grader's own executable"))?;
     spec.env.extend(wrapper);
     Ok(())
+}
+
+/// Writes `text` to `path` unless it already holds it, so cargo sees an unchanged file
+/// as unchanged.
+fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    fs::write(path, text).map_err(Error::io(format!("write {}", path.display())))
 }
 
 /// What cargo last compiled: per side and exercise, the content hash of the source.

@@ -212,6 +212,7 @@ fn parse_report(report: &str) -> Vec<TestResult> {
                 name,
                 outcome,
                 message: None,
+                model: None,
             });
         } else if line.contains("TRYBUILD=overwrite")
             || line.starts_with("note: If the actual output is the correct output")

@@ -30,11 +30,19 @@ pub const SOLUTIONS_DIR: &str = "solutions";
 pub const EXERCISES_FEATURE: &str = "exercises";
 /// The trybuild harness package, relative to the root.
 pub const UI_HARNESS_DIR: &str = "grader/ui-harness";
+/// The testkit package, relative to the root, unless the manifests say otherwise.
+pub const TESTKIT_DIR: &str = "grader/testkit";
+/// The testkit's package name.
+const TESTKIT_PACKAGE: &str = "threadlings-testkit";
 /// The test-run time limit when neither the course nor the exercise sets one.
 const FALLBACK_TIMEOUT_SECS: u64 = 10;
 /// The compile limit of a learner crate when the course does not set one: a normal
 /// exercise compiles in well under a second.
 const FALLBACK_COMPILE_TIMEOUT_SECS: u64 = 60;
+/// Loom's preemption bound when a model-checked exercise does not set `preemptions`.
+const DEFAULT_PREEMPTIONS: u32 = 2;
+/// Above this, a model run takes minutes, not seconds.
+const MAX_PREEMPTIONS: u32 = 5;
 
 /// How an exercise is graded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -44,6 +52,9 @@ pub enum Mode {
     Test,
     /// A Send/Sync lesson: trybuild checks which snippets compile and which must not.
     CompileFail,
+    /// A memory-ordering or lock lesson: its tests run under the model checker (loom),
+    /// built with `--cfg loom` in a target directory of their own.
+    ModelCheck,
 }
 
 impl fmt::Display for Mode {
@@ -51,6 +62,7 @@ impl fmt::Display for Mode {
         f.write_str(match self {
             Mode::Test => "test",
             Mode::CompileFail => "compile_fail",
+            Mode::ModelCheck => "model_check",
         })
     }
 }
@@ -96,6 +108,42 @@ impl Exercise {
     }
 }
 
+/// How far the model checker explores a model-checked exercise: loom's
+/// `LOOM_MAX_PREEMPTIONS` and `LOOM_MAX_BRANCHES`, from the exercise's `preemptions` and
+/// `branches` in info.toml.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelBounds {
+    /// How many times a thread may be switched out while it could go on. The bugs of a
+    /// small lesson show within two or three; each one more multiplies the executions.
+    pub preemptions: u32,
+    /// Branch points in one execution before loom gives up on it (loom's default: 1000).
+    pub branches: Option<u32>,
+}
+
+impl Default for ModelBounds {
+    fn default() -> Self {
+        ModelBounds {
+            preemptions: DEFAULT_PREEMPTIONS,
+            branches: None,
+        }
+    }
+}
+
+impl ModelBounds {
+    /// The environment of a model-checked test run: loom's bounds, and the source
+    /// locations of the accesses it reports.
+    pub fn env(self) -> Vec<(&'static str, String)> {
+        let mut env = vec![
+            ("LOOM_LOCATION", "1".to_owned()),
+            ("LOOM_MAX_PREEMPTIONS", self.preemptions.to_string()),
+        ];
+        if let Some(branches) = self.branches {
+            env.push(("LOOM_MAX_BRANCHES", branches.to_string()));
+        }
+        env
+    }
+}
+
 /// Which copy of an exercise to work on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -124,6 +172,8 @@ pub struct Course {
     pub compile_timeout: Duration,
     pub final_message: Option<String>,
     pub exercises: Vec<Exercise>,
+    /// The model checker's bounds of each `model_check` exercise, by name.
+    model_bounds: BTreeMap<String, ModelBounds>,
 }
 
 impl Course {
@@ -193,6 +243,7 @@ impl Course {
         }
 
         let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+        let mut model_bounds = BTreeMap::new();
         let mut exercises = Vec::with_capacity(raw.exercises.len());
         for entry in raw.exercises {
             let name = entry.name.get_ref().clone();
@@ -227,6 +278,10 @@ impl Course {
                     format!("exercise `{name}` needs at least one hint"),
                 ));
             }
+            let mode = entry.mode.unwrap_or(Mode::Test);
+            if let Some(bounds) = model_bounds_of(&name, mode, &entry, &at)? {
+                model_bounds.insert(name.clone(), bounds);
+            }
             let timeout = match entry.timeout {
                 Some(secs) => positive_secs(&secs, &at)?,
                 None => default_timeout,
@@ -235,7 +290,7 @@ impl Course {
                 name,
                 dir,
                 topic: entry.topic,
-                mode: entry.mode.unwrap_or(Mode::Test),
+                mode,
                 stub: entry.stub,
                 hints: entry.hints.into_inner(),
                 timeout: Duration::from_secs(timeout),
@@ -279,6 +334,7 @@ impl Course {
             final_message: raw.final_message,
             compile_timeout: Duration::from_secs(compile_timeout),
             exercises,
+            model_bounds,
         })
     }
 
@@ -321,6 +377,30 @@ impl Course {
         self.root.join(UI_HARNESS_DIR)
     }
 
+    /// The testkit package, whose `sync` facade model-checked exercises are written
+    /// against: where the solutions' manifest (or the workspace's, for
+    /// `workspace = true`) says, else `grader/testkit`.
+    pub fn testkit_dir(&self) -> PathBuf {
+        let path_in = |manifest: &Path, table: &[&str]| -> Option<PathBuf> {
+            let text = fs::read_to_string(manifest).ok()?;
+            let value: toml::Value = toml::from_str(&text).ok()?;
+            let entry = table
+                .iter()
+                .try_fold(&value, |value, key| value.get(key))?
+                .get(TESTKIT_PACKAGE)?;
+            let path = entry.get("path")?.as_str()?;
+            Some(manifest.parent()?.join(path))
+        };
+        path_in(&self.manifest(Side::Solution), &["dependencies"])
+            .or_else(|| {
+                path_in(
+                    &self.root.join("Cargo.toml"),
+                    &["workspace", "dependencies"],
+                )
+            })
+            .unwrap_or_else(|| self.root.join(TESTKIT_DIR))
+    }
+
     /// The lesson-owned snippets of a compile-fail lesson: `pass/` and `fail/`.
     pub fn ui_cases_dir(&self, exercise: &Exercise) -> PathBuf {
         self.ui_harness_dir().join("cases").join(&exercise.name)
@@ -333,6 +413,20 @@ impl Course {
     /// file.
     pub fn target_dir(&self) -> PathBuf {
         self.root.join("target")
+    }
+
+    /// Where model-checked exercises build (`--cfg loom` recompiles every dependency):
+    /// apart from `target/`, so that the two builds never invalidate each other.
+    pub fn model_target_dir(&self) -> PathBuf {
+        self.target_dir().join("loom")
+    }
+
+    /// The model checker's bounds of `exercise` (meaningful for `model_check` ones).
+    pub fn model_bounds(&self, exercise: &Exercise) -> ModelBounds {
+        self.model_bounds
+            .get(&exercise.name)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Where the grader keeps its state, backups and scratch files.
@@ -482,6 +576,53 @@ fn positive_secs(
     }
 }
 
+/// The model checker's bounds of an entry: only `model_check` exercises may set them.
+fn model_bounds_of(
+    name: &str,
+    mode: Mode,
+    entry: &RawExercise,
+    at: &impl Fn(Range<usize>, String) -> ConfigError,
+) -> Result<Option<ModelBounds>, ConfigError> {
+    if mode != Mode::ModelCheck {
+        if let Some(key) = entry.preemptions.as_ref().or(entry.branches.as_ref()) {
+            return Err(at(
+                key.span(),
+                format!(
+                    "exercise `{name}`: `preemptions` and `branches` bound the model checker, \
+                     so they need `mode = \"model_check\"`; remove them or set the mode"
+                ),
+            ));
+        }
+        return Ok(None);
+    }
+    let mut bounds = ModelBounds::default();
+    if let Some(preemptions) = &entry.preemptions {
+        bounds.preemptions = match *preemptions.get_ref() {
+            value if value > MAX_PREEMPTIONS => {
+                return Err(at(
+                    preemptions.span(),
+                    format!(
+                        "exercise `{name}`: preemptions = {value} makes the model checker \
+                         explore for minutes or hours; the bugs of a lesson show within 2 or 3 \
+                         (at most {MAX_PREEMPTIONS})"
+                    ),
+                ));
+            }
+            value => value,
+        };
+    }
+    if let Some(branches) = &entry.branches {
+        if *branches.get_ref() == 0 {
+            return Err(at(
+                branches.span(),
+                format!("exercise `{name}`: branches must be at least 1 (loom's default is 1000)"),
+            ));
+        }
+        bounds.branches = Some(*branches.get_ref());
+    }
+    Ok(Some(bounds))
+}
+
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|first| first.is_ascii_lowercase())
@@ -511,6 +652,10 @@ struct RawExercise {
     hints: Spanned<Vec<String>>,
     timeout: Option<Spanned<u64>>,
     points: Option<u32>,
+    /// `model_check` only: loom's preemption bound.
+    preemptions: Option<Spanned<u32>>,
+    /// `model_check` only: loom's branch bound.
+    branches: Option<Spanned<u32>>,
 }
 
 #[cfg(test)]
@@ -602,6 +747,43 @@ hints = ["look"]
     }
 
     #[test]
+    fn a_model_checked_exercise_has_its_bounds() {
+        let dir = course_dir(&[
+            "exercises/01_threads/threads1.rs",
+            "solutions/01_threads/threads1.rs",
+        ]);
+        let text = ONE.replace(
+            "hints = [\"look\"]",
+            "hints = [\"look\"]\nmode = \"model_check\"\npreemptions = 3\nbranches = 5000",
+        );
+        let course = parse(dir.path(), &text).unwrap();
+        let exercise = &course.exercises[0];
+        assert_eq!(exercise.mode, Mode::ModelCheck);
+        let bounds = course.model_bounds(exercise);
+        assert_eq!(
+            bounds,
+            ModelBounds {
+                preemptions: 3,
+                branches: Some(5000)
+            }
+        );
+        assert!(
+            bounds
+                .env()
+                .contains(&("LOOM_MAX_BRANCHES", "5000".to_owned()))
+        );
+        let plain = parse(
+            dir.path(),
+            &ONE.replace("hints", "mode = \"model_check\"\nhints"),
+        )
+        .unwrap();
+        assert_eq!(
+            plain.model_bounds(&plain.exercises[0]),
+            ModelBounds::default()
+        );
+    }
+
+    #[test]
     fn malformed_toml_is_located() {
         let dir = course_dir(&[]);
         let err = parse(dir.path(), "format_version = 1\n[[exercises]\n")
@@ -641,6 +823,26 @@ hints = ["look"]
                 "hints = [\"look\"]",
                 "hints = [\"look\"]\ntimeout = 0",
                 "at least 1 second",
+            ),
+            (
+                "hints = [\"look\"]",
+                "hints = [\"look\"]\npreemptions = 2",
+                "need `mode = \"model_check\"`",
+            ),
+            (
+                "hints = [\"look\"]",
+                "hints = [\"look\"]\nmode = \"model_check\"\npreemptions = 9",
+                "at most 5",
+            ),
+            (
+                "hints = [\"look\"]",
+                "hints = [\"look\"]\nmode = \"model_check\"\nbranches = 0",
+                "branches must be at least 1",
+            ),
+            (
+                "hints = [\"look\"]",
+                "hints = [\"look\"]\nmode = \"model_chek\"",
+                "unknown variant `model_chek`",
             ),
         ] {
             let err = parse(dir.path(), &ONE.replace(from, to))

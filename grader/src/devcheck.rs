@@ -80,6 +80,9 @@ pub fn check(
     if stress > 0 {
         stress_solutions(engine, &all, stress, reporter, &mut report)?;
     }
+    // Model-checked solutions: every weaker ordering must fail (devcheck_model.rs).
+    let weakenings = crate::devcheck_model::check(engine, reporter)?;
+    report.problems.extend(weakenings.problems);
     reporter.check_summary(
         report.problems.len(),
         report.solutions_checked,
@@ -260,7 +263,7 @@ fn layout_problems(course: &Course) -> Vec<String> {
             problems.push(format!("`{name}` has {} hint(s); give progressive hints (a nudge, the API, almost the answer)", exercise.hints.len()));
         }
         match exercise.mode {
-            Mode::Test => match crate::tamper::Spec::from_source(&solution) {
+            Mode::Test | Mode::ModelCheck => match crate::tamper::Spec::from_source(&solution) {
                 Ok(spec) if spec.tests.is_empty() => {
                     problems.push(format!(
                         "solution of `{name}` has a test module with no tests"

@@ -17,6 +17,7 @@ use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::error::Error;
 use crate::git;
+use crate::model_check;
 use crate::run::{self, Captured, Limits, ResultsChannel, Spec};
 use crate::tamper;
 use crate::verdict::{self, Judgement, Verdict};
@@ -320,8 +321,18 @@ impl<'a> Engine<'a> {
         let reference = self.reference(exercise)?;
         let spec = reference.spec()?;
         let learner_file = self.course.path(exercise, side);
+        let unseen = match exercise.mode {
+            Mode::ModelCheck => model_check::unseen_by_the_model(source),
+            Mode::Test | Mode::CompileFail => Vec::new(),
+        };
         let mut ran = match verdict::judge_tampering(&spec.check(source)) {
             Some(judgement) => Ran::judged(judgement),
+            // Synchronisation the model checker cannot see would make its tests check
+            // nothing: a changed meaning, like a shadowed assertion.
+            None if !unseen.is_empty() => Ran::judged(Judgement {
+                verdict: Verdict::Tampered { findings: unseen },
+                tests: Vec::new(),
+            }),
             None => self.run_tests(exercise, executable, &learner_file, &spec.tests)?,
         };
         ran.notes.extend(reference.notes.iter().cloned());
@@ -341,6 +352,11 @@ impl<'a> Engine<'a> {
         let cores = thread::available_parallelism().map_or(1, usize::from) as u64;
         let mut spec = Spec::new(executable, exercise.timeout)
             .env("RUST_BACKTRACE", if self.backtrace { "1" } else { "0" });
+        if exercise.mode == Mode::ModelCheck {
+            for (key, value) in self.course.model_bounds(exercise).env() {
+                spec = spec.env(key, value);
+            }
+        }
         spec.args = Cargo::test_args(results.path());
         spec.contain = true;
         spec.results = Some(results);
@@ -375,6 +391,9 @@ impl<'a> Engine<'a> {
                 .map(|source| verdict::string_literals(&source))
                 .unwrap_or_default();
             verdict::full_thread_names(diagnosis, expected, &literals);
+        }
+        if exercise.mode == Mode::ModelCheck {
+            verdict::explain_model_failures(&mut judgement, &output.stderr.text());
         }
         Ok(Ran {
             judgement,

@@ -7,9 +7,11 @@ mod commands;
 mod compile_fail;
 mod course;
 mod devcheck;
+mod devcheck_model;
 mod engine;
 mod error;
 mod git;
+mod model_check;
 mod progress;
 mod report;
 mod run;
@@ -17,6 +19,7 @@ mod session;
 mod tamper;
 mod verdict;
 mod watch;
+mod weaken;
 
 use std::process::ExitCode;
 

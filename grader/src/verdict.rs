@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::model_check::{self, ModelFailure};
 use crate::run::{Diagnosis, Exit, Output, ThreadState};
 use crate::tamper::Tampering;
 
@@ -107,6 +108,9 @@ pub struct TestResult {
     pub outcome: TestOutcome,
     /// The test's captured output and panic message, for failures.
     pub message: Option<String>,
+    /// What the model checker found, for a failed test of a model-checked exercise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelFailure>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -186,6 +190,7 @@ pub fn judge_run(
                 name,
                 outcome,
                 message,
+                model: None,
             }
         })
         .collect();
@@ -207,6 +212,34 @@ pub fn judge_run(
         Exit::Code(code) => judge_exit(*code, expected, &tests, interrupted, &stderr),
     };
     Judgement { verdict, tests }
+}
+
+/// Adds what the model checker found to a model-checked exercise's judgement: each
+/// failed test's [`ModelFailure`](crate::model_check::ModelFailure). Loom aborts the test
+/// process while it unwinds from a deadlock: when the testkit's report of one is in
+/// `stderr`, the test that was running failed with that deadlock (the process did not
+/// crash on its own).
+pub fn explain_model_failures(judgement: &mut Judgement, stderr: &str) {
+    if let Verdict::Crashed {
+        test: Some(running),
+        ..
+    } = &judgement.verdict
+        && let Some(report) = model_check::deadlock_report(stderr)
+    {
+        let running = running.clone();
+        if let Some(test) = judgement.tests.iter_mut().find(|test| test.name == running) {
+            test.outcome = TestOutcome::Failed;
+            test.message = Some(report.to_owned());
+            judgement.verdict = Verdict::TestFailed;
+        }
+    }
+    for test in &mut judgement.tests {
+        if test.outcome == TestOutcome::Failed
+            && let Some(message) = &test.message
+        {
+            test.model = model_check::parse(message);
+        }
+    }
 }
 
 fn judge_exit(
@@ -659,6 +692,56 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
                 .iter()
                 .any(|t| t.name == "tests::mine" && t.outcome == TestOutcome::Passed)
         );
+    }
+
+    fn result(name: &str, outcome: TestOutcome) -> TestResult {
+        TestResult {
+            name: name.to_owned(),
+            outcome,
+            message: None,
+            model: None,
+        }
+    }
+
+    #[test]
+    fn a_model_checked_deadlock_that_aborted_the_process_fails_the_running_test() {
+        let mut judgement = Judgement {
+            verdict: Verdict::Crashed {
+                test: Some("tests::b".to_owned()),
+                cause: Crash::Abort,
+            },
+            tests: vec![
+                result("tests::a", TestOutcome::Passed),
+                result("tests::b", TestOutcome::Interrupted),
+            ],
+        };
+        let stderr = format!(
+            "warning: `--logfile` is deprecated{} deadlock; threads = [(Id(0), Blocked(Location(Some(Location {{ file: \"x.rs\", line: 45, column: 37 }}))))]\n\nthread 'tests::b' panicked at ...:\npanic in a destructor during cleanup\n",
+            model_check::DEADLOCK_MARKER
+        );
+        explain_model_failures(&mut judgement, &stderr);
+        assert_eq!(judgement.verdict, Verdict::TestFailed);
+        let b = &judgement.tests[1];
+        assert_eq!(b.outcome, TestOutcome::Failed);
+        assert!(
+            matches!(b.model, Some(ModelFailure::Deadlock { .. })),
+            "{b:?}"
+        );
+    }
+
+    #[test]
+    fn a_model_checked_crash_without_the_report_stays_a_crash() {
+        let crashed = Verdict::Crashed {
+            test: Some("tests::a".to_owned()),
+            cause: Crash::Abort,
+        };
+        let mut judgement = Judgement {
+            verdict: crashed.clone(),
+            tests: vec![result("tests::a", TestOutcome::Interrupted)],
+        };
+        explain_model_failures(&mut judgement, "fatal runtime error: stack overflow\n");
+        assert_eq!(judgement.verdict, crashed);
+        assert_eq!(judgement.tests[0].model, None);
     }
 
     #[test]

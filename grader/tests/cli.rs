@@ -77,6 +77,7 @@ impl Course {
             }
         }
         copy_tree(&source, &root);
+        point_at_the_testkit(&root);
         Course { root }
     }
 
@@ -386,6 +387,31 @@ fn content_hash(text: &str) -> String {
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("{hash:016x}")
+}
+
+/// A copied fixture's manifests name the testkit by a path relative to the fixture's
+/// place in the repository: make it absolute, and give the copy the workspace's
+/// `Cargo.lock`, so the model checker's dependencies resolve to the versions the
+/// repository pins without asking the registry.
+fn point_at_the_testkit(root: &Path) {
+    let testkit = Path::new(env!("CARGO_MANIFEST_DIR")).join("testkit");
+    for manifest in ["exercises/Cargo.toml", "solutions/Cargo.toml"] {
+        let path = root.join(manifest);
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        let pointed = text.replace(
+            "path = \"../../../../testkit\"",
+            &format!("path = {:?}", testkit.display().to_string()),
+        );
+        if pointed != text {
+            fs::write(&path, pointed).unwrap();
+            let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+            if !root.join("Cargo.lock").exists() {
+                fs::copy(lock, root.join("Cargo.lock")).unwrap();
+            }
+        }
+    }
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -708,6 +734,45 @@ mod outcomes {
     }
 
     #[test]
+    fn a_weakened_ordering_is_rejected_by_the_model_checker_naming_the_lines() {
+        // The stub publishes with `Relaxed` where the solution has `Release` (line 26).
+        let report = Course::fixture().run_json("weak_ordering");
+        assert_eq!(verdict(&report), "test_failed", "{report:#}");
+        let found = &report["tests"][0]["model"];
+        assert_eq!(found["kind"], "data_race", "{report:#}");
+        let sites: Vec<(String, u64)> = found["accesses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|access| {
+                (
+                    access["kind"].as_str().unwrap().to_owned(),
+                    access["at"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert!(
+            sites.contains(&("write".to_owned(), 26)) && sites.contains(&("read".to_owned(), 33)),
+            "{report:#}"
+        );
+        let human = Course::fixture().threadlings(&["run", "weak_ordering"]);
+        assert_eq!(human.code(), 1, "{}", human.stderr());
+        let text = human.stdout();
+        for wanted in [
+            "data race found by the model checker",
+            "write by spawned thread #1 at exercises/outcomes/weak_ordering.rs:26:",
+            "read  by the test's thread (#0) at exercises/outcomes/weak_ordering.rs:33:",
+            "threadlings hint weak_ordering",
+            "Causality violation",
+        ] {
+            assert!(text.contains(wanted), "no {wanted:?} in:\n{text}");
+        }
+        let solution =
+            Course::fixture().threadlings(&["run", "weak_ordering", "--solution", "--json"]);
+        assert_eq!(verdict(&solution.json()), "pass", "{}", solution.stdout());
+    }
+
+    #[test]
     fn a_runaway_allocation_hits_the_memory_limit() {
         let report = Course::fixture().run_json("memory_runaway");
         assert_eq!(verdict(&report), "crashed");
@@ -935,7 +1000,7 @@ mod commands {
     fn list_json_has_every_exercise_in_order() {
         let list = Course::fixture().threadlings(&["list", "--json"]).json();
         let entries = list.as_array().unwrap();
-        assert_eq!(entries.len(), 19);
+        assert_eq!(entries.len(), 20);
         assert_eq!(entries[0]["name"], "pass");
         assert_eq!(entries[0]["path"], "exercises/outcomes/pass.rs");
         assert_eq!(entries[0]["topic"], "outcomes");
@@ -969,7 +1034,7 @@ mod commands {
         let json = course.threadlings(&["progress", "--json"]).json();
         assert_eq!(
             (json["done"].as_u64(), json["total"].as_u64()),
-            (Some(1), Some(19))
+            (Some(1), Some(20))
         );
         assert_eq!(json["topics"][0]["topic"], "outcomes");
         assert_eq!(
@@ -981,9 +1046,9 @@ mod commands {
             markdown.starts_with("| Topic | Done | Progress |\n|---|---:|---|\n"),
             "{markdown}"
         );
-        assert!(markdown.contains("| outcomes | 1/19 |"), "{markdown}");
+        assert!(markdown.contains("| outcomes | 1/20 |"), "{markdown}");
         let text = course.threadlings(&["progress"]).stdout();
-        assert!(text.contains("1 of 19 exercises done"), "{text}");
+        assert!(text.contains("1 of 20 exercises done"), "{text}");
     }
 
     #[test]
@@ -1011,7 +1076,7 @@ mod commands {
         assert_eq!(run.code(), 0, "{}", run.stdout());
         let reports = run.json();
         let reports = reports.as_array().unwrap();
-        assert_eq!(reports.len(), 19);
+        assert_eq!(reports.len(), 20);
         assert!(reports.iter().all(|report| verdict(report) == "pass"));
         assert_eq!(reports[12]["exercise"], "deleted_test");
     }
@@ -1596,6 +1661,31 @@ mod trust {
 
 mod course_self_check {
     use super::*;
+
+    /// A model-checked solution must use the weakest correct orderings: `dev check`
+    /// builds every single-ordering weakening and reports one that still passes.
+    #[test]
+    fn dev_check_reports_an_ordering_stronger_than_needed() {
+        let course = Course::private_with("too-strong", &["weak_ordering"]);
+        let solution = course.path("solutions/outcomes/weak_ordering.rs");
+        let text = fs::read_to_string(&solution).unwrap();
+        fs::write(
+            &solution,
+            text.replace("Ordering::Release", "Ordering::SeqCst"),
+        )
+        .unwrap();
+        let run = course.threadlings(&["dev", "check"]);
+        let out = format!("{}\n{}", run.stdout(), run.stderr());
+        assert_eq!(run.code(), 1, "{out}");
+        for wanted in [
+            "3 single-ordering weakenings of 1 model-checked solutions must fail",
+            "solution of `weak_ordering` weakened at line 27: `store` with Release instead of SeqCst still passes",
+            "rejected: `weak_ordering` line 27: `store` with Relaxed instead of SeqCst: failed: tests::a_reader_that_sees_the_flag_sees_the_value (data race",
+            "rejected: `weak_ordering` line 31: `load` with Relaxed instead of Acquire",
+        ] {
+            assert!(out.contains(wanted), "no {wanted:?} in:\n{out}");
+        }
+    }
 
     /// The real course: every stub fails as declared, every solution passes, and the
     /// files agree with info.toml. The README's test command runs this.

@@ -13,6 +13,7 @@ use colored::Colorize;
 
 use crate::course::Exercise;
 use crate::engine::Graded;
+use crate::model_check::{AccessKind, ModelFailure, Site};
 use crate::run::{Diagnosis, Stacks, ThreadState, Wait};
 use crate::verdict::{Crash, TestOutcome, Verdict};
 
@@ -166,13 +167,148 @@ fn tests(out: &mut String, graded: &Graded) {
             TestOutcome::NotRun => ("·".dimmed(), " (did not run)".dimmed()),
         };
         let _ = writeln!(out, "  {mark} {}{label}", escape_controls(&test.name));
-        if let Some(message) = &test.message {
+        if let Some(found) = &test.model {
             out.push_str(&indent(
-                &truncate_lines(&escape_controls(message), MESSAGE_LINES),
+                &escape_controls(&model_failure(found, &graded.exercise)),
                 "      ",
             ));
         }
+        if let Some(message) = &test.message {
+            if test.model.is_some() {
+                let _ = writeln!(out, "      {}", "the model checker's report:".dimmed());
+            }
+            out.push_str(&indent(
+                &truncate_lines(&escape_controls(message), MESSAGE_LINES),
+                if test.model.is_some() {
+                    "        "
+                } else {
+                    "      "
+                },
+            ));
+        }
     }
+}
+
+/// What the model checker found, in the learner's terms: what went wrong, in which thread
+/// and at which line, what usually causes it, and where the hint is.
+fn model_failure(found: &ModelFailure, exercise: &str) -> String {
+    let mut out = String::new();
+    let thread = |number: Option<u32>| match number {
+        Some(0) => "the test's thread (#0)".to_owned(),
+        Some(number) => format!("spawned thread #{number}"),
+        None => "a thread".to_owned(),
+    };
+    let at = |site: &Option<Site>| {
+        site.as_ref().map_or_else(
+            || " (line unknown)".to_owned(),
+            |site| format!(" at {site}"),
+        )
+    };
+    match found {
+        ModelFailure::DataRace { created, accesses } => {
+            let writes = accesses
+                .iter()
+                .filter(|access| access.kind == AccessKind::Write)
+                .count();
+            let what = if writes == accesses.len() && writes > 1 {
+                "two writes"
+            } else {
+                "a read and a write"
+            };
+            let _ = writeln!(
+                out,
+                "{} {what} of the same data{} are not ordered: in one execution the \
+                 memory model allows, neither happens-before the other.",
+                "data race found by the model checker:".red().bold(),
+                created.as_ref().map_or_else(String::new, |site| format!(
+                    " (the `UnsafeCell` created at line {})",
+                    site.line
+                ))
+            );
+            for access in accesses {
+                let kind = match access.kind {
+                    AccessKind::Read => "read ",
+                    AccessKind::Write => "write",
+                };
+                let _ = writeln!(
+                    out,
+                    "  {kind} by {}{}",
+                    thread(access.thread),
+                    at(&access.at)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "The data was published with a too-weak ordering, or without synchronisation: \
+                 a write is visible to another thread only through a happens-before edge \
+                 (a `Release` store or unlock read by an `Acquire` load or lock; a \
+                 read-modify-write that claims it first). x86 would hide this; the memory \
+                 model does not."
+            );
+        }
+        ModelFailure::FailedAssertion { message, at: site } => {
+            let first = message.lines().next().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}{} in one of the executions the model checker explored: {first}",
+                "assertion failed".red().bold(),
+                at(site)
+            );
+            let _ = writeln!(
+                out,
+                "Some interleaving of the threads breaks it: look for two steps that another \
+                 thread can come between (a `load` then a `store`, a check then an act) and \
+                 make them one atomic step."
+            );
+        }
+        ModelFailure::Deadlock { threads } => {
+            let _ = writeln!(
+                out,
+                "{} in one interleaving every thread waits for another, forever.",
+                "deadlock found by the model checker:".red().bold()
+            );
+            for blocked in threads {
+                let _ = writeln!(
+                    out,
+                    "  {} waits{}",
+                    thread(Some(blocked.thread)),
+                    at(&blocked.at)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "Each waits for something only another waiting thread can give: a lock it \
+                 holds (take locks in one global order), a wake-up that came before anyone \
+                 waited (change the condition under the lock, then notify; wait in a \
+                 `while` loop), a `join` on a thread that waits for you."
+            );
+        }
+        ModelFailure::TooManyBranches => {
+            let _ = writeln!(
+                out,
+                "{} one execution went on past the model checker's bound: a loop that \
+                 never makes progress.",
+                "the model checker gave up:".red().bold()
+            );
+            let _ = writeln!(
+                out,
+                "A spin loop must call `hint::spin_loop()` while it waits, and its failed \
+                 attempts must change nothing: wait with `compare_exchange`, not `swap`."
+            );
+        }
+        ModelFailure::Leak { what } => {
+            let _ = writeln!(
+                out,
+                "{} {what}: something shared was never freed in one execution.",
+                "leak found by the model checker:".red().bold()
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Stuck? Press h in the watch screen, or run `threadlings hint {exercise}`."
+    );
+    out
 }
 
 /// Learner output made safe for a terminal: line feeds and tabs are kept; every other
@@ -212,11 +348,14 @@ fn judgement_text(judgement: &crate::verdict::Judgement) -> String {
         Verdict::Pass => "pass".to_owned(),
         Verdict::CompileError { .. } => "compile error".to_owned(),
         Verdict::TestFailed => {
-            let failed: Vec<&str> = judgement
+            let failed: Vec<String> = judgement
                 .tests
                 .iter()
                 .filter(|test| test.outcome == TestOutcome::Failed)
-                .map(|test| test.name.as_str())
+                .map(|test| match &test.model {
+                    Some(found) => format!("{} ({})", test.name, found.summary()),
+                    None => test.name.clone(),
+                })
                 .collect();
             format!("failed: {}", failed.join(", "))
         }
@@ -556,6 +695,7 @@ mod tests {
             name: name.to_owned(),
             outcome,
             message: message.map(str::to_owned),
+            model: None,
         }
     }
 
@@ -584,6 +724,73 @@ mod tests {
             ],
         );
         insta::assert_snapshot!(render(&graded));
+    }
+
+    #[test]
+    fn model_checker_findings_name_what_which_thread_and_line() {
+        use crate::model_check::{Access, BlockedThread};
+        let at = |line| {
+            Some(Site {
+                file: "exercises/13_memory_ordering/ordering1.rs".to_owned(),
+                line,
+                column: 9,
+            })
+        };
+        let mut race = test(
+            "tests::a_reader_sees_the_value",
+            TestOutcome::Failed,
+            Some("Causality violation: Concurrent read and write accesses."),
+        );
+        race.model = Some(ModelFailure::DataRace {
+            created: at(49),
+            accesses: vec![
+                Access {
+                    kind: AccessKind::Read,
+                    thread: Some(0),
+                    at: at(75),
+                },
+                Access {
+                    kind: AccessKind::Write,
+                    thread: Some(1),
+                    at: at(63),
+                },
+            ],
+        });
+        let mut lost = test(
+            "tests::ids_are_unique",
+            TestOutcome::Failed,
+            Some("assertion `left != right` failed: two threads were given the same ID"),
+        );
+        lost.model = Some(ModelFailure::FailedAssertion {
+            message: "assertion `left != right` failed: two threads were given the same ID"
+                .to_owned(),
+            at: at(72),
+        });
+        let mut deadlock = test(
+            "tests::transfers_finish",
+            TestOutcome::Failed,
+            Some("deadlock; threads = [...]"),
+        );
+        deadlock.model = Some(ModelFailure::Deadlock {
+            threads: vec![
+                BlockedThread {
+                    thread: 0,
+                    at: at(45),
+                },
+                BlockedThread {
+                    thread: 1,
+                    at: at(45),
+                },
+            ],
+        });
+        let graded = graded(Verdict::TestFailed, vec![race, lost, deadlock]);
+        insta::assert_snapshot!(render(&graded));
+        assert_eq!(
+            judgement_line(&graded.judgement),
+            "failed: tests::a_reader_sees_the_value (data race: read at line 75 vs write at \
+             line 63), tests::ids_are_unique (assertion failed in one execution at line 72), \
+             tests::transfers_finish (deadlock: threads blocked at line 45, 45)"
+        );
     }
 
     #[test]
