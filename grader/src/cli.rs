@@ -224,6 +224,7 @@ impl Args {
             None => env::current_dir().map_err(Error::io("read the current folder"))?,
         };
         let root = Course::find_root(&start)?;
+        crate::invocation::detect(&root);
         let course = Course::load(&root)?;
         let mut format = Format::Human;
         let action = match self.command {
@@ -259,7 +260,7 @@ impl Args {
                 solution,
             }) => {
                 format = json_or_human(json);
-                course.exercise(&name)?;
+                let name = canonical(&course, &name)?;
                 Action::Run { name, solution }
             }
             Some(Command::Verify {
@@ -268,29 +269,45 @@ impl Args {
                 json,
             }) => {
                 format = json_or_human(json);
-                for name in &names {
-                    course.exercise(name)?;
-                }
+                // In course order, each once, whatever order they were typed in.
+                let mut indices = names
+                    .iter()
+                    .map(|name| {
+                        let name = canonical(&course, name)?;
+                        Ok(course
+                            .exercises
+                            .iter()
+                            .position(|exercise| exercise.name == name)
+                            .unwrap_or(0))
+                    })
+                    .collect::<Result<Vec<usize>, Error>>()?;
+                indices.sort_unstable();
+                indices.dedup();
+                let names = indices
+                    .into_iter()
+                    .map(|index| course.exercises[index].name.clone())
+                    .collect();
                 Action::Verify { names, solutions }
             }
-            Some(Command::Hint { name, all }) => {
-                course.exercise(&name)?;
-                Action::Hint { name, all }
-            }
-            Some(Command::Reset { name, yes, from }) => {
-                course.exercise(&name)?;
-                Action::Reset { name, yes, from }
-            }
-            Some(Command::Solution { name }) => {
-                course.exercise(&name)?;
-                Action::Solution { name }
-            }
+            Some(Command::Hint { name, all }) => Action::Hint {
+                name: canonical(&course, &name)?,
+                all,
+            },
+            Some(Command::Reset { name, yes, from }) => Action::Reset {
+                name: canonical(&course, &name)?,
+                yes,
+                from,
+            },
+            Some(Command::Solution { name }) => Action::Solution {
+                name: canonical(&course, &name)?,
+            },
             Some(Command::Doctor { json }) => {
                 format = json_or_human(json);
                 Action::Doctor
             }
             Some(Command::Dev(DevCommand::Check { stress })) => Action::DevCheck { stress },
             Some(Command::Dev(DevCommand::Bless { name })) => {
+                let name = canonical(&course, &name)?;
                 let exercise = course.exercise(&name)?;
                 if exercise.mode != crate::course::Mode::CompileFail {
                     return Err(Error::Usage(format!(
@@ -309,6 +326,11 @@ impl Args {
             backtrace: self.backtrace,
         })
     }
+}
+
+/// The exercise's own name for what the learner typed (any case, or its file's path).
+fn canonical(course: &Course, name: &str) -> Result<String, Error> {
+    Ok(course.exercise(name)?.name.clone())
 }
 
 fn json_or_human(json: bool) -> Format {

@@ -1,9 +1,11 @@
 //! The commands: decide what to grade, hand it to the engine, record the
 //! learner's progress, and pass the results to the reporter.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::{Mutex, PoisonError};
 
 use crate::build::Cargo;
 use crate::cli::{Action, Config};
@@ -79,9 +81,19 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                     .map(|name| course.exercise(name))
                     .collect::<Result<_, _>>()?
             };
+            // Shown in course order as soon as every exercise before it is graded (the
+            // runs finish in any order).
+            let ready: Mutex<(usize, BTreeMap<usize, Graded>)> = Mutex::new((0, BTreeMap::new()));
             let results = engine.grade_all(&chosen, side, &|graded| {
-                if let Ok(exercise) = course.exercise(&graded.exercise) {
-                    reporter.graded_live(course, exercise, graded);
+                let Some(index) = chosen.iter().position(|e| e.name == graded.exercise) else {
+                    return;
+                };
+                let mut ready = ready.lock().unwrap_or_else(PoisonError::into_inner);
+                let (next, waiting) = &mut *ready;
+                waiting.insert(index, graded.clone());
+                while let Some(graded) = waiting.remove(next) {
+                    reporter.graded_live(course, chosen[*next], &graded);
+                    *next += 1;
                 }
             })?;
             record(&progress, reporter, &results);
@@ -114,8 +126,9 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                 fs::read_to_string(course.path(exercise, Side::Exercise)).unwrap_or_default();
             if !state.is_done(exercise, &mine) {
                 reporter.warning(&format!(
-                    "`{name}` is not done yet: the solution below is a spoiler. `threadlings \
-                     hint {name}` gives a nudge instead."
+                    "`{name}` is not done yet: the solution below is a spoiler. `{} hint \
+                     {name}` gives a nudge instead.",
+                    crate::invocation::command()
                 ));
             }
             reporter.text(&format!(
@@ -204,8 +217,9 @@ fn record(progress: &Progress, reporter: &Reporter, graded: &[Graded]) {
     match progress.record(graded) {
         Ok(warning) => warn(reporter, warning),
         Err(error) => reporter.warning(&format!(
-            "progress could not be saved ({error}); the verdict stands, but `threadlings \
-             list` and `progress` will not count it until it can be"
+            "progress could not be saved ({error}); the verdict stands, but `{0} list` \
+             and `{0} progress` will not count it until it can be",
+            crate::invocation::command()
         )),
     }
 }

@@ -10,6 +10,7 @@ mod devcheck;
 mod engine;
 mod error;
 mod git;
+mod invocation;
 mod progress;
 mod report;
 mod run;

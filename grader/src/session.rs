@@ -36,6 +36,15 @@ pub enum Input {
     CheckFinished,
     /// Time passed (redraw the elapsed time of a running check).
     Tick,
+    /// The terminal changed size.
+    Resized,
+    /// Some exercise file changed: `done` is every exercise's status for what is on disk
+    /// now (the current exercise's own status is the session's, and is kept).
+    Refreshed {
+        done: Vec<bool>,
+    },
+    /// Stdin ended (line mode): leave once the current check has ended.
+    InputClosed,
 }
 
 /// How a grading run ended.
@@ -56,6 +65,8 @@ pub enum Key {
     Enter,
     Escape,
     Backspace,
+    PageUp,
+    PageDown,
     Interrupt,
 }
 
@@ -76,10 +87,17 @@ pub enum Effect {
         index: usize,
         graded: Box<Graded>,
     },
-    /// Remember that `count` hints of exercise `index` have been shown.
+    /// Show hint number `count` of exercise `index` (without a screen: print it), and
+    /// remember it as shown once it was.
     HintsShown {
         index: usize,
         count: usize,
+    },
+    /// Without a screen: print the list of exercises.
+    PrintList,
+    /// Without a screen: print the reference solution of exercise `index`.
+    PrintSolution {
+        index: usize,
     },
     /// Tell editors and scripts (events mode) that a run started.
     AnnounceStart {
@@ -160,6 +178,13 @@ pub struct Core {
     /// A one-line message for the learner (a key that does nothing now, ...).
     pub notice: Option<String>,
     pub finished: bool,
+    /// No screen (line mode, `--events json`): views that need one (the list, the
+    /// solution, hints) are printed instead of opened.
+    pub screenless: bool,
+    /// First row shown of a verdict or solution longer than the screen.
+    pub scroll: usize,
+    /// Stdin has ended: quit as soon as no check runs.
+    pub quit_when_idle: bool,
     next_generation: u64,
     now: Instant,
 }
@@ -196,6 +221,9 @@ impl Core {
             checking: false,
             notice: None,
             finished: false,
+            screenless: false,
+            scroll: 0,
+            quit_when_idle: false,
             next_generation: 1,
             now,
         }
@@ -238,6 +266,25 @@ impl Core {
                     Vec::new()
                 }
             }
+            Input::Resized => vec![Effect::Render],
+            Input::Refreshed { done } => {
+                for (index, flag) in done.into_iter().enumerate() {
+                    if index != self.current
+                        && let Some(slot) = self.done.get_mut(index)
+                    {
+                        *slot = flag;
+                    }
+                }
+                vec![Effect::Render]
+            }
+            Input::InputClosed => {
+                if self.running.is_none() && !self.checking {
+                    vec![Effect::Quit]
+                } else {
+                    self.quit_when_idle = true;
+                    Vec::new()
+                }
+            }
             Input::FileChanged { hash } => self.file_changed(hash),
             Input::Graded {
                 generation,
@@ -263,10 +310,15 @@ impl Core {
             }
             Input::CheckFinished => {
                 self.checking = false;
-                if self.done.iter().all(|done| *done) {
-                    return self.finish_course();
+                let mut effects = if self.done.iter().all(|done| *done) {
+                    self.finish_course()
+                } else {
+                    vec![Effect::Render]
+                };
+                if self.quit_when_idle && self.running.is_none() {
+                    effects.push(Effect::Quit);
                 }
-                vec![Effect::Render]
+                effects
             }
         }
     }
@@ -329,7 +381,8 @@ impl Core {
         if self.pending {
             return self.grade_now();
         }
-        match outcome {
+        let quit = self.quit_when_idle && !self.checking;
+        let mut effects = match outcome {
             RunOutcome::Cancelled => vec![Effect::Render],
             RunOutcome::Failed(fault) => {
                 self.fault = Some(fault);
@@ -341,6 +394,7 @@ impl Core {
                 self.disk_hash = Some(graded.content_hash.clone());
                 let passed = graded.verdict().passed();
                 self.last = Some((*graded).clone());
+                self.scroll = 0;
                 if let Some(done) = self.done.get_mut(self.current) {
                     *done = passed;
                 }
@@ -348,14 +402,19 @@ impl Core {
                     index: self.current,
                     graded,
                 }];
-                if passed && self.auto_advance {
+                if passed && self.auto_advance && !quit {
                     effects.extend(self.advance());
                 } else {
                     effects.push(Effect::Render);
                 }
                 effects
             }
+        };
+        if quit {
+            // Stdin ended during this check: its verdict was the last thing to wait for.
+            effects.push(Effect::Quit);
         }
+        effects
     }
 
     /// Moves to the next exercise not done (after the current one, then from the start).
@@ -389,6 +448,7 @@ impl Core {
         self.fault = None;
         self.disk_hash = None;
         self.hints_shown = 0;
+        self.scroll = 0;
         self.screen = Screen::Exercise;
         effects.push(Effect::AnnounceNext { index });
         effects.extend(self.grade_now());
@@ -426,8 +486,10 @@ impl Core {
                     vec![Effect::Render]
                 }
             }
+            Screen::Solution if self.scrolls(key) => vec![Effect::Render],
             Screen::Solution | Screen::Check if !self.checking => {
                 self.screen = Screen::Exercise;
+                self.scroll = 0;
                 if key == Key::Char('q') {
                     vec![Effect::Quit]
                 } else {
@@ -445,7 +507,24 @@ impl Core {
         }
     }
 
+    /// Scrolls a long verdict or solution; false for keys that do not scroll.
+    fn scrolls(&mut self, key: Key) -> bool {
+        const PAGE: usize = 10;
+        match key {
+            Key::Up | Key::Char('k') => self.scroll = self.scroll.saturating_sub(1),
+            Key::Down | Key::Char('j') => self.scroll += 1,
+            Key::PageUp => self.scroll = self.scroll.saturating_sub(PAGE),
+            Key::PageDown | Key::Char(' ') => self.scroll += PAGE,
+            Key::Char('g') => self.scroll = 0,
+            _ => return false,
+        }
+        true
+    }
+
     fn exercise_key(&mut self, key: Key) -> Vec<Effect> {
+        if !self.screenless && self.scrolls(key) {
+            return vec![Effect::Render];
+        }
         match key {
             Key::Char('q') => vec![Effect::Quit],
             Key::Char('n') => {
@@ -478,17 +557,30 @@ impl Core {
                 self.grade_now()
             }
             Key::Char('s') => {
+                if self.passed() && self.screenless {
+                    return vec![Effect::PrintSolution {
+                        index: self.current,
+                    }];
+                }
                 if self.passed() {
                     self.screen = Screen::Solution;
+                    self.scroll = 0;
                 } else {
                     self.notice = Some("the solution opens once this exercise passes".to_owned());
                 }
                 vec![Effect::Render]
             }
             Key::Char('x') => {
+                if self.screenless {
+                    self.notice = Some(
+                        "reset needs a confirmation: use the `reset` command instead".to_owned(),
+                    );
+                    return vec![Effect::Render];
+                }
                 self.screen = Screen::ConfirmReset;
                 vec![Effect::Render]
             }
+            Key::Char('l') if self.screenless => vec![Effect::PrintList],
             Key::Char('l') => {
                 self.screen = Screen::List {
                     filter: String::new(),
@@ -502,7 +594,9 @@ impl Core {
                     return Vec::new();
                 }
                 self.checking = true;
-                self.screen = Screen::Check;
+                if !self.screenless {
+                    self.screen = Screen::Check;
+                }
                 self.check = vec![CheckStatus::Waiting; self.names.len()];
                 vec![Effect::CheckAll, Effect::Render]
             }
@@ -566,6 +660,7 @@ impl Core {
     pub fn was_reset(&mut self) {
         self.last = None;
         self.hints_shown = 0;
+        self.scroll = 0;
     }
 }
 

@@ -21,6 +21,11 @@ const MESSAGE_LINES: usize = 40;
 
 /// One graded exercise: the verdict line, then what the learner needs to act on it.
 pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
+    graded_with(graded, exercise, path, crate::invocation::command())
+}
+
+/// The same, naming commands as `command` (`cargo threadlings` or `threadlings`).
+pub fn graded_with(graded: &Graded, exercise: &Exercise, path: &str, command: &str) -> String {
     let mut out = String::new();
     let name = exercise.name.bold();
     let took = seconds(graded.duration);
@@ -52,7 +57,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
                 "{} {name}: {failed} of {total} tests failed ({path})",
                 "✗".red().bold()
             );
-            tests(&mut out, graded);
+            tests(&mut out, graded, command);
         }
         Verdict::TimedOut {
             test,
@@ -82,7 +87,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
                 );
             }
             let _ = writeln!(out, "  {}", diagnosis_advice(diagnosis));
-            tests(&mut out, graded);
+            tests(&mut out, graded, command);
         }
         Verdict::Crashed { test, cause } => {
             let _ = writeln!(
@@ -95,7 +100,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
                 )),
                 crash_text(cause)
             );
-            tests(&mut out, graded);
+            tests(&mut out, graded, command);
         }
         Verdict::Tampered { findings } => {
             let _ = writeln!(
@@ -109,7 +114,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
             let _ = writeln!(
                 out,
                 "  The tests are the exercise's specification. You may add tests, but \
-                 not change or remove the original ones: `threadlings reset {}` restores \
+                 not change or remove the original ones: `{command} reset {}` restores \
                  the original file (keeping a backup of yours).",
                 exercise.name
             );
@@ -131,7 +136,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
     out
 }
 
-fn tests(out: &mut String, graded: &Graded) {
+fn tests(out: &mut String, graded: &Graded, command: &str) {
     for test in &graded.judgement.tests {
         let (mark, label) = match test.outcome {
             TestOutcome::Passed => ("✓".green(), "".normal()),
@@ -142,12 +147,32 @@ fn tests(out: &mut String, graded: &Graded) {
         };
         let _ = writeln!(out, "  {mark} {}{label}", escape_controls(&test.name));
         if let Some(message) = &test.message {
+            let message = backtrace_advice(message, command, &graded.exercise);
             out.push_str(&indent(
-                &truncate_lines(&escape_controls(message), MESSAGE_LINES),
+                &truncate_lines(&escape_controls(&message), MESSAGE_LINES),
                 "      ",
             ));
         }
     }
+}
+
+/// The standard library's advice to set `RUST_BACKTRACE=1` does not work here (the grader
+/// sets it for the test): it becomes the option that does.
+fn backtrace_advice(message: &str, command: &str, name: &str) -> String {
+    if !message.contains("RUST_BACKTRACE=1") {
+        return message.to_owned();
+    }
+    message
+        .lines()
+        .map(|line| {
+            if line.contains("RUST_BACKTRACE=1") {
+                format!("note: `{command} run {name} --backtrace` shows a full backtrace")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Learner output made safe for a terminal: line feeds and tabs are kept; every other

@@ -84,6 +84,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         .collect();
     // Without a keyboard nobody can press `n`: move on by itself after a pass.
     let mut core = Core::new(names, hint_counts, done, !interactive, Instant::now());
+    core.screenless = !interactive;
     core.hints_shown = state
         .hints_shown
         .get(&core.names[core.current])
@@ -123,11 +124,15 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         terminal::read_keys(
             events.clone(),
             |key| Event::Input(Input::Key(key)),
-            || Event::Input(Input::Tick),
+            || Event::Input(Input::Resized),
         );
         Some(raw)
     } else {
-        terminal::read_lines(events.clone(), |key| Event::Input(Input::Key(key)));
+        terminal::read_lines(
+            events.clone(),
+            |key| Event::Input(Input::Key(key)),
+            || Event::Input(Input::InputClosed),
+        );
         None
     };
     let ticker = events.clone();
@@ -144,6 +149,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         options,
         events,
         current_path,
+        hints_recorded: std::cell::Cell::new(core.hints_shown),
     };
     driver.run(&mut core, &inbox);
     Ok(ExitCode::SUCCESS)
@@ -156,6 +162,9 @@ struct Driver<'a> {
     options: Options,
     events: Sender<Event>,
     current_path: Arc<Mutex<PathBuf>>,
+    /// Hints of the current exercise recorded as shown (on the screen, they count once
+    /// they were drawn where the learner can see them).
+    hints_recorded: std::cell::Cell<usize>,
 }
 
 impl Driver<'_> {
@@ -171,8 +180,23 @@ impl Driver<'_> {
                 }
                 let Ok(event) = inbox.recv() else { break };
                 effects = match event {
+                    Event::Files(Notice::Others) => {
+                        let done = self
+                            .progress
+                            .load()
+                            .map(|loaded| progress::done_flags(self.course, &loaded.state));
+                        match done {
+                            Ok(done) => core.handle(Input::Refreshed { done }, Instant::now()),
+                            Err(_) => Vec::new(),
+                        }
+                    }
                     Event::Files(notice) => self.file_event(&notice, core),
-                    Event::Input(input) => core.handle(input, Instant::now()),
+                    Event::Input(input) => {
+                        if let Input::Checked { index, verdict, .. } = &input {
+                            self.view.checked(&self.course.exercises[*index], verdict);
+                        }
+                        core.handle(input, Instant::now())
+                    }
                 };
             }
             // Leaving: stop whatever still runs; the scope waits for those threads, whose
@@ -183,6 +207,17 @@ impl Driver<'_> {
         });
     }
 
+    fn record_hints(&self, index: usize, count: usize) {
+        self.hints_recorded.set(count);
+        if let Err(error) = self
+            .progress
+            .reveal_hints(&self.course.exercises[index], count)
+        {
+            self.view
+                .notice(&format!("could not remember the hint: {error}"));
+        }
+    }
+
     /// Reads the current file after a notice; the watchdog also notices saves no event
     /// announced, and says once that polling would help.
     fn file_event(&self, notice: &Notice, core: &mut Core) -> Vec<Effect> {
@@ -191,10 +226,11 @@ impl Driver<'_> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let Ok(source) = fs::read_to_string(&path) else {
+        let Ok(bytes) = fs::read(&path) else {
             return Vec::new();
         };
-        let hash = content_hash(&source);
+        // Lossy, as the engine reads it: a file saved in another encoding is graded too.
+        let hash = content_hash(&String::from_utf8_lossy(&bytes));
         if let Notice::Watchdog = notice {
             let settled = fs::metadata(&path)
                 .and_then(|meta| meta.modified())
@@ -250,10 +286,21 @@ impl Driver<'_> {
                 });
             }
             Effect::HintsShown { index, count } => {
-                if let Err(error) = self.progress.reveal_hints(&course.exercises[index], count) {
-                    self.view
-                        .notice(&format!("could not remember the hint: {error}"));
+                // Printed (no screen), or drawn by the render that follows: a hint counts
+                // as shown once the learner could read it (see `Effect::Render`).
+                if self.view.hint(&course.exercises[index], count) {
+                    self.record_hints(index, count);
                 }
+            }
+            Effect::PrintList => {
+                let done = &core.done;
+                self.view.list(course, done, core.current);
+            }
+            Effect::PrintSolution { index } => {
+                let exercise = &course.exercises[index];
+                let solution = fs::read_to_string(course.path(exercise, Side::Solution))
+                    .unwrap_or_else(|err| format!("(the solution could not be read: {err})"));
+                self.view.solution(course, exercise, &solution);
             }
             Effect::Cancel { generation } => {
                 if let Some(cancel) = cancels.remove(&generation) {
@@ -269,6 +316,7 @@ impl Driver<'_> {
             Effect::AnnounceStart { index } => self.view.started(&course.exercises[index]),
             Effect::AnnounceNext { index } => {
                 let exercise = &course.exercises[index];
+                self.hints_recorded.set(0);
                 *self
                     .current_path
                     .lock()
@@ -281,6 +329,7 @@ impl Driver<'_> {
                         .get(&exercise.name)
                         .copied()
                         .unwrap_or(0);
+                    self.hints_recorded.set(core.hints_shown);
                 }
                 self.view.next(course, exercise);
             }
@@ -292,7 +341,7 @@ impl Driver<'_> {
                 cancels.insert(CHECK_ALL, Arc::clone(&cancel));
                 scope.spawn(move || {
                     let mut cargo = Cargo::detect(false);
-                    cargo.cancel = Some(cancel);
+                    cargo.cancel = Some(Arc::clone(&cancel));
                     let engine = Engine::new(course, cargo, options.backtrace);
                     let all: Vec<_> = course.exercises.iter().collect();
                     let on_graded = |graded: &crate::engine::Graded| {
@@ -308,7 +357,11 @@ impl Driver<'_> {
                             }));
                         }
                     };
-                    if let Ok(results) = engine.grade_all(&all, Side::Exercise, &on_graded) {
+                    // A cancelled check (a quit, a save) records nothing: progress stays
+                    // exactly as it was, whatever had finished by then.
+                    if let Ok(results) = engine.grade_all(&all, Side::Exercise, &on_graded)
+                        && !cancel.load(Ordering::Relaxed)
+                    {
                         let _ = progress.record(&results);
                     }
                     let _ = events.send(Event::Input(Input::CheckFinished));
@@ -330,7 +383,8 @@ impl Driver<'_> {
                     }
                     Err(error) => format!("reset failed: {error}"),
                 });
-                self.view.render(core, course);
+                let _ = self.view.render(core, course);
+                self.hints_recorded.set(core.hints_shown);
             }
             Effect::Finish => self.view.finish(
                 course
@@ -338,7 +392,17 @@ impl Driver<'_> {
                     .as_deref()
                     .unwrap_or("Every exercise is done."),
             ),
-            Effect::Render => self.view.render(core, course),
+            Effect::Render => {
+                if core.screenless {
+                    if let Some(notice) = core.notice.take() {
+                        self.view.notice(&notice);
+                    }
+                } else if let Some(visible) = self.view.render(core, course)
+                    && visible > self.hints_recorded.get()
+                {
+                    self.record_hints(core.current, visible);
+                }
+            }
             Effect::Quit => return false,
         }
         true
