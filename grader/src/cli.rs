@@ -154,6 +154,11 @@ pub enum DevCommand {
         /// Also run every solution's tests N times and report any flake.
         #[arg(long, value_name = "N", default_value_t = 0)]
         stress: usize,
+        /// Check the stubs as committed (git HEAD), not the files in exercises/: a stub
+        /// changed since the last commit (a learner's work) is skipped and named. What
+        /// `cargo test` runs, so that it passes on a learner's checkout.
+        #[arg(long)]
+        committed_stubs: bool,
     },
     /// Rewrite the expected compiler errors of a compile-fail lesson from its solution.
     Bless { name: String },
@@ -199,6 +204,7 @@ pub enum Action {
     Doctor,
     DevCheck {
         stress: usize,
+        committed_stubs: bool,
     },
     DevBless {
         name: String,
@@ -305,7 +311,13 @@ impl Args {
                 format = json_or_human(json);
                 Action::Doctor
             }
-            Some(Command::Dev(DevCommand::Check { stress })) => Action::DevCheck { stress },
+            Some(Command::Dev(DevCommand::Check {
+                stress,
+                committed_stubs,
+            })) => Action::DevCheck {
+                stress,
+                committed_stubs,
+            },
             Some(Command::Dev(DevCommand::Bless { name })) => {
                 let name = canonical(&course, &name)?;
                 let exercise = course.exercise(&name)?;

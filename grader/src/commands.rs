@@ -145,8 +145,16 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             });
             Ok(ExitCode::SUCCESS)
         }
-        Action::DevCheck { stress } => {
-            let report = devcheck::check(&engine, *stress, reporter)?;
+        Action::DevCheck {
+            stress,
+            committed_stubs,
+        } => {
+            let source = if *committed_stubs {
+                devcheck::StubSource::Committed
+            } else {
+                devcheck::StubSource::WorkingTree
+            };
+            let report = devcheck::check(&engine, *stress, source, reporter)?;
             Ok(pass_code(report.is_clean()))
         }
         Action::DevBless { name } => {

@@ -1280,7 +1280,7 @@ mod trust {
     }
 
     /// Runs git in `root`, as a course author would to commit the course.
-    fn git_in(root: &Path, args: &[&str]) {
+    pub(super) fn git_in(root: &Path, args: &[&str]) {
         let output = Command::new("git")
             .args([
                 "-c",
@@ -1417,12 +1417,77 @@ mod trust {
 mod course_self_check {
     use super::*;
 
+    fn problems(run: &Run) -> Vec<String> {
+        run.stdout()
+            .lines()
+            .filter(|line| line.starts_with('✗'))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// `cargo test` on a learner's checkout: the self-check grades the committed stubs,
+    /// not the learner's work, and says which of theirs it left alone.
+    #[test]
+    fn solved_half_solved_and_broken_exercises_leave_the_self_check_as_it_was() {
+        let course = Course::private_with(
+            "self-check-learner",
+            &["failing_test", "panicking_thread", "compile_error"],
+        );
+        // A consistent course: each stub fails as declared.
+        let info = fs::read_to_string(course.path("info.toml")).unwrap();
+        let (before, after) = info.split_once("name = \"compile_error\"").unwrap();
+        let after = after.replacen("stub = \"test_failed\"", "stub = \"compile_error\"", 1);
+        fs::write(
+            course.path("info.toml"),
+            format!("{before}name = \"compile_error\"{after}"),
+        )
+        .unwrap();
+        trust::git_in(&course.root, &["init", "-q"]);
+        trust::git_in(&course.root, &["add", "."]);
+        trust::git_in(&course.root, &["commit", "-qm", "course"]);
+        let check = || course.threadlings(&["dev", "check", "--committed-stubs"]);
+        let pristine = check();
+        // Solved, half-solved, broken (and saved in another encoding).
+        let solved = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/failing_test.rs"), solved).unwrap();
+        let half = course.path("exercises/outcomes/panicking_thread.rs");
+        let text = fs::read_to_string(&half).unwrap();
+        fs::write(
+            &half,
+            text.replacen("TODO", "working on it", 1) + "\nfn helper() {}\n",
+        )
+        .unwrap();
+        fs::write(
+            course.path("exercises/outcomes/compile_error.rs"),
+            b"// caf\xe9: no tests left\nfn main() { let broken: u32 = \"no\"; }\n",
+        )
+        .unwrap();
+        let learner = check();
+        assert_eq!(pristine.code(), 0, "{}", pristine.stdout());
+        assert_eq!(learner.code(), 0, "{}", learner.stdout());
+        assert_eq!(
+            problems(&learner),
+            problems(&pristine),
+            "{}",
+            learner.stdout()
+        );
+        assert!(
+            learner.stdout().contains(
+                "skipped grading 3 stub(s) you have changed since the last commit (your work, \
+                 not the course's): failing_test, panicking_thread, compile_error"
+            ),
+            "{}",
+            learner.stdout()
+        );
+    }
+
     /// The real course: every stub fails as declared, every solution passes, and the
     /// files agree with info.toml. The README's test command runs this.
     #[test]
     fn the_course_is_consistent() {
         let stress = std::env::var("THREADLINGS_STRESS").unwrap_or_else(|_| "0".to_owned());
-        let run = Course::real().threadlings(&["dev", "check", "--stress", &stress]);
+        let run =
+            Course::real().threadlings(&["dev", "check", "--committed-stubs", "--stress", &stress]);
         assert_eq!(
             run.code(),
             0,
