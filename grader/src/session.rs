@@ -466,6 +466,10 @@ impl Core {
         if key == Key::Interrupt {
             return vec![Effect::Quit];
         }
+        if self.screenless {
+            // No screen to open or leave: every key acts on the exercise.
+            return self.exercise_key(key);
+        }
         match self.screen.clone() {
             Screen::List {
                 filter,
