@@ -987,6 +987,80 @@ mod tests {
     }
 
     #[test]
+    fn the_end_of_stdin_quits_after_the_running_check_without_moving_on() {
+        let (mut idle, now) = core(&[false], true);
+        assert_eq!(idle.handle(Input::InputClosed, now), [Effect::Quit]);
+        let (mut core, now) = core(&[false, false], true);
+        core.screenless = true;
+        core.start();
+        assert!(core.handle(Input::InputClosed, now).is_empty());
+        let effects = core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        assert!(matches!(effects[0], Effect::Verdict { index: 0, .. }));
+        assert_eq!(effects.last(), Some(&Effect::Quit));
+        assert!(grades(&effects).is_empty(), "no next check: {effects:?}");
+    }
+
+    #[test]
+    fn without_a_screen_the_list_and_solution_are_printed_and_q_always_quits() {
+        let (mut core, now) = core(&[false, false], true);
+        core.screenless = true;
+        core.start();
+        assert_eq!(core.handle(Input::Key(Key::Char('l')), now), [Effect::PrintList]);
+        assert_eq!(core.screen, Screen::Exercise);
+        assert_eq!(core.handle(Input::Key(Key::Char('q')), now), [Effect::Quit]);
+        core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        // Moved on to e2 by itself; its check runs. `c` starts a check-all.
+        core.handle(Input::Key(Key::Char('c')), now);
+        assert_eq!(core.screen, Screen::Exercise);
+        assert_eq!(core.handle(Input::Key(Key::Char('q')), now), [Effect::Quit]);
+    }
+
+    #[test]
+    fn a_resize_redraws_and_another_file_s_change_refreshes_the_others_status() {
+        let (mut core, now) = core(&[false, false, false], false);
+        core.start();
+        assert_eq!(core.handle(Input::Resized, now), [Effect::Render]);
+        core.handle(
+            Input::Refreshed {
+                done: vec![true, true, false],
+            },
+            now,
+        );
+        assert_eq!(core.done, [false, true, false], "the current one is the session's");
+    }
+
+    #[test]
+    fn arrows_scroll_the_verdict_and_a_new_verdict_starts_at_the_top() {
+        let (mut core, now) = core(&[false], false);
+        core.start();
+        core.handle(Input::Key(Key::Down), now);
+        core.handle(Input::Key(Key::PageDown), now);
+        assert_eq!(core.scroll, 11);
+        core.handle(Input::Key(Key::Char('k')), now);
+        assert_eq!(core.scroll, 10);
+        core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", failed()),
+            },
+            now,
+        );
+        assert_eq!(core.scroll, 0);
+    }
+
+    #[test]
     fn a_result_from_a_run_that_was_replaced_is_ignored() {
         let (mut core, now) = core(&[false, false], false);
         core.start();
