@@ -305,6 +305,178 @@ pub fn bound_compilers(spec: &mut Spec, course: &Course) -> Result<(), Error> {
     Ok(())
 }
 
+/// How far the first build of the course's crates (rayon, crossbeam, dashmap, parking_lot
+/// and what they depend on) has come: `built` of `total` libraries are in the target
+/// folder. Read from `Cargo.lock` and the folder, without calling cargo, so a screen can
+/// show it while cargo builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrateProgress {
+    pub built: usize,
+    pub total: usize,
+}
+
+impl CrateProgress {
+    pub fn complete(self) -> bool {
+        self.built >= self.total
+    }
+}
+
+/// The package the exercises are bins of, whose dependencies are the course's crates.
+const EXERCISES_PACKAGE: &str = "threadlings-exercises";
+
+/// The library names of every crate the exercises depend on (normal, dev and build
+/// dependencies, on this platform), as `cargo metadata` resolves them; empty when cargo
+/// does not answer.
+pub fn course_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Metadata {
+        packages: Vec<Package>,
+        resolve: Option<Resolve>,
+    }
+    #[derive(Deserialize)]
+    struct Package {
+        id: String,
+        name: String,
+        targets: Vec<Target>,
+    }
+    #[derive(Deserialize)]
+    struct Target {
+        name: String,
+        kind: Vec<String>,
+    }
+    #[derive(Deserialize)]
+    struct Resolve {
+        nodes: Vec<Node>,
+    }
+    #[derive(Deserialize)]
+    struct Node {
+        id: String,
+        #[serde(default)]
+        dependencies: Vec<String>,
+    }
+    let host = rustc_host(course).unwrap_or_default();
+    let mut spec = Spec::new(&cargo.program, Duration::from_secs(60))
+        .arg("metadata")
+        .arg("--format-version=1")
+        .arg("--manifest-path")
+        .arg(course.manifest(Side::Exercise));
+    if !host.is_empty() {
+        spec = spec.arg("--filter-platform").arg(host);
+    }
+    spec.cwd = Some(course.root.clone());
+    spec.output_cap = BUILD_OUTPUT_CAP;
+    let Ok(output) = run::run(&spec) else {
+        return Vec::new();
+    };
+    let Ok(metadata) = serde_json::from_str::<Metadata>(&output.stdout.text()) else {
+        return Vec::new();
+    };
+    let Some(resolve) = metadata.resolve else {
+        return Vec::new();
+    };
+    let nodes: BTreeMap<&str, &[String]> = resolve
+        .nodes
+        .iter()
+        .map(|node| (node.id.as_str(), node.dependencies.as_slice()))
+        .collect();
+    let Some(root) = metadata
+        .packages
+        .iter()
+        .find(|package| package.name == EXERCISES_PACKAGE)
+    else {
+        return Vec::new();
+    };
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut todo = vec![root.id.as_str()];
+    while let Some(id) = todo.pop() {
+        for dependency in nodes.get(id).copied().unwrap_or_default() {
+            if seen.insert(dependency) {
+                todo.push(dependency);
+            }
+        }
+    }
+    metadata
+        .packages
+        .iter()
+        .filter(|package| seen.contains(package.id.as_str()))
+        .filter_map(|package| {
+            package
+                .targets
+                .iter()
+                .find(|target| {
+                    target
+                        .kind
+                        .iter()
+                        .any(|kind| kind.contains("lib") || kind == "proc-macro")
+                })
+                .map(|target| target.name.replace('-', "_"))
+        })
+        .collect()
+}
+
+/// The host's target triple, from `rustc -vV`.
+fn rustc_host(course: &Course) -> Option<String> {
+    let mut spec = Spec::new("rustc", Duration::from_secs(30)).arg("-vV");
+    spec.cwd = Some(course.root.clone());
+    let output = run::run(&spec).ok()?;
+    output
+        .stdout
+        .text()
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+}
+
+/// Whether the course's main crates look built already (no need to ask cargo for the
+/// whole list): the usual case after the first start.
+pub fn course_crates_built(course: &Course) -> bool {
+    let main: Vec<String> = [
+        "rayon",
+        "crossbeam",
+        "dashmap",
+        "parking_lot",
+        "threadlings_testkit",
+    ]
+    .iter()
+    .map(|name| (*name).to_owned())
+    .collect();
+    crate_progress(course, &main).complete()
+}
+
+/// How many of `crates` (from [`course_crates`]) have a compiled library in the target
+/// folder's `debug/deps`.
+pub fn crate_progress(course: &Course, crates: &[String]) -> CrateProgress {
+    let built_names: BTreeSet<String> =
+        fs::read_dir(course.target_dir().join("debug").join("deps"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|entry| {
+                        let file = entry.file_name().into_string().ok()?;
+                        let stem = file
+                            .strip_suffix(".rlib")
+                            .or_else(|| file.strip_suffix(".so"))
+                            .or_else(|| file.strip_suffix(".dylib"))
+                            .or_else(|| file.strip_suffix(".dll"))?;
+                        let stem = stem.strip_prefix("lib").unwrap_or(stem);
+                        Some(
+                            stem.rsplit_once('-')
+                                .map_or(stem, |(name, _)| name)
+                                .to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    CrateProgress {
+        built: crates
+            .iter()
+            .filter(|name| built_names.contains(*name))
+            .count(),
+        total: crates.len(),
+    }
+}
+
 /// What cargo last compiled: per side and exercise, the content hash of the source.
 #[derive(Debug, Default, serde::Serialize, Deserialize)]
 struct Compiled {

@@ -31,6 +31,17 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
         engine.reference = ReferenceSource::WorkingTree;
     }
     let progress = Progress::new(course);
+    if matches!(
+        config.action,
+        Action::Run { .. } | Action::Verify { .. } | Action::DevCheck { .. }
+    ) && !crate::build::course_crates_built(course)
+    {
+        // The first grading waits for cargo: never a silent minute.
+        reporter.status(
+            "building the course's crates (rayon, crossbeam, dashmap, parking_lot and what \
+             they use): first time only, a minute or two…",
+        );
+    }
     match &config.action {
         Action::Watch {
             detection,

@@ -185,6 +185,9 @@ pub struct Core {
     pub scroll: usize,
     /// Stdin has ended: quit as soon as no check runs.
     pub quit_when_idle: bool,
+    /// The first build of the course's crates, while it runs: libraries built, of how
+    /// many (the driver updates it).
+    pub building: Option<(usize, usize)>,
     next_generation: u64,
     now: Instant,
 }
@@ -224,6 +227,7 @@ impl Core {
             screenless: false,
             scroll: 0,
             quit_when_idle: false,
+            building: None,
             next_generation: 1,
             now,
         }
@@ -378,6 +382,8 @@ impl Core {
             return Vec::new();
         }
         self.running = None;
+        // Whatever the outcome, the build that came with it is over.
+        self.building = None;
         if self.pending {
             return self.grade_now();
         }
@@ -1011,7 +1017,10 @@ mod tests {
         let (mut core, now) = core(&[false, false], true);
         core.screenless = true;
         core.start();
-        assert_eq!(core.handle(Input::Key(Key::Char('l')), now), [Effect::PrintList]);
+        assert_eq!(
+            core.handle(Input::Key(Key::Char('l')), now),
+            [Effect::PrintList]
+        );
         assert_eq!(core.screen, Screen::Exercise);
         assert_eq!(core.handle(Input::Key(Key::Char('q')), now), [Effect::Quit]);
         core.handle(
@@ -1038,7 +1047,11 @@ mod tests {
             },
             now,
         );
-        assert_eq!(core.done, [false, true, false], "the current one is the session's");
+        assert_eq!(
+            core.done,
+            [false, true, false],
+            "the current one is the session's"
+        );
     }
 
     #[test]

@@ -281,6 +281,11 @@ impl Reporter {
         );
     }
 
+    /// What the grader is busy with (a long first build), on stderr.
+    pub fn status(&self, status: &str) {
+        eprintln!("{}", status.dimmed());
+    }
+
     /// A grader fault, on stderr.
     pub fn error(&self, error: &Error) {
         eprintln!(

@@ -39,6 +39,8 @@ pub struct Frame {
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub solution: Option<&'a str>,
+    /// The lesson at the top of the exercise file, shown while its first check runs.
+    pub lesson: Option<&'a str>,
     pub command: &'a str,
 }
 
@@ -92,7 +94,7 @@ pub fn frame(
             *typing,
             avail.saturating_sub(1),
         ),
-        Screen::Exercise => exercise_body(core, course, exercise, context.command),
+        Screen::Exercise => exercise_body(core, course, exercise, context),
         Screen::ConfirmReset => format!(
             "Reset {} to its original version? Your file is kept in .threadlings/backups/.\n\n\
              y to reset, any other key to cancel\n",
@@ -257,7 +259,12 @@ fn keys_line(screen: &Screen, checking: bool) -> &'static str {
     }
 }
 
-fn exercise_body(core: &Core, course: &Course, exercise: &Exercise, command: &str) -> String {
+fn exercise_body(
+    core: &Core,
+    course: &Course,
+    exercise: &Exercise,
+    context: Context<'_>,
+) -> String {
     let mut body = String::new();
     if core.finished {
         let _ = writeln!(
@@ -279,6 +286,18 @@ fn exercise_body(core: &Core, course: &Course, exercise: &Exercise, command: &st
             exercise.name,
             elapsed.as_secs_f64()
         );
+        if let Some((built, total)) = core.building {
+            let _ = writeln!(
+                body,
+                "  building the course's crates (first time only): {built}/{total} {}",
+                progress_bar(built, total, 20)
+            );
+        }
+        if core.last.is_none()
+            && let Some(lesson) = context.lesson
+        {
+            let _ = writeln!(body, "\n{}", lesson.trim_end());
+        }
     } else if let Some(fault) = &core.fault {
         let _ = writeln!(
             body,
@@ -291,7 +310,7 @@ fn exercise_body(core: &Core, course: &Course, exercise: &Exercise, command: &st
             graded,
             exercise,
             &super::display_path(course, exercise, Side::Exercise),
-            command,
+            context.command,
         ));
         if graded.verdict().passed() {
             let _ = writeln!(
@@ -582,6 +601,7 @@ mod tests {
 
     const CONTEXT: Context<'static> = Context {
         solution: None,
+        lesson: None,
         command: "cargo threadlings",
     };
 
@@ -670,6 +690,24 @@ mod tests {
         solving.scroll = 50;
         let (large, _) = render(&solving, context, 120, 40);
         insta::assert_snapshot!("solution_120x40_scrolled", large);
+    }
+
+    #[test]
+    fn the_first_start_shows_the_crates_being_built_and_the_lesson() {
+        let mut first = core(0);
+        first.last = None;
+        first.handle(Input::Key(Key::Char('r')), Instant::now());
+        first.building = Some((14, 31));
+        let lesson = "# Scoped threads\n\nSplit the work with `chunks_mut` and let each worker \
+                      write its own part, all at the same time.";
+        let context = Context {
+            lesson: Some(lesson),
+            ..CONTEXT
+        };
+        let (text, _) = render(&first, context, 80, 24);
+        let text = text.replace(|c: char| c.is_ascii_digit(), "0");
+        assert!(text.contains("first time only): 00/00"), "{text}");
+        insta::assert_snapshot!(text);
     }
 
     #[test]

@@ -291,11 +291,16 @@ impl<'a> WatchView<'a> {
         let solution = (core.screen == Screen::Solution)
             .then(|| fs::read_to_string(course.path(exercise, Side::Solution)).ok())
             .flatten();
+        let lesson = (core.running.is_some() && core.last.is_none())
+            .then(|| fs::read_to_string(course.path(exercise, Side::Exercise)).ok())
+            .flatten()
+            .map(|source| lesson(&source));
         let frame = screen::frame(
             core,
             course,
             Context {
                 solution: solution.as_deref(),
+                lesson: lesson.as_deref(),
                 command: crate::invocation::command(),
             },
             usize::from(width),
@@ -320,6 +325,16 @@ impl<'a> WatchView<'a> {
         let _ = stdout.flush();
         Some(frame.hints_visible)
     }
+}
+
+/// The lesson at the top of an exercise file: its leading `//!` comment, as text.
+fn lesson(source: &str) -> String {
+    let lines: Vec<&str> = source
+        .lines()
+        .map_while(|line| line.strip_prefix("//!"))
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect();
+    human::escape_controls(&lines.join("\n"))
 }
 
 #[derive(Serialize)]

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub use self::files::Detection;
 use self::files::Notice;
-use crate::build::Cargo;
+use crate::build::{self, Cargo};
 use crate::course::{Course, Side};
 use crate::engine::{Engine, content_hash};
 use crate::error::Error;
@@ -85,6 +85,22 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
     // Without a keyboard nobody can press `n`: move on by itself after a pass.
     let mut core = Core::new(names, hint_counts, done, !interactive, Instant::now());
     core.screenless = !interactive;
+    // The first start builds the course's crates: say so, and how far it has come.
+    let crates = if build::course_crates_built(course) {
+        Vec::new()
+    } else {
+        build::course_crates(&Cargo::detect(false), course)
+    };
+    let first_build = build::crate_progress(course, &crates);
+    if !crates.is_empty() && !first_build.complete() {
+        core.building = Some((first_build.built, first_build.total));
+        view.notice(&format!(
+            "building the course's crates ({} libraries: rayon, crossbeam, dashmap, \
+             parking_lot and what they use): first time only, a minute or two; the first \
+             verdict follows",
+            first_build.total
+        ));
+    }
     core.hints_shown = state
         .hints_shown
         .get(&core.names[core.current])
@@ -150,6 +166,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         events,
         current_path,
         hints_recorded: std::cell::Cell::new(core.hints_shown),
+        crates,
     };
     driver.run(&mut core, &inbox);
     Ok(ExitCode::SUCCESS)
@@ -165,6 +182,8 @@ struct Driver<'a> {
     /// Hints of the current exercise recorded as shown (on the screen, they count once
     /// they were drawn where the learner can see them).
     hints_recorded: std::cell::Cell<usize>,
+    /// The course's crates, while their first build runs (for its progress).
+    crates: Vec<String>,
 }
 
 impl Driver<'_> {
@@ -191,6 +210,11 @@ impl Driver<'_> {
                         }
                     }
                     Event::Files(notice) => self.file_event(&notice, core),
+                    Event::Input(Input::Tick) if core.building.is_some() => {
+                        let now = build::crate_progress(self.course, &self.crates);
+                        core.building = Some((now.built, now.total));
+                        core.handle(Input::Tick, Instant::now())
+                    }
                     Event::Input(input) => {
                         if let Input::Checked { index, verdict, .. } = &input {
                             self.view.checked(&self.course.exercises[*index], verdict);
