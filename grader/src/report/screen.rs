@@ -21,6 +21,8 @@ pub const KEYS: &str =
     "n next · h hint · l list · r re-run · s solution · x reset · c check · q quit";
 /// Rows a verdict keeps however many hints are shown (when it has that many).
 const MIN_BODY_ROWS: usize = 3;
+/// A notice longer than this is shown above the body instead of above the keys.
+const LONG_NOTICE_ROWS: usize = 3;
 
 /// One screen, ready to draw.
 #[derive(Debug, PartialEq, Eq)]
@@ -68,11 +70,17 @@ pub fn frame(
             .as_str(),
         width,
     );
-    let notice = core
+    let mut notice = core
         .notice
         .as_deref()
         .map(|notice| wrap_text(&notice.yellow().to_string(), width))
         .unwrap_or_default();
+    // A long notice (the welcome) reads at the top of the body, and scrolls with it.
+    let long_notice = if notice.len() > LONG_NOTICE_ROWS {
+        std::mem::take(&mut notice)
+    } else {
+        Vec::new()
+    };
 
     // Rows left for the body and the hints, below the header (and its blank line).
     let mut avail = height.saturating_sub(keys.len() + notice.len());
@@ -109,7 +117,11 @@ pub fn frame(
         ),
         Screen::Check => check_body(core, course),
     };
-    let body = wrap_text(&body_text, width);
+    let mut body = long_notice;
+    if !body.is_empty() {
+        body.push(String::new());
+    }
+    body.extend(wrap_text(&body_text, width));
 
     // Hints, the newest first, as many as fit while the verdict keeps a few rows.
     let mut hint_lines: Vec<String> = Vec::new();
