@@ -218,6 +218,50 @@ impl Cargo {
         Ok(built)
     }
 
+    /// Builds the program (`main()`) of a learner's exercise; returns its executable.
+    pub fn build_program(&self, course: &Course, exercise: &Exercise) -> Result<PathBuf, Error> {
+        let mut spec = Spec::new(&self.program, BUILD_TIMEOUT)
+            .env("CARGO_TARGET_DIR", course.target_dir())
+            .arg("build")
+            .arg("--quiet")
+            .arg("--message-format=json")
+            .arg("--manifest-path")
+            .arg(course.manifest(Side::Exercise))
+            .arg("--features")
+            .arg(EXERCISES_FEATURE)
+            .arg("--bin")
+            .arg(&exercise.name);
+        spec.cwd = Some(course.root.clone());
+        bound_compilers(&mut spec, course)?;
+        spec.output_cap = BUILD_OUTPUT_CAP;
+        spec.cancel.clone_from(&self.cancel);
+        let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
+        if output.exit == Exit::Cancelled {
+            return Err(Error::Cancelled);
+        }
+        output
+            .stdout
+            .text()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Message>(line).ok())
+            .find_map(|message| match message {
+                Message::CompilerArtifact {
+                    target,
+                    profile,
+                    executable: Some(executable),
+                    ..
+                } if target.name == exercise.name && !profile.test => Some(executable),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                Error::Tool(format!(
+                    "cargo could not build the program of `{}`:\n{}",
+                    exercise.name,
+                    output.stderr.text().trim_end()
+                ))
+            })
+    }
+
     /// Builds the trybuild harness that grades compile-fail lessons; returns its
     /// executable. The first build compiles trybuild itself, once per checkout.
     pub fn build_ui_harness(&self, course: &Course) -> Result<PathBuf, Error> {

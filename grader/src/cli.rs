@@ -29,10 +29,12 @@ Keys:
   n  next exercise (once this one passes)     r  grade again
   h  the next hint                            s  the reference solution (once yours passes)
   l  list every exercise, jump to one         x  reset the file (asks first, keeps a backup)
-  c  check every exercise                     q  quit (also Ctrl-C)
+  c  check every exercise                     q  quit (also Ctrl-C); a check is cancelled
+  ↑/↓ j/k PgUp/PgDn  scroll a long verdict       and nothing of it is recorded
 
-Without a terminal it prints one line per verdict, moves on by itself after a pass, and
-reads the same letters from stdin, one per line.";
+Without a terminal it prints each verdict with its errors, moves on by itself after a pass,
+and reads the same letters from stdin, one per line (h prints a hint, l the list, s the
+solution); it ends after the running check when stdin ends.";
 
 /// A course in Rust concurrency, and its grader.
 #[derive(Debug, Parser)]

@@ -75,6 +75,18 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             };
             let graded = engine.grade(exercise, side)?;
             reporter.graded(course, exercise, &graded);
+            if reporter.format == Format::Human
+                && side == Side::Exercise
+                && graded.verdict().passed()
+                && exercise.mode == crate::course::Mode::Test
+                && let Ok(output) = crate::program::run_main(&engine.cargo, course, exercise)
+            {
+                // As rustlings does: what the program does, once it is right.
+                reporter.text(&format!(
+                    "\n{}",
+                    report::human::program_output(&exercise.name, &output)
+                ));
+            }
             record(&progress, reporter, std::slice::from_ref(&graded));
             Ok(pass_code(graded.verdict().passed()))
         }

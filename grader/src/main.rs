@@ -11,6 +11,7 @@ mod engine;
 mod error;
 mod git;
 mod invocation;
+mod program;
 mod progress;
 mod report;
 mod run;

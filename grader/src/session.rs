@@ -11,6 +11,7 @@
 use std::time::{Duration, Instant};
 
 use crate::engine::Graded;
+use crate::program::ProgramOutput;
 use crate::verdict::Verdict;
 
 /// What the loop reacts to.
@@ -45,6 +46,11 @@ pub enum Input {
     },
     /// Stdin ended (line mode): leave once the current check has ended.
     InputClosed,
+    /// The program (`main()`) of exercise `index` ran after it passed.
+    ProgramRan {
+        index: usize,
+        output: Box<ProgramOutput>,
+    },
 }
 
 /// How a grading run ended.
@@ -185,6 +191,8 @@ pub struct Core {
     pub scroll: usize,
     /// Stdin has ended: quit as soon as no check runs.
     pub quit_when_idle: bool,
+    /// What the current exercise's program printed after its last pass.
+    pub program: Option<ProgramOutput>,
     /// The first build of the course's crates, while it runs: libraries built, of how
     /// many (the driver updates it).
     pub building: Option<(usize, usize)>,
@@ -228,6 +236,7 @@ impl Core {
             scroll: 0,
             quit_when_idle: false,
             building: None,
+            program: None,
             next_generation: 1,
             now,
         }
@@ -271,6 +280,14 @@ impl Core {
                 }
             }
             Input::Resized => vec![Effect::Render],
+            Input::ProgramRan { index, output } => {
+                if index == self.current && self.passed() {
+                    self.program = Some(*output);
+                    vec![Effect::Render]
+                } else {
+                    Vec::new()
+                }
+            }
             Input::Refreshed { done } => {
                 for (index, flag) in done.into_iter().enumerate() {
                     if index != self.current
@@ -356,6 +373,7 @@ impl Core {
         }
         let generation = self.next_generation;
         self.next_generation += 1;
+        self.program = None;
         self.running = Some(Running {
             generation,
             started: self.now,

@@ -1034,6 +1034,17 @@ mod first_hour {
     }
 
     #[test]
+    fn after_a_pass_run_shows_what_the_program_printed() {
+        let run = Course::fixture().threadlings(&["run", "pass"]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        let stdout = run.stdout();
+        assert!(
+            stdout.contains("Output of pass's main():\n  │ 42\n"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
     fn verify_prints_in_course_order_whatever_order_the_names_were_given_in() {
         let run = Course::fixture().threadlings(&[
             "verify",
@@ -1153,6 +1164,11 @@ mod first_hour {
         let fixed = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
         fs::write(course.path("exercises/outcomes/failing_test.rs"), &fixed).unwrap();
         assert_eq!(watch.verdict_of("failing_test")["verdict"], "pass");
+        // As rustlings does: the program runs after the pass, and its output is shown.
+        let output = watch.until("output", |event| {
+            event["event"] == "output" && event["exercise"] == "failing_test"
+        });
+        assert_eq!(output["stdout"], "42\n");
         watch.verdict_of("pass");
         watch.send("s");
         let solution = watch.until("solution", |event| event["event"] == "solution");

@@ -202,6 +202,40 @@ pub fn escape_controls(text: &str) -> String {
     out
 }
 
+/// What an exercise's program printed after it passed (learner output: escaped).
+pub fn program_output(name: &str, output: &crate::program::ProgramOutput) -> String {
+    use crate::program::ProgramEnd;
+    let mut out = format!("{}\n", format!("Output of {name}'s main():").bold());
+    let printed = format!("{}{}", output.stdout, output.stderr);
+    if printed.trim().is_empty() {
+        let _ = writeln!(out, "  {}", "(nothing)".dimmed());
+    }
+    for line in escape_controls(printed.trim_end()).lines() {
+        let _ = writeln!(out, "  {} {line}", "│".dimmed());
+    }
+    match &output.end {
+        ProgramEnd::Exited(0) => {}
+        ProgramEnd::Exited(code) => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                format!("(it exited with status {code})").yellow()
+            );
+        }
+        ProgramEnd::Killed(signal) => {
+            let _ = writeln!(out, "  {}", format!("(it was killed by {signal})").yellow());
+        }
+        ProgramEnd::TimedOut(limit) => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                format!("(it was stopped after {})", seconds(*limit)).yellow()
+            );
+        }
+    }
+    out
+}
+
 /// A judgement in one line, for summaries.
 pub fn judgement_line(judgement: &crate::verdict::Judgement) -> String {
     escape_controls(&judgement_text(judgement))

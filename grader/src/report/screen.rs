@@ -325,6 +325,10 @@ fn exercise_body(
             context.command,
         ));
         if graded.verdict().passed() {
+            if let Some(program) = &core.program {
+                body.push('\n');
+                body.push_str(&human::program_output(&exercise.name, program));
+            }
             let _ = writeln!(
                 body,
                 "\n{}",

@@ -61,6 +61,13 @@ struct HintBody<'a> {
 }
 
 #[derive(Serialize)]
+struct ProgramBody<'a> {
+    exercise: &'a str,
+    stdout: &'a str,
+    stderr: &'a str,
+}
+
+#[derive(Serialize)]
 struct CheckedBody<'a> {
     exercise: &'a str,
     verdict: &'a str,
@@ -207,6 +214,25 @@ impl<'a> WatchView<'a> {
             Output::Terminal => return false,
         }
         true
+    }
+
+    /// What the exercise's program printed after a pass (without a screen; the screen
+    /// shows it under the verdict).
+    pub fn program(&self, exercise: &Exercise, output: &crate::program::ProgramOutput) {
+        match self.output {
+            Output::Events => self.event(
+                "output",
+                ProgramBody {
+                    exercise: &exercise.name,
+                    stdout: &output.stdout,
+                    stderr: &output.stderr,
+                },
+            ),
+            Output::Lines => self
+                .reporter
+                .text(&human::program_output(&exercise.name, output)),
+            Output::Terminal => {}
+        }
     }
 
     /// One exercise of a check-all finished (without a screen: a line or an event).

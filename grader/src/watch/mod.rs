@@ -26,6 +26,7 @@ use crate::build::{self, Cargo};
 use crate::course::{Course, Side};
 use crate::engine::{Engine, content_hash};
 use crate::error::Error;
+use crate::program;
 use crate::progress::{self, Progress, ResetOutcome};
 use crate::report::Reporter;
 use crate::report::watch::{Output, WatchView};
@@ -219,6 +220,9 @@ impl Driver<'_> {
                         if let Input::Checked { index, verdict, .. } = &input {
                             self.view.checked(&self.course.exercises[*index], verdict);
                         }
+                        if let Input::ProgramRan { index, output } = &input {
+                            self.view.program(&self.course.exercises[*index], output);
+                        }
                         core.handle(input, Instant::now())
                     }
                 };
@@ -298,15 +302,29 @@ impl Driver<'_> {
                     let mut cargo = Cargo::detect(options.color && !options.events_json);
                     cargo.cancel = Some(cancel);
                     let engine = Engine::new(course, cargo, options.backtrace);
-                    let outcome = match engine.grade(&course.exercises[index], Side::Exercise) {
+                    let exercise = &course.exercises[index];
+                    let outcome = match engine.grade(exercise, Side::Exercise) {
                         Ok(graded) => RunOutcome::Graded(Box::new(graded)),
                         Err(Error::Cancelled) => RunOutcome::Cancelled,
                         Err(error) => RunOutcome::Failed(error.to_string()),
                     };
+                    let passed = matches!(&outcome, RunOutcome::Graded(graded)
+                        if graded.verdict().passed());
                     let _ = events.send(Event::Input(Input::Graded {
                         generation,
                         outcome,
                     }));
+                    // After a pass, the program itself runs, as rustlings shows it (a
+                    // compile-fail lesson has no program of its own to show).
+                    if passed
+                        && exercise.mode == crate::course::Mode::Test
+                        && let Ok(output) = program::run_main(&engine.cargo, course, exercise)
+                    {
+                        let _ = events.send(Event::Input(Input::ProgramRan {
+                            index,
+                            output: Box::new(output),
+                        }));
+                    }
                 });
             }
             Effect::HintsShown { index, count } => {
