@@ -45,7 +45,7 @@ pub enum Input {
         done: Vec<bool>,
     },
     /// Stdin ended (line mode): leave once the current check has ended.
-    InputClosed,
+    StdinClosed,
     /// The program (`main()`) of exercise `index` ran after it passed.
     ProgramRan {
         index: usize,
@@ -298,7 +298,7 @@ impl Core {
                 }
                 vec![Effect::Render]
             }
-            Input::InputClosed => {
+            Input::StdinClosed => {
                 if self.running.is_none() && !self.checking {
                     vec![Effect::Quit]
                 } else {
@@ -1013,11 +1013,11 @@ mod tests {
     #[test]
     fn the_end_of_stdin_quits_after_the_running_check_without_moving_on() {
         let (mut idle, now) = core(&[false], true);
-        assert_eq!(idle.handle(Input::InputClosed, now), [Effect::Quit]);
+        assert_eq!(idle.handle(Input::StdinClosed, now), [Effect::Quit]);
         let (mut core, now) = core(&[false, false], true);
         core.screenless = true;
         core.start();
-        assert!(core.handle(Input::InputClosed, now).is_empty());
+        assert!(core.handle(Input::StdinClosed, now).is_empty());
         let effects = core.handle(
             Input::Graded {
                 generation: 1,

@@ -754,7 +754,7 @@ mod tests {
         );
         assert_eq!(
             wrap(&link, 10),
-            [link.clone()],
+            [link.as_str()],
             "the link's target takes no room"
         );
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);

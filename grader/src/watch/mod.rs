@@ -148,7 +148,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         terminal::read_lines(
             events.clone(),
             |key| Event::Input(Input::Key(key)),
-            || Event::Input(Input::InputClosed),
+            || Event::Input(Input::StdinClosed),
         );
         None
     };
