@@ -21,11 +21,30 @@ const MESSAGE_LINES: usize = 40;
 
 /// One graded exercise: the verdict line, then what the learner needs to act on it.
 pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
-    graded_with(graded, exercise, path, crate::invocation::command())
+    graded_with(
+        graded,
+        exercise,
+        path,
+        Words {
+            command: crate::invocation::command(),
+            keys: false,
+        },
+    )
 }
 
-/// The same, naming commands as `command` (`cargo threadlings` or `threadlings`).
-pub fn graded_with(graded: &Graded, exercise: &Exercise, path: &str, command: &str) -> String {
+/// How advice names what to do: commands as the learner started the grader, or the watch
+/// screen's keys where there is one.
+#[derive(Clone, Copy, Debug)]
+pub struct Words<'a> {
+    /// `cargo threadlings` or `threadlings`.
+    pub command: &'a str,
+    /// On the watch screen: name keys ("press x") where a key does it.
+    pub keys: bool,
+}
+
+/// The same, with advice in `words`.
+pub fn graded_with(graded: &Graded, exercise: &Exercise, path: &str, words: Words<'_>) -> String {
+    let command = words.command;
     let mut out = String::new();
     let name = exercise.name.bold();
     let took = seconds(graded.duration);
@@ -111,12 +130,16 @@ pub fn graded_with(graded: &Graded, exercise: &Exercise, path: &str, command: &s
             for finding in findings {
                 let _ = writeln!(out, "  - {finding}");
             }
+            let reset = if words.keys {
+                "press x to restore".to_owned()
+            } else {
+                format!("`{command} reset {}` restores", exercise.name)
+            };
             let _ = writeln!(
                 out,
                 "  The tests are the exercise's specification. You may add tests, but \
-                 not change or remove the original ones: `{command} reset {}` restores \
-                 the original file (keeping a backup of yours).",
-                exercise.name
+                 not change or remove the original ones: {reset} the original file \
+                 (keeping a backup of yours)."
             );
         }
     }

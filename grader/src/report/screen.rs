@@ -322,7 +322,10 @@ fn exercise_body(
             graded,
             exercise,
             &super::display_path(course, exercise, Side::Exercise),
-            context.command,
+            human::Words {
+                command: context.command,
+                keys: true,
+            },
         ));
         if graded.verdict().passed() {
             if let Some(program) = &core.program {
@@ -724,6 +727,38 @@ mod tests {
         let text = text.replace(|c: char| c.is_ascii_digit(), "0");
         assert!(text.contains("first time only): 00/00"), "{text}");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn advice_on_the_screen_names_keys_and_elsewhere_the_command_as_started() {
+        let mut tampered = core(0);
+        tampered.last = Some(Graded {
+            judgement: Judgement {
+                verdict: Verdict::Tampered {
+                    findings: vec!["test `tests::first` was deleted or renamed".to_owned()],
+                },
+                tests: Vec::new(),
+            },
+            ..long_failure()
+        });
+        let (text, _) = render(&tampered, CONTEXT, 100, 30);
+        assert!(
+            text.contains("press x to restore the original file"),
+            "{text}"
+        );
+        let printed = human::graded_with(
+            tampered.last.as_ref().unwrap(),
+            &course().exercises[0],
+            "exercises/01_scoped_threads/scoped2.rs",
+            human::Words {
+                command: "cargo threadlings",
+                keys: false,
+            },
+        );
+        assert!(
+            printed.contains("`cargo threadlings reset scoped2` restores"),
+            "{printed}"
+        );
     }
 
     #[test]
