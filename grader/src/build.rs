@@ -365,9 +365,6 @@ impl CrateProgress {
     }
 }
 
-/// The package the exercises are bins of, whose dependencies are the course's crates.
-const EXERCISES_PACKAGE: &str = "threadlings-exercises";
-
 /// The library names of every crate the exercises depend on (normal, dev and build
 /// dependencies, on this platform), as `cargo metadata` resolves them; empty when cargo
 /// does not answer.
@@ -380,7 +377,7 @@ pub fn course_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
     #[derive(Deserialize)]
     struct Package {
         id: String,
-        name: String,
+        manifest_path: PathBuf,
         targets: Vec<Target>,
     }
     #[derive(Deserialize)]
@@ -423,11 +420,11 @@ pub fn course_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
         .iter()
         .map(|node| (node.id.as_str(), node.dependencies.as_slice()))
         .collect();
-    let Some(root) = metadata
-        .packages
-        .iter()
-        .find(|package| package.name == EXERCISES_PACKAGE)
-    else {
+    let manifest = course.manifest(Side::Exercise);
+    let Some(root) = metadata.packages.iter().find(|package| {
+        package.manifest_path == manifest
+            || package.manifest_path.canonicalize().ok() == manifest.canonicalize().ok()
+    }) else {
         return Vec::new();
     };
     let mut seen: BTreeSet<&str> = BTreeSet::new();
@@ -471,20 +468,30 @@ fn rustc_host(course: &Course) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Whether the course's main crates look built already (no need to ask cargo for the
-/// whole list): the usual case after the first start.
+/// Whether the crates the exercises name in their manifest (`[dependencies]` and
+/// `[dev-dependencies]`) look built already, without asking cargo: the usual case after
+/// the first start.
 pub fn course_crates_built(course: &Course) -> bool {
-    let main: Vec<String> = [
-        "rayon",
-        "crossbeam",
-        "dashmap",
-        "parking_lot",
-        "threadlings_testkit",
-    ]
-    .iter()
-    .map(|name| (*name).to_owned())
-    .collect();
-    crate_progress(course, &main).complete()
+    #[derive(Deserialize)]
+    struct Manifest {
+        #[serde(default)]
+        dependencies: BTreeMap<String, toml::Value>,
+        #[serde(default, rename = "dev-dependencies")]
+        dev_dependencies: BTreeMap<String, toml::Value>,
+    }
+    let Ok(text) = fs::read_to_string(course.manifest(Side::Exercise)) else {
+        return true;
+    };
+    let Ok(manifest) = toml::from_str::<Manifest>(&text) else {
+        return true;
+    };
+    let direct: Vec<String> = manifest
+        .dependencies
+        .keys()
+        .chain(manifest.dev_dependencies.keys())
+        .map(|name| name.replace('-', "_"))
+        .collect();
+    crate_progress(course, &direct).complete()
 }
 
 /// How many of `crates` (from [`course_crates`]) have a compiled library in the target
@@ -654,6 +661,57 @@ pub fn parse_messages(stdout: &str, wanted: &BTreeSet<&str>) -> BuildOutput {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_course_s_crates_are_the_exercises_dependency_closure() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let course = Course::load(root).unwrap();
+        let crates = course_crates(&Cargo::detect(false), &course);
+        for name in [
+            "rayon",
+            "rayon_core",
+            "crossbeam_utils",
+            "dashmap",
+            "parking_lot_core",
+        ] {
+            assert!(crates.iter().any(|c| c == name), "{name} in {crates:?}");
+        }
+        for name in ["clap", "syn", "windows_sys", "threadlings_exercises"] {
+            assert!(!crates.iter().any(|c| c == name), "{name} in {crates:?}");
+        }
+    }
+
+    #[test]
+    fn crate_progress_counts_the_libraries_in_the_target_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let course = Course {
+            root: root.path().to_path_buf(),
+            welcome_message: None,
+            compile_timeout: Duration::from_secs(60),
+            final_message: None,
+            exercises: Vec::new(),
+        };
+        let deps = course.target_dir().join("debug").join("deps");
+        fs::create_dir_all(&deps).unwrap();
+        for file in [
+            "librayon-0123abcd.rlib",
+            "librayon_core-99.rmeta",
+            "libserde_derive-1.so",
+        ] {
+            fs::write(deps.join(file), "").unwrap();
+        }
+        let crates: Vec<String> = ["rayon", "rayon_core", "serde_derive", "crossbeam"]
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect();
+        let progress = crate_progress(&course, &crates);
+        assert_eq!(
+            (progress.built, progress.total),
+            (2, 4),
+            "an .rmeta alone is not built"
+        );
+        assert!(!progress.complete());
+    }
+
     use super::*;
 
     #[test]
