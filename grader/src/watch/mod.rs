@@ -235,14 +235,23 @@ impl Driver<'_> {
         });
     }
 
-    fn record_hints(&self, index: usize, count: usize) {
+    fn record_hints(&self, core: &mut Core, index: usize, count: usize) {
         self.hints_recorded.set(count);
         if let Err(error) = self
             .progress
             .reveal_hints(&self.course.exercises[index], count)
         {
-            self.view
-                .notice(&format!("could not remember the hint: {error}"));
+            self.tell(core, format!("could not remember the hint: {error}"));
+        }
+    }
+
+    /// A notice for the learner: printed without a screen, on the screen's notice line
+    /// with one (a line printed over the screen would garble it).
+    fn tell(&self, core: &mut Core, notice: String) {
+        if core.screenless {
+            self.view.notice(&notice);
+        } else {
+            core.notice = Some(notice);
         }
     }
 
@@ -331,7 +340,7 @@ impl Driver<'_> {
                 // Printed (no screen), or drawn by the render that follows: a hint counts
                 // as shown once the learner could read it (see `Effect::Render`).
                 if self.view.hint(&course.exercises[index], count) {
-                    self.record_hints(index, count);
+                    self.record_hints(core, index, count);
                 }
             }
             Effect::PrintList => {
@@ -351,7 +360,7 @@ impl Driver<'_> {
             }
             Effect::Verdict { index, graded } => {
                 if let Err(error) = self.progress.record(std::slice::from_ref(&graded)) {
-                    self.view.notice(&format!("progress not saved: {error}"));
+                    self.tell(core, format!("progress not saved: {error}"));
                 }
                 self.view.verdict(course, &course.exercises[index], &graded);
             }
@@ -442,7 +451,8 @@ impl Driver<'_> {
                 } else if let Some(visible) = self.view.render(core, course)
                     && visible > self.hints_recorded.get()
                 {
-                    self.record_hints(core.current, visible);
+                    let current = core.current;
+                    self.record_hints(core, current, visible);
                 }
             }
             Effect::Quit => return false,
