@@ -115,7 +115,7 @@ pub fn frame(
                 .solution
                 .unwrap_or("(the solution could not be read)")
         ),
-        Screen::Check => check_body(core, course),
+        Screen::Check => check_body(core, course, width),
     };
     let mut body = long_notice;
     if !body.is_empty() {
@@ -379,7 +379,9 @@ fn list_body(
     body
 }
 
-fn check_body(core: &Core, course: &Course) -> String {
+/// The status of every exercise during a check of everything, in as many columns as the
+/// width allows (a course rarely fits one column on a small terminal).
+fn check_body(core: &Core, course: &Course, width: usize) -> String {
     let mut body = String::new();
     let finished = core
         .check
@@ -392,13 +394,34 @@ fn check_body(core: &Core, course: &Course) -> String {
         "check finished (any key to go back)".to_owned()
     };
     let _ = writeln!(body, "{}", title.bold());
-    for (exercise, status) in course.exercises.iter().zip(&core.check) {
-        let line = match status {
+    let cells: Vec<String> = course
+        .exercises
+        .iter()
+        .zip(&core.check)
+        .map(|(exercise, status)| match status {
             CheckStatus::Waiting => format!("{} {}", "·".dimmed(), exercise.name),
             CheckStatus::Passed => format!("{} {}", "✓".green(), exercise.name),
             CheckStatus::Failed(verdict) => format!("{} {} ({verdict})", "✗".red(), exercise.name),
-        };
-        let _ = writeln!(body, "{line}");
+        })
+        .collect();
+    let cell_width = cells
+        .iter()
+        .map(|cell| measure_text_width(cell))
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let columns = (width / cell_width.max(1)).max(1);
+    let rows = cells.len().div_ceil(columns);
+    for row in 0..rows {
+        let mut line = String::new();
+        for column in 0..columns {
+            if let Some(cell) = cells.get(column * rows + row) {
+                let pad = cell_width.saturating_sub(measure_text_width(cell));
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        let _ = writeln!(body, "{}", line.trim_end());
     }
     body
 }
@@ -759,6 +782,31 @@ mod tests {
             printed.contains("`cargo threadlings reset scoped2` restores"),
             "{printed}"
         );
+    }
+
+    #[test]
+    fn a_check_of_everything_fits_in_columns_at_80x24() {
+        let mut checking = core(0);
+        checking.handle(Input::Key(Key::Char('c')), Instant::now());
+        for index in 0..12 {
+            let verdict = if index % 5 == 3 {
+                "test failed"
+            } else {
+                "pass"
+            };
+            checking.handle(
+                Input::Checked {
+                    index,
+                    passed: verdict == "pass",
+                    verdict: verdict.to_owned(),
+                },
+                Instant::now(),
+            );
+        }
+        let (text, frame) = render(&checking, CONTEXT, 80, 24);
+        assert_eq!(frame.max_scroll, 0, "no scrolling: {text}");
+        assert!(text.contains("threads20"), "{text}");
+        insta::assert_snapshot!(text);
     }
 
     #[test]
