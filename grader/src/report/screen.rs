@@ -202,7 +202,11 @@ pub fn frame(
     }
     lines.extend(notice);
     lines.extend(keys);
-    lines.truncate(height);
+    if lines.len() > height {
+        // A tiny terminal: the keys stay, the header goes first.
+        let extra = lines.len() - height;
+        lines.drain(..extra);
+    }
     Frame {
         lines,
         hints_visible,
@@ -698,6 +702,7 @@ mod tests {
         assert!(frame.hints_visible <= 3);
         let (text, frame) = render(&core(3), CONTEXT, 30, 5);
         assert_eq!(frame.hints_visible, 0, "no room for any hint: {text}");
+        assert!(text.ends_with("c check · q quit"), "{text}");
     }
 
     #[test]
