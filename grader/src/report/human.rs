@@ -148,8 +148,9 @@ pub fn graded_with(graded: &Graded, exercise: &Exercise, path: &str, words: Word
         && !matches!(graded.verdict(), Verdict::TestFailed)
     {
         let _ = writeln!(out, "  {}", "the test process wrote to stderr:".dimmed());
+        let stderr = backtrace_advice(stderr, command, &graded.exercise);
         out.push_str(&indent(
-            &truncate_lines(&escape_controls(stderr), MESSAGE_LINES),
+            &truncate_lines(&escape_controls(&stderr), MESSAGE_LINES),
             "    ",
         ));
     }
@@ -646,6 +647,40 @@ mod tests {
         assert_eq!(escape_controls(&shown), shown);
         assert!(!judgement_line(&graded.judgement).contains('\x1b'));
         insta::assert_snapshot!(shown);
+    }
+
+    #[test]
+    fn the_backtrace_advice_names_the_option_that_works() {
+        colored::control::set_override(false);
+        let message = "assertion failed\nnote: run with `RUST_BACKTRACE=1` environment \
+                       variable to display a backtrace";
+        let mut crashed = graded(
+            Verdict::Crashed {
+                test: Some("tests::first".to_owned()),
+                cause: Crash::Abort,
+            },
+            vec![test("tests::first", TestOutcome::Failed, Some(message))],
+        );
+        crashed.stderr = Some(message.to_owned());
+        let shown = graded_with(
+            &crashed,
+            &exercise(),
+            "exercises/01_threads/threads1.rs",
+            Words {
+                command: "cargo threadlings",
+                keys: false,
+            },
+        );
+        assert!(!shown.contains("RUST_BACKTRACE"), "{shown}");
+        assert_eq!(
+            shown
+                .matches(
+                    "note: `cargo threadlings run threads1 --backtrace` shows a full backtrace"
+                )
+                .count(),
+            2,
+            "{shown}"
+        );
     }
 
     #[test]
