@@ -369,6 +369,20 @@ impl CrateProgress {
 /// dependencies, on this platform), as `cargo metadata` resolves them; empty when cargo
 /// does not answer.
 pub fn course_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
+    crates_of(cargo, course, &course.manifest(Side::Exercise))
+}
+
+/// The same for the compile-fail harness (trybuild and what it uses).
+pub fn harness_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
+    crates_of(cargo, course, &course.ui_harness_dir().join("Cargo.toml"))
+}
+
+/// Whether the compile-fail harness's trybuild looks built.
+pub fn harness_built(course: &Course) -> bool {
+    crate_progress(course, &["trybuild".to_owned()]).complete()
+}
+
+fn crates_of(cargo: &Cargo, course: &Course, manifest: &Path) -> Vec<String> {
     #[derive(Deserialize)]
     struct Metadata {
         packages: Vec<Package>,
@@ -400,7 +414,7 @@ pub fn course_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
         .arg("metadata")
         .arg("--format-version=1")
         .arg("--manifest-path")
-        .arg(course.manifest(Side::Exercise));
+        .arg(manifest);
     if !host.is_empty() {
         spec = spec.arg("--filter-platform").arg(host);
     }
@@ -420,7 +434,6 @@ pub fn course_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
         .iter()
         .map(|node| (node.id.as_str(), node.dependencies.as_slice()))
         .collect();
-    let manifest = course.manifest(Side::Exercise);
     let Some(root) = metadata.packages.iter().find(|package| {
         package.manifest_path == manifest
             || package.manifest_path.canonicalize().ok() == manifest.canonicalize().ok()
@@ -678,6 +691,8 @@ mod tests {
         for name in ["clap", "syn", "windows_sys", "threadlings_exercises"] {
             assert!(!crates.iter().any(|c| c == name), "{name} in {crates:?}");
         }
+        let harness = harness_crates(&Cargo::detect(false), &course);
+        assert!(harness.iter().any(|c| c == "trybuild"), "{harness:?}");
     }
 
     #[test]

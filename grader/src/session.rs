@@ -150,6 +150,14 @@ pub enum CheckStatus {
     Failed(String),
 }
 
+/// A first-time build: what is being built, and how many of its libraries are done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Building {
+    pub what: &'static str,
+    pub built: usize,
+    pub total: usize,
+}
+
 /// The current run, if any.
 #[derive(Clone, Debug)]
 pub struct Running {
@@ -193,9 +201,9 @@ pub struct Core {
     pub quit_when_idle: bool,
     /// What the current exercise's program printed after its last pass.
     pub program: Option<ProgramOutput>,
-    /// The first build of the course's crates, while it runs: libraries built, of how
-    /// many (the driver updates it).
-    pub building: Option<(usize, usize)>,
+    /// A first-time build that comes with the running check (the course's crates, the
+    /// compile-fail harness), while it runs: the driver updates it.
+    pub building: Option<Building>,
     next_generation: u64,
     now: Instant,
 }

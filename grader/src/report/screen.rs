@@ -302,11 +302,14 @@ fn exercise_body(
             exercise.name,
             elapsed.as_secs_f64()
         );
-        if let Some((built, total)) = core.building {
+        if let Some(building) = &core.building {
             let _ = writeln!(
                 body,
-                "  building the course's crates (first time only): {built}/{total} {}",
-                progress_bar(built, total, 20)
+                "  building {} (first time only): {}/{} {}",
+                building.what,
+                building.built,
+                building.total,
+                progress_bar(building.built, building.total, 20)
             );
         }
         if core.last.is_none()
@@ -744,7 +747,11 @@ mod tests {
         let mut first = core(0);
         first.last = None;
         first.handle(Input::Key(Key::Char('r')), Instant::now());
-        first.building = Some((14, 31));
+        first.building = Some(crate::session::Building {
+            what: "the course's crates",
+            built: 14,
+            total: 31,
+        });
         let lesson = "# Scoped threads\n\nSplit the work with `chunks_mut` and let each worker \
                       write its own part, all at the same time.";
         let context = Context {

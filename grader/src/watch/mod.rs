@@ -30,7 +30,12 @@ use crate::program;
 use crate::progress::{self, Progress, ResetOutcome};
 use crate::report::Reporter;
 use crate::report::watch::{Output, WatchView};
-use crate::session::{self, Core, Effect, Input, Key, RunOutcome};
+use crate::session::{self, Building, Core, Effect, Input, Key, RunOutcome};
+
+/// What the first start builds.
+const COURSE_CRATES: &str = "the course's crates";
+/// What the first compile-fail lesson builds.
+const HARNESS: &str = "the compile-fail harness (trybuild)";
 
 /// The key of the check-all's cancel flag among the runs' (whose generations start at 1).
 const CHECK_ALL: u64 = 0;
@@ -94,7 +99,11 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
     };
     let first_build = build::crate_progress(course, &crates);
     if !crates.is_empty() && !first_build.complete() {
-        core.building = Some((first_build.built, first_build.total));
+        core.building = Some(Building {
+            what: COURSE_CRATES,
+            built: first_build.built,
+            total: first_build.total,
+        });
         view.notice(&format!(
             "building the course's crates ({} libraries: rayon, crossbeam, dashmap, \
              parking_lot and what they use): first time only, a minute or two; the first \
@@ -167,7 +176,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         events,
         current_path,
         hints_recorded: std::cell::Cell::new(core.hints_shown),
-        crates,
+        crates: std::cell::RefCell::new(crates),
     };
     driver.run(&mut core, &inbox);
     Ok(ExitCode::SUCCESS)
@@ -183,8 +192,8 @@ struct Driver<'a> {
     /// Hints of the current exercise recorded as shown (on the screen, they count once
     /// they were drawn where the learner can see them).
     hints_recorded: std::cell::Cell<usize>,
-    /// The course's crates, while their first build runs (for its progress).
-    crates: Vec<String>,
+    /// The libraries of a first-time build while it runs (for its progress).
+    crates: std::cell::RefCell<Vec<String>>,
 }
 
 impl Driver<'_> {
@@ -212,8 +221,11 @@ impl Driver<'_> {
                     }
                     Event::Files(notice) => self.file_event(&notice, core),
                     Event::Input(Input::Tick) if core.building.is_some() => {
-                        let now = build::crate_progress(self.course, &self.crates);
-                        core.building = Some((now.built, now.total));
+                        let now = build::crate_progress(self.course, &self.crates.borrow());
+                        if let Some(building) = &mut core.building {
+                            building.built = now.built;
+                            building.total = now.total;
+                        }
                         core.handle(Input::Tick, Instant::now())
                     }
                     Event::Input(input) => {
@@ -303,6 +315,22 @@ impl Driver<'_> {
         let course = self.course;
         match effect {
             Effect::Grade { index, generation } => {
+                if course.exercises[index].mode == crate::course::Mode::CompileFail
+                    && core.building.is_none()
+                    && !build::harness_built(course)
+                {
+                    // The first compile-fail lesson builds trybuild: say so.
+                    let crates = build::harness_crates(&Cargo::detect(false), course);
+                    let now = build::crate_progress(course, &crates);
+                    if !crates.is_empty() {
+                        core.building = Some(Building {
+                            what: HARNESS,
+                            built: now.built,
+                            total: now.total,
+                        });
+                        *self.crates.borrow_mut() = crates;
+                    }
+                }
                 let cancel = Arc::new(AtomicBool::new(false));
                 cancels.insert(generation, Arc::clone(&cancel));
                 let events = self.events.clone();
