@@ -76,7 +76,8 @@ pub enum Command {
         #[arg(long)]
         manual: bool,
         /// Print events for editors and scripts instead of a screen: one JSON object per
-        /// line (started, verdict, next, done, notice), no terminal control codes.
+        /// line (welcome, next, started, verdict, output, hint, list, solution, checked,
+        /// notice, done), no terminal control codes; it ends when stdin does.
         #[arg(long, value_name = "FORMAT")]
         events: Option<EventsFormat>,
     },
