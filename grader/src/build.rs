@@ -340,6 +340,50 @@ impl Cargo {
         self.cargo_tests(course, &dir.join("Cargo.toml"), None, &names, Flavor::Model)
     }
 
+    /// Builds the program (`main()`) of a learner's exercise; returns its executable.
+    pub fn build_program(&self, course: &Course, exercise: &Exercise) -> Result<PathBuf, Error> {
+        let mut spec = Spec::new(&self.program, BUILD_TIMEOUT)
+            .env("CARGO_TARGET_DIR", course.target_dir())
+            .arg("build")
+            .arg("--quiet")
+            .arg("--message-format=json")
+            .arg("--manifest-path")
+            .arg(course.manifest(Side::Exercise))
+            .arg("--features")
+            .arg(EXERCISES_FEATURE)
+            .arg("--bin")
+            .arg(&exercise.name);
+        spec.cwd = Some(course.root.clone());
+        bound_compilers(&mut spec, course)?;
+        spec.output_cap = BUILD_OUTPUT_CAP;
+        spec.cancel.clone_from(&self.cancel);
+        let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
+        if output.exit == Exit::Cancelled {
+            return Err(Error::Cancelled);
+        }
+        output
+            .stdout
+            .text()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Message>(line).ok())
+            .find_map(|message| match message {
+                Message::CompilerArtifact {
+                    target,
+                    profile,
+                    executable: Some(executable),
+                    ..
+                } if target.name == exercise.name && !profile.test => Some(executable),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                Error::Tool(format!(
+                    "cargo could not build the program of `{}`:\n{}",
+                    exercise.name,
+                    output.stderr.text().trim_end()
+                ))
+            })
+    }
+
     /// Builds the trybuild harness that grades compile-fail lessons; returns its
     /// executable. The first build compiles trybuild itself, once per checkout.
     pub fn build_ui_harness(&self, course: &Course) -> Result<PathBuf, Error> {
@@ -434,6 +478,198 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
         return Ok(());
     }
     fs::write(path, text).map_err(Error::io(format!("write {}", path.display())))
+}
+
+/// How far the first build of the course's crates (rayon, crossbeam, dashmap, parking_lot
+/// and what they depend on) has come: `built` of `total` libraries are in the target
+/// folder. Read from `Cargo.lock` and the folder, without calling cargo, so a screen can
+/// show it while cargo builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrateProgress {
+    pub built: usize,
+    pub total: usize,
+}
+
+impl CrateProgress {
+    pub fn complete(self) -> bool {
+        self.built >= self.total
+    }
+}
+
+/// The library names of every crate the exercises depend on (normal, dev and build
+/// dependencies, on this platform), as `cargo metadata` resolves them; empty when cargo
+/// does not answer.
+pub fn course_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
+    crates_of(cargo, course, &course.manifest(Side::Exercise))
+}
+
+/// The same for the compile-fail harness (trybuild and what it uses).
+pub fn harness_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
+    crates_of(cargo, course, &course.ui_harness_dir().join("Cargo.toml"))
+}
+
+/// Whether the compile-fail harness's trybuild looks built.
+pub fn harness_built(course: &Course) -> bool {
+    crate_progress(course, &["trybuild".to_owned()]).complete()
+}
+
+fn crates_of(cargo: &Cargo, course: &Course, manifest: &Path) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Metadata {
+        packages: Vec<Package>,
+        resolve: Option<Resolve>,
+    }
+    #[derive(Deserialize)]
+    struct Package {
+        id: String,
+        manifest_path: PathBuf,
+        targets: Vec<Target>,
+    }
+    #[derive(Deserialize)]
+    struct Target {
+        name: String,
+        kind: Vec<String>,
+    }
+    #[derive(Deserialize)]
+    struct Resolve {
+        nodes: Vec<Node>,
+    }
+    #[derive(Deserialize)]
+    struct Node {
+        id: String,
+        #[serde(default)]
+        dependencies: Vec<String>,
+    }
+    let host = rustc_host(course).unwrap_or_default();
+    let mut spec = Spec::new(&cargo.program, Duration::from_secs(60))
+        .arg("metadata")
+        .arg("--format-version=1")
+        .arg("--manifest-path")
+        .arg(manifest);
+    if !host.is_empty() {
+        spec = spec.arg("--filter-platform").arg(host);
+    }
+    spec.cwd = Some(course.root.clone());
+    spec.output_cap = BUILD_OUTPUT_CAP;
+    let Ok(output) = run::run(&spec) else {
+        return Vec::new();
+    };
+    let Ok(metadata) = serde_json::from_str::<Metadata>(&output.stdout.text()) else {
+        return Vec::new();
+    };
+    let Some(resolve) = metadata.resolve else {
+        return Vec::new();
+    };
+    let nodes: BTreeMap<&str, &[String]> = resolve
+        .nodes
+        .iter()
+        .map(|node| (node.id.as_str(), node.dependencies.as_slice()))
+        .collect();
+    let Some(root) = metadata.packages.iter().find(|package| {
+        package.manifest_path == manifest
+            || package.manifest_path.canonicalize().ok() == manifest.canonicalize().ok()
+    }) else {
+        return Vec::new();
+    };
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut todo = vec![root.id.as_str()];
+    while let Some(id) = todo.pop() {
+        for dependency in nodes.get(id).copied().unwrap_or_default() {
+            if seen.insert(dependency) {
+                todo.push(dependency);
+            }
+        }
+    }
+    metadata
+        .packages
+        .iter()
+        .filter(|package| seen.contains(package.id.as_str()))
+        .filter_map(|package| {
+            package
+                .targets
+                .iter()
+                .find(|target| {
+                    target
+                        .kind
+                        .iter()
+                        .any(|kind| kind.contains("lib") || kind == "proc-macro")
+                })
+                .map(|target| target.name.replace('-', "_"))
+        })
+        .collect()
+}
+
+/// The host's target triple, from `rustc -vV`.
+fn rustc_host(course: &Course) -> Option<String> {
+    let mut spec = Spec::new("rustc", Duration::from_secs(30)).arg("-vV");
+    spec.cwd = Some(course.root.clone());
+    let output = run::run(&spec).ok()?;
+    output
+        .stdout
+        .text()
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+}
+
+/// Whether the crates the exercises name in their manifest (`[dependencies]` and
+/// `[dev-dependencies]`) look built already, without asking cargo: the usual case after
+/// the first start.
+pub fn course_crates_built(course: &Course) -> bool {
+    #[derive(Deserialize)]
+    struct Manifest {
+        #[serde(default)]
+        dependencies: BTreeMap<String, toml::Value>,
+        #[serde(default, rename = "dev-dependencies")]
+        dev_dependencies: BTreeMap<String, toml::Value>,
+    }
+    let Ok(text) = fs::read_to_string(course.manifest(Side::Exercise)) else {
+        return true;
+    };
+    let Ok(manifest) = toml::from_str::<Manifest>(&text) else {
+        return true;
+    };
+    let direct: Vec<String> = manifest
+        .dependencies
+        .keys()
+        .chain(manifest.dev_dependencies.keys())
+        .map(|name| name.replace('-', "_"))
+        .collect();
+    crate_progress(course, &direct).complete()
+}
+
+/// How many of `crates` (from [`course_crates`]) have a compiled library in the target
+/// folder's `debug/deps`.
+pub fn crate_progress(course: &Course, crates: &[String]) -> CrateProgress {
+    let built_names: BTreeSet<String> =
+        fs::read_dir(course.target_dir().join("debug").join("deps"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|entry| {
+                        let file = entry.file_name().into_string().ok()?;
+                        let stem = file
+                            .strip_suffix(".rlib")
+                            .or_else(|| file.strip_suffix(".so"))
+                            .or_else(|| file.strip_suffix(".dylib"))
+                            .or_else(|| file.strip_suffix(".dll"))?;
+                        let stem = stem.strip_prefix("lib").unwrap_or(stem);
+                        Some(
+                            stem.rsplit_once('-')
+                                .map_or(stem, |(name, _)| name)
+                                .to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    CrateProgress {
+        built: crates
+            .iter()
+            .filter(|name| built_names.contains(*name))
+            .count(),
+        total: crates.len(),
+    }
 }
 
 /// What cargo last compiled: per side and exercise, the content hash of the source.
@@ -569,6 +805,53 @@ pub fn parse_messages(stdout: &str, wanted: &BTreeSet<&str>) -> BuildOutput {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_course_s_crates_are_the_exercises_dependency_closure() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let course = Course::load(root).unwrap();
+        let crates = course_crates(&Cargo::detect(false), &course);
+        for name in [
+            "rayon",
+            "rayon_core",
+            "crossbeam_utils",
+            "dashmap",
+            "parking_lot_core",
+        ] {
+            assert!(crates.iter().any(|c| c == name), "{name} in {crates:?}");
+        }
+        for name in ["clap", "syn", "windows_sys", "threadlings_exercises"] {
+            assert!(!crates.iter().any(|c| c == name), "{name} in {crates:?}");
+        }
+        let harness = harness_crates(&Cargo::detect(false), &course);
+        assert!(harness.iter().any(|c| c == "trybuild"), "{harness:?}");
+    }
+
+    #[test]
+    fn crate_progress_counts_the_libraries_in_the_target_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let course = Course::bare(root.path().to_path_buf(), Vec::new());
+        let deps = course.target_dir().join("debug").join("deps");
+        fs::create_dir_all(&deps).unwrap();
+        for file in [
+            "librayon-0123abcd.rlib",
+            "librayon_core-99.rmeta",
+            "libserde_derive-1.so",
+        ] {
+            fs::write(deps.join(file), "").unwrap();
+        }
+        let crates: Vec<String> = ["rayon", "rayon_core", "serde_derive", "crossbeam"]
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect();
+        let progress = crate_progress(&course, &crates);
+        assert_eq!(
+            (progress.built, progress.total),
+            (2, 4),
+            "an .rmeta alone is not built"
+        );
+        assert!(!progress.complete());
+    }
+
     use super::*;
 
     #[test]

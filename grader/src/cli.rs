@@ -29,10 +29,12 @@ Keys:
   n  next exercise (once this one passes)     r  grade again
   h  the next hint                            s  the reference solution (once yours passes)
   l  list every exercise, jump to one         x  reset the file (asks first, keeps a backup)
-  c  check every exercise                     q  quit (also Ctrl-C)
+  c  check every exercise                     q  quit (also Ctrl-C); a check is cancelled
+  ↑/↓ j/k PgUp/PgDn  scroll a long verdict       and nothing of it is recorded
 
-Without a terminal it prints one line per verdict, moves on by itself after a pass, and
-reads the same letters from stdin, one per line.";
+Without a terminal it prints each verdict with its errors, moves on by itself after a pass,
+and reads the same letters from stdin, one per line (h prints a hint, l the list, s the
+solution); it ends after the running check when stdin ends.";
 
 /// A course in Rust concurrency, and its grader.
 #[derive(Debug, Parser)]
@@ -74,7 +76,8 @@ pub enum Command {
         #[arg(long)]
         manual: bool,
         /// Print events for editors and scripts instead of a screen: one JSON object per
-        /// line (started, verdict, next, done, notice), no terminal control codes.
+        /// line (welcome, next, started, verdict, output, hint, list, solution, checked,
+        /// notice, done), no terminal control codes; it ends when stdin does.
         #[arg(long, value_name = "FORMAT")]
         events: Option<EventsFormat>,
     },
@@ -154,6 +157,11 @@ pub enum DevCommand {
         /// Also run every solution's tests N times and report any flake.
         #[arg(long, value_name = "N", default_value_t = 0)]
         stress: usize,
+        /// Check the stubs as committed (git HEAD), not the files in exercises/: a stub
+        /// changed since the last commit (a learner's work) is skipped and named. What
+        /// `cargo test` runs, so that it passes on a learner's checkout.
+        #[arg(long)]
+        committed_stubs: bool,
     },
     /// Rewrite the expected compiler errors of a compile-fail lesson from its solution.
     Bless { name: String },
@@ -199,6 +207,7 @@ pub enum Action {
     Doctor,
     DevCheck {
         stress: usize,
+        committed_stubs: bool,
     },
     DevBless {
         name: String,
@@ -224,6 +233,7 @@ impl Args {
             None => env::current_dir().map_err(Error::io("read the current folder"))?,
         };
         let root = Course::find_root(&start)?;
+        crate::invocation::detect(&root);
         let course = Course::load(&root)?;
         let mut format = Format::Human;
         let action = match self.command {
@@ -259,7 +269,7 @@ impl Args {
                 solution,
             }) => {
                 format = json_or_human(json);
-                course.exercise(&name)?;
+                let name = canonical(&course, &name)?;
                 Action::Run { name, solution }
             }
             Some(Command::Verify {
@@ -268,29 +278,51 @@ impl Args {
                 json,
             }) => {
                 format = json_or_human(json);
-                for name in &names {
-                    course.exercise(name)?;
-                }
+                // In course order, each once, whatever order they were typed in.
+                let mut indices = names
+                    .iter()
+                    .map(|name| {
+                        let name = canonical(&course, name)?;
+                        Ok(course
+                            .exercises
+                            .iter()
+                            .position(|exercise| exercise.name == name)
+                            .unwrap_or(0))
+                    })
+                    .collect::<Result<Vec<usize>, Error>>()?;
+                indices.sort_unstable();
+                indices.dedup();
+                let names = indices
+                    .into_iter()
+                    .map(|index| course.exercises[index].name.clone())
+                    .collect();
                 Action::Verify { names, solutions }
             }
-            Some(Command::Hint { name, all }) => {
-                course.exercise(&name)?;
-                Action::Hint { name, all }
-            }
-            Some(Command::Reset { name, yes, from }) => {
-                course.exercise(&name)?;
-                Action::Reset { name, yes, from }
-            }
-            Some(Command::Solution { name }) => {
-                course.exercise(&name)?;
-                Action::Solution { name }
-            }
+            Some(Command::Hint { name, all }) => Action::Hint {
+                name: canonical(&course, &name)?,
+                all,
+            },
+            Some(Command::Reset { name, yes, from }) => Action::Reset {
+                name: canonical(&course, &name)?,
+                yes,
+                from,
+            },
+            Some(Command::Solution { name }) => Action::Solution {
+                name: canonical(&course, &name)?,
+            },
             Some(Command::Doctor { json }) => {
                 format = json_or_human(json);
                 Action::Doctor
             }
-            Some(Command::Dev(DevCommand::Check { stress })) => Action::DevCheck { stress },
+            Some(Command::Dev(DevCommand::Check {
+                stress,
+                committed_stubs,
+            })) => Action::DevCheck {
+                stress,
+                committed_stubs,
+            },
             Some(Command::Dev(DevCommand::Bless { name })) => {
+                let name = canonical(&course, &name)?;
                 let exercise = course.exercise(&name)?;
                 if exercise.mode != crate::course::Mode::CompileFail {
                     return Err(Error::Usage(format!(
@@ -309,6 +341,11 @@ impl Args {
             backtrace: self.backtrace,
         })
     }
+}
+
+/// The exercise's own name for what the learner typed (any case, or its file's path).
+fn canonical(course: &Course, name: &str) -> Result<String, Error> {
+    Ok(course.exercise(name)?.name.clone())
 }
 
 fn json_or_human(json: bool) -> Format {

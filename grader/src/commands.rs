@@ -1,9 +1,11 @@
 //! The commands: decide what to grade, hand it to the engine, record the
 //! learner's progress, and pass the results to the reporter.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::{Mutex, PoisonError};
 
 use crate::build::Cargo;
 use crate::cli::{Action, Config};
@@ -29,6 +31,17 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
         engine.reference = ReferenceSource::WorkingTree;
     }
     let progress = Progress::new(course);
+    if matches!(
+        config.action,
+        Action::Run { .. } | Action::Verify { .. } | Action::DevCheck { .. }
+    ) && !crate::build::course_crates_built(course)
+    {
+        // The first grading waits for cargo: never a silent minute.
+        reporter.status(
+            "building the course's crates (rayon, crossbeam, dashmap, parking_lot and what \
+             they use): first time only, a minute or two…",
+        );
+    }
     match &config.action {
         Action::Watch {
             detection,
@@ -62,6 +75,18 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             };
             let graded = engine.grade(exercise, side)?;
             reporter.graded(course, exercise, &graded);
+            if reporter.format == Format::Human
+                && side == Side::Exercise
+                && graded.verdict().passed()
+                && exercise.mode == crate::course::Mode::Test
+                && let Ok(output) = crate::program::run_main(&engine.cargo, course, exercise)
+            {
+                // As rustlings does: what the program does, once it is right.
+                reporter.text(&format!(
+                    "\n{}",
+                    report::human::program_output(&exercise.name, &output)
+                ));
+            }
             record(&progress, reporter, std::slice::from_ref(&graded));
             Ok(pass_code(graded.verdict().passed()))
         }
@@ -79,9 +104,19 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                     .map(|name| course.exercise(name))
                     .collect::<Result<_, _>>()?
             };
+            // Shown in course order as soon as every exercise before it is graded (the
+            // runs finish in any order).
+            let ready: Mutex<(usize, BTreeMap<usize, Graded>)> = Mutex::new((0, BTreeMap::new()));
             let results = engine.grade_all(&chosen, side, &|graded| {
-                if let Ok(exercise) = course.exercise(&graded.exercise) {
-                    reporter.graded_live(course, exercise, graded);
+                let Some(index) = chosen.iter().position(|e| e.name == graded.exercise) else {
+                    return;
+                };
+                let mut ready = ready.lock().unwrap_or_else(PoisonError::into_inner);
+                let (next, waiting) = &mut *ready;
+                waiting.insert(index, graded.clone());
+                while let Some(graded) = waiting.remove(next) {
+                    reporter.graded_live(course, chosen[*next], &graded);
+                    *next += 1;
                 }
             })?;
             record(&progress, reporter, &results);
@@ -114,8 +149,9 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                 fs::read_to_string(course.path(exercise, Side::Exercise)).unwrap_or_default();
             if !state.is_done(exercise, &mine) {
                 reporter.warning(&format!(
-                    "`{name}` is not done yet: the solution below is a spoiler. `threadlings \
-                     hint {name}` gives a nudge instead."
+                    "`{name}` is not done yet: the solution below is a spoiler. `{} hint \
+                     {name}` gives a nudge instead.",
+                    crate::invocation::command()
                 ));
             }
             reporter.text(&format!(
@@ -132,8 +168,16 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             });
             Ok(ExitCode::SUCCESS)
         }
-        Action::DevCheck { stress } => {
-            let report = devcheck::check(&engine, *stress, reporter)?;
+        Action::DevCheck {
+            stress,
+            committed_stubs,
+        } => {
+            let source = if *committed_stubs {
+                devcheck::StubSource::Committed
+            } else {
+                devcheck::StubSource::WorkingTree
+            };
+            let report = devcheck::check(&engine, *stress, source, reporter)?;
             Ok(pass_code(report.is_clean()))
         }
         Action::DevBless { name } => {
@@ -204,8 +248,9 @@ fn record(progress: &Progress, reporter: &Reporter, graded: &[Graded]) {
     match progress.record(graded) {
         Ok(warning) => warn(reporter, warning),
         Err(error) => reporter.warning(&format!(
-            "progress could not be saved ({error}); the verdict stands, but `threadlings \
-             list` and `progress` will not count it until it can be"
+            "progress could not be saved ({error}); the verdict stands, but `{0} list` \
+             and `{0} progress` will not count it until it can be",
+            crate::invocation::command()
         )),
     }
 }

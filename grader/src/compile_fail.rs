@@ -176,7 +176,12 @@ fn copy_blessed(from: &Path, to: &Path) -> Result<(), Error> {
 /// trybuild's report, one result per case: `test PATH [should pass] ... ok`, followed by
 /// the details of a case that did not come out as expected. The harness's own panic at
 /// the end (and anything after it) is trybuild's summary for authors, not for learners.
+///
+/// trybuild colours its report (termcolor) unless `NO_COLOR` is set, and the watch screen
+/// always asks for colour: the report is read without its escape sequences, so it parses
+/// the same either way (and the messages shown carry no half-cut colour codes).
 fn parse_report(report: &str) -> Vec<TestResult> {
+    let report = console::strip_ansi_codes(report);
     let mut tests: Vec<TestResult> = Vec::new();
     let mut details: Vec<&str> = Vec::new();
     let flush = |tests: &mut Vec<TestResult>, details: &mut Vec<&str>| {
@@ -279,5 +284,52 @@ thread 'main' panicked at trybuild/src/run.rs:101:13:
             "{message}"
         );
         assert!(!message.contains("tests failed"), "{message}");
+    }
+
+    /// trybuild's report as termcolor writes it when colour is on.
+    fn coloured(plain: &str) -> String {
+        let mut out = String::new();
+        for line in plain.lines() {
+            if let Some(rest) = line.strip_prefix("test ") {
+                let (path, rest) = rest.split_once(' ').unwrap();
+                let (kind, result) = rest.split_once(" ... ").unwrap();
+                let colour = if result == "ok" { "32" } else { "1;31" };
+                out.push_str(&format!(
+                    "test \x1b[0m\x1b[1m{path}\x1b[0m {kind} ... \x1b[0m\x1b[{colour}m{result}\n\x1b[0m"
+                ));
+            } else if line.starts_with("Expected") {
+                out.push_str(&format!("\x1b[0m\x1b[31m{line}\n\x1b[0m"));
+            } else {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_report_reads_the_same_with_colour_on_or_off() {
+        let plain = "\
+test ../../.threadlings/ui/l/pass/moves.rs [should pass] ... ok
+test ../../.threadlings/ui/l/fail/shared.rs [should fail to compile] ... error
+Expected test case to fail to compile, but it succeeded.
+
+thread 'main' panicked at trybuild/src/run.rs:101:13:
+1 of 2 tests failed
+";
+        let with_colour = coloured(plain);
+        assert_ne!(with_colour, plain);
+        assert!(with_colour.contains("\x1b[32mok"), "{with_colour:?}");
+        let (a, b) = (parse_report(plain), parse_report(&with_colour));
+        assert_eq!(a, b);
+        assert_eq!(b[0].outcome, TestOutcome::Passed, "{b:?}");
+        assert_eq!(b[1].outcome, TestOutcome::Failed, "{b:?}");
+        assert!(
+            b[1].message
+                .as_deref()
+                .unwrap()
+                .starts_with("This program must be rejected"),
+            "{b:?}"
+        );
     }
 }

@@ -338,28 +338,42 @@ impl Course {
         })
     }
 
-    /// The exercise called `name`, or an error that suggests the closest names.
+    /// The exercise called `name` (any case; its file's path, as the learner may paste
+    /// it, works too), or an error that suggests the closest names.
     pub fn exercise(&self, name: &str) -> Result<&Exercise, Error> {
-        self.exercises
+        let wanted = name.trim().to_lowercase().replace('\\', "/");
+        // `exercises/01_threads/threads1.rs`, `./threads1.rs`, `threads1.rs` → `threads1`.
+        let stem = wanted
+            .rsplit('/')
+            .next()
+            .unwrap_or(&wanted)
+            .trim_end_matches(".rs");
+        if let Some(exercise) = self.exercises.iter().find(|exercise| exercise.name == stem) {
+            return Ok(exercise);
+        }
+        let mut close: Vec<(f64, &str)> = self
+            .exercises
             .iter()
-            .find(|exercise| exercise.name == name)
-            .ok_or_else(|| {
-                let close: Vec<&str> = self
-                    .exercises
-                    .iter()
-                    .map(|exercise| exercise.name.as_str())
-                    .filter(|candidate| {
-                        candidate.starts_with(name.trim_end_matches(char::is_numeric))
-                    })
-                    .take(5)
-                    .collect();
-                let suggestion = if close.is_empty() {
-                    "`threadlings list` shows every exercise".to_owned()
-                } else {
-                    format!("did you mean {}?", close.join(", "))
-                };
-                Error::Usage(format!("no exercise named `{name}`: {suggestion}"))
+            .map(|exercise| {
+                let candidate = exercise.name.as_str();
+                (strsim::jaro_winkler(stem, candidate), candidate)
             })
+            .filter(|(score, _)| *score >= 0.85)
+            .collect();
+        close.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let close: Vec<&str> = close.into_iter().take(3).map(|(_, name)| name).collect();
+        let list = format!(
+            "`{} list` shows every exercise",
+            crate::invocation::command()
+        );
+        let suggestion = if close.is_empty() {
+            list
+        } else {
+            format!("did you mean {}? ({list})", close.join(", "))
+        };
+        Err(Error::Usage(format!(
+            "no exercise named `{name}`: {suggestion}"
+        )))
     }
 
     /// The file of `exercise` on `side`.
@@ -422,6 +436,19 @@ impl Course {
     }
 
     /// The model checker's bounds of `exercise` (meaningful for `model_check` ones).
+    /// A course with `exercises` and defaults for everything else, for unit tests.
+    #[cfg(test)]
+    pub fn bare(root: PathBuf, exercises: Vec<Exercise>) -> Course {
+        Course {
+            root,
+            welcome_message: None,
+            final_message: None,
+            compile_timeout: Duration::from_secs(FALLBACK_COMPILE_TIMEOUT_SECS),
+            exercises,
+            model_bounds: BTreeMap::new(),
+        }
+    }
+
     pub fn model_bounds(&self, exercise: &Exercise) -> ModelBounds {
         self.model_bounds
             .get(&exercise.name)

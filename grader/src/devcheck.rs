@@ -4,14 +4,21 @@
 //! keep passing under `--stress N`), and info.toml, the two Cargo manifests, the folders,
 //! the topic READMEs and the compile-fail cases must agree. Problems are collected, not
 //! fatal: one run lists them all.
+//!
+//! With `--committed-stubs` (what `cargo test` runs) the stubs are the committed ones
+//! (git `HEAD`), never a learner's work in progress: a stub a learner has changed is not
+//! graded, and the report names it as skipped.
 
 use std::fs;
 use std::time::{Duration, Instant};
+
+use std::collections::BTreeMap;
 
 use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::git;
 use crate::report::Reporter;
 
 /// What the check found.
@@ -29,15 +36,72 @@ impl CheckReport {
     }
 }
 
+/// Where the stubs under check come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StubSource {
+    /// `exercises/` as it is on disk (authors, editing stubs).
+    WorkingTree,
+    /// The committed stubs (git `HEAD`): a learner's checkout stays green.
+    Committed,
+}
+
+/// The stub texts to check, and the exercises whose stub on disk is not the one to check
+/// (a learner's work): those are not graded.
+fn stubs(
+    course: &Course,
+    source: StubSource,
+    reporter: &Reporter,
+) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut texts = BTreeMap::new();
+    let mut changed = Vec::new();
+    for exercise in &course.exercises {
+        let on_disk = fs::read(course.path(exercise, Side::Exercise))
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
+        let relative = format!(
+            "{}/{}/{}.rs",
+            Side::Exercise.dir(),
+            exercise.dir,
+            exercise.name
+        );
+        let text = match source {
+            StubSource::WorkingTree => on_disk,
+            StubSource::Committed => match git::committed(&course.root, &relative) {
+                git::Committed::File(committed) => {
+                    if committed != on_disk {
+                        changed.push(exercise.name.clone());
+                    }
+                    committed
+                }
+                git::Committed::Untracked => on_disk,
+                git::Committed::NoRepository(why) => {
+                    reporter.check_stage(&format!(
+                        "no committed course to read the stubs from ({why}): checking the \
+                         stubs in exercises/ as they are"
+                    ));
+                    return (
+                        stubs(course, StubSource::WorkingTree, reporter).0,
+                        Vec::new(),
+                    );
+                }
+            },
+        };
+        texts.insert(exercise.name.clone(), text);
+    }
+    (texts, changed)
+}
+
 /// Runs every check; `stress` extra runs of each solution's tests.
 pub fn check(
     engine: &Engine<'_>,
     stress: usize,
+    stub_source: StubSource,
     reporter: &Reporter,
 ) -> Result<CheckReport, Error> {
     let course = engine.course;
     let mut report = CheckReport::default();
-    report.problems.extend(layout_problems(course));
+    let (stub_texts, changed) = stubs(course, stub_source, reporter);
+    report.problems.extend(layout_problems(course, &stub_texts));
     for problem in &report.problems {
         reporter.check_problem(problem);
     }
@@ -60,9 +124,22 @@ pub fn check(
         report.problems.push(problem);
     }
 
-    reporter.check_stage(&format!("grading {} stubs", all.len()));
-    let stubs = engine.grade_all(&all, Side::Exercise, &|_| {})?;
-    for (exercise, graded) in all.iter().zip(&stubs) {
+    let pristine: Vec<&Exercise> = all
+        .iter()
+        .copied()
+        .filter(|exercise| !changed.contains(&exercise.name))
+        .collect();
+    if !changed.is_empty() {
+        reporter.check_stage(&format!(
+            "skipped grading {} stub(s) you have changed since the last commit (your work, \
+             not the course's): {}",
+            changed.len(),
+            changed.join(", ")
+        ));
+    }
+    reporter.check_stage(&format!("grading {} stubs", pristine.len()));
+    let stubs = engine.grade_all(&pristine, Side::Exercise, &|_| {})?;
+    for (exercise, graded) in pristine.iter().zip(&stubs) {
         report.stubs_checked += 1;
         let got = graded.verdict().kind().as_str();
         let declared = exercise.stub.to_string();
@@ -232,12 +309,11 @@ pub fn bless(engine: &Engine<'_>, exercise: &Exercise, reporter: &Reporter) -> R
 }
 
 /// The course's files against info.toml.
-fn layout_problems(course: &Course) -> Vec<String> {
+fn layout_problems(course: &Course, stubs: &BTreeMap<String, String>) -> Vec<String> {
     let mut problems = Vec::new();
     for exercise in &course.exercises {
-        let stub_path = course.path(exercise, Side::Exercise);
         let solution_path = course.path(exercise, Side::Solution);
-        let stub = fs::read_to_string(&stub_path).unwrap_or_default();
+        let stub = stubs.get(&exercise.name).cloned().unwrap_or_default();
         let solution = fs::read_to_string(&solution_path).unwrap_or_default();
         let name = &exercise.name;
         let readme = course

@@ -145,17 +145,24 @@ impl<'a> Engine<'a> {
 
         in_parallel(self.jobs, exercises.len(), |index| {
             let exercise = exercises[index];
-            let graded = self
-                .judge_built(exercise, side, &built, &sources[index])
-                .map(|ran| Graded {
-                    exercise: exercise.name.clone(),
-                    side,
-                    judgement: ran.judgement,
-                    stderr: ran.stderr,
-                    notes: ran.notes,
-                    content_hash: content_hash(&sources[index]),
-                    duration: build_time + ran.duration,
-                })?;
+            let source = &sources[index];
+            let graded =
+                self.judge_built(exercise, side, &built, &source.text)
+                    .map(|mut ran| {
+                        if !source.utf8 {
+                            ran.notes
+                                .push(encoding_note(&self.course.path(exercise, side)));
+                        }
+                        Graded {
+                            exercise: exercise.name.clone(),
+                            side,
+                            judgement: ran.judgement,
+                            stderr: ran.stderr,
+                            notes: ran.notes,
+                            content_hash: content_hash(&source.text),
+                            duration: build_time + ran.duration,
+                        }
+                    })?;
             on_graded(&graded);
             Ok(graded)
         })
@@ -201,9 +208,18 @@ impl<'a> Engine<'a> {
         self.cargo.build_tests(self.course, side, exercises)
     }
 
-    fn read_source(&self, exercise: &Exercise, side: Side) -> Result<String, Error> {
+    /// The file as text. A file that is not UTF-8 (an editor that saved it as Latin-1 or
+    /// UTF-16) is read lossily: rustc rejects it, and that is the learner's verdict.
+    fn read_source(&self, exercise: &Exercise, side: Side) -> Result<Source, Error> {
         let path = self.course.path(exercise, side);
-        fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))
+        let bytes = fs::read(&path).map_err(Error::io(format!("read {}", path.display())))?;
+        Ok(match String::from_utf8(bytes) {
+            Ok(text) => Source { text, utf8: true },
+            Err(err) => Source {
+                text: String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                utf8: false,
+            },
+        })
     }
 
     /// The pristine tests of `exercise`, read from its solution (see [`ReferenceSource`]).
@@ -380,6 +396,10 @@ impl<'a> Engine<'a> {
             file_bytes: FILE_LIMIT_BYTES,
         });
         let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
+        if output.exit == run::Exit::Cancelled {
+            // A cancelled run judged nothing: it must never become a verdict.
+            return Err(Error::Cancelled);
+        }
         let recorded = output
             .results
             .as_ref()
@@ -433,6 +453,24 @@ fn in_parallel<T: Send>(jobs: usize, count: usize, task: impl Fn(usize) -> T + S
         .unwrap_or_else(PoisonError::into_inner)
         .into_values()
         .collect()
+}
+
+/// An exercise file as read for grading.
+struct Source {
+    text: String,
+    /// Whether the file was valid UTF-8 (`text` is a lossy reading when not).
+    utf8: bool,
+}
+
+/// What to do about a file that is not UTF-8.
+fn encoding_note(path: &Path) -> String {
+    format!(
+        "{} is not UTF-8 text: your editor may have saved it as Latin-1 (ISO-8859-1, \
+         Windows-1252) or UTF-16. Rust reads source files only as UTF-8: save it again \
+         with the encoding set to UTF-8 (often in the status bar, or \"Save with \
+         Encoding\").",
+        path.display()
+    )
 }
 
 /// What grading a built exercise found.

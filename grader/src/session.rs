@@ -11,6 +11,7 @@
 use std::time::{Duration, Instant};
 
 use crate::engine::Graded;
+use crate::program::ProgramOutput;
 use crate::verdict::Verdict;
 
 /// What the loop reacts to.
@@ -36,6 +37,20 @@ pub enum Input {
     CheckFinished,
     /// Time passed (redraw the elapsed time of a running check).
     Tick,
+    /// The terminal changed size.
+    Resized,
+    /// Some exercise file changed: `done` is every exercise's status for what is on disk
+    /// now (the current exercise's own status is the session's, and is kept).
+    Refreshed {
+        done: Vec<bool>,
+    },
+    /// Stdin ended (line mode): leave once the current check has ended.
+    StdinClosed,
+    /// The program (`main()`) of exercise `index` ran after it passed.
+    ProgramRan {
+        index: usize,
+        output: Box<ProgramOutput>,
+    },
 }
 
 /// How a grading run ended.
@@ -56,6 +71,8 @@ pub enum Key {
     Enter,
     Escape,
     Backspace,
+    PageUp,
+    PageDown,
     Interrupt,
 }
 
@@ -76,10 +93,17 @@ pub enum Effect {
         index: usize,
         graded: Box<Graded>,
     },
-    /// Remember that `count` hints of exercise `index` have been shown.
+    /// Show hint number `count` of exercise `index` (without a screen: print it), and
+    /// remember it as shown once it was.
     HintsShown {
         index: usize,
         count: usize,
+    },
+    /// Without a screen: print the list of exercises.
+    PrintList,
+    /// Without a screen: print the reference solution of exercise `index`.
+    PrintSolution {
+        index: usize,
     },
     /// Tell editors and scripts (events mode) that a run started.
     AnnounceStart {
@@ -126,6 +150,14 @@ pub enum CheckStatus {
     Failed(String),
 }
 
+/// A first-time build: what is being built, and how many of its libraries are done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Building {
+    pub what: &'static str,
+    pub built: usize,
+    pub total: usize,
+}
+
 /// The current run, if any.
 #[derive(Clone, Debug)]
 pub struct Running {
@@ -160,6 +192,18 @@ pub struct Core {
     /// A one-line message for the learner (a key that does nothing now, ...).
     pub notice: Option<String>,
     pub finished: bool,
+    /// No screen (line mode, `--events json`): views that need one (the list, the
+    /// solution, hints) are printed instead of opened.
+    pub screenless: bool,
+    /// First row shown of a verdict or solution longer than the screen.
+    pub scroll: usize,
+    /// Stdin has ended: quit as soon as no check runs.
+    pub quit_when_idle: bool,
+    /// What the current exercise's program printed after its last pass.
+    pub program: Option<ProgramOutput>,
+    /// A first-time build that comes with the running check (the course's crates, the
+    /// compile-fail harness), while it runs: the driver updates it.
+    pub building: Option<Building>,
     next_generation: u64,
     now: Instant,
 }
@@ -196,6 +240,11 @@ impl Core {
             checking: false,
             notice: None,
             finished: false,
+            screenless: false,
+            scroll: 0,
+            quit_when_idle: false,
+            building: None,
+            program: None,
             next_generation: 1,
             now,
         }
@@ -238,6 +287,33 @@ impl Core {
                     Vec::new()
                 }
             }
+            Input::Resized => vec![Effect::Render],
+            Input::ProgramRan { index, output } => {
+                if index == self.current && self.passed() {
+                    self.program = Some(*output);
+                    vec![Effect::Render]
+                } else {
+                    Vec::new()
+                }
+            }
+            Input::Refreshed { done } => {
+                for (index, flag) in done.into_iter().enumerate() {
+                    if index != self.current
+                        && let Some(slot) = self.done.get_mut(index)
+                    {
+                        *slot = flag;
+                    }
+                }
+                vec![Effect::Render]
+            }
+            Input::StdinClosed => {
+                if self.running.is_none() && !self.checking {
+                    vec![Effect::Quit]
+                } else {
+                    self.quit_when_idle = true;
+                    Vec::new()
+                }
+            }
             Input::FileChanged { hash } => self.file_changed(hash),
             Input::Graded {
                 generation,
@@ -263,10 +339,15 @@ impl Core {
             }
             Input::CheckFinished => {
                 self.checking = false;
-                if self.done.iter().all(|done| *done) {
-                    return self.finish_course();
+                let mut effects = if self.done.iter().all(|done| *done) {
+                    self.finish_course()
+                } else {
+                    vec![Effect::Render]
+                };
+                if self.quit_when_idle && self.running.is_none() {
+                    effects.push(Effect::Quit);
                 }
-                vec![Effect::Render]
+                effects
             }
         }
     }
@@ -300,6 +381,7 @@ impl Core {
         }
         let generation = self.next_generation;
         self.next_generation += 1;
+        self.program = None;
         self.running = Some(Running {
             generation,
             started: self.now,
@@ -326,10 +408,13 @@ impl Core {
             return Vec::new();
         }
         self.running = None;
+        // Whatever the outcome, the build that came with it is over.
+        self.building = None;
         if self.pending {
             return self.grade_now();
         }
-        match outcome {
+        let quit = self.quit_when_idle && !self.checking;
+        let mut effects = match outcome {
             RunOutcome::Cancelled => vec![Effect::Render],
             RunOutcome::Failed(fault) => {
                 self.fault = Some(fault);
@@ -341,6 +426,7 @@ impl Core {
                 self.disk_hash = Some(graded.content_hash.clone());
                 let passed = graded.verdict().passed();
                 self.last = Some((*graded).clone());
+                self.scroll = 0;
                 if let Some(done) = self.done.get_mut(self.current) {
                     *done = passed;
                 }
@@ -348,14 +434,19 @@ impl Core {
                     index: self.current,
                     graded,
                 }];
-                if passed && self.auto_advance {
+                if passed && self.auto_advance && !quit {
                     effects.extend(self.advance());
                 } else {
                     effects.push(Effect::Render);
                 }
                 effects
             }
+        };
+        if quit {
+            // Stdin ended during this check: its verdict was the last thing to wait for.
+            effects.push(Effect::Quit);
         }
+        effects
     }
 
     /// Moves to the next exercise not done (after the current one, then from the start).
@@ -389,6 +480,7 @@ impl Core {
         self.fault = None;
         self.disk_hash = None;
         self.hints_shown = 0;
+        self.scroll = 0;
         self.screen = Screen::Exercise;
         effects.push(Effect::AnnounceNext { index });
         effects.extend(self.grade_now());
@@ -405,6 +497,10 @@ impl Core {
         self.notice = None;
         if key == Key::Interrupt {
             return vec![Effect::Quit];
+        }
+        if self.screenless {
+            // No screen to open or leave: every key acts on the exercise.
+            return self.exercise_key(key);
         }
         match self.screen.clone() {
             Screen::List {
@@ -426,8 +522,10 @@ impl Core {
                     vec![Effect::Render]
                 }
             }
+            Screen::Solution if self.scrolls(key) => vec![Effect::Render],
             Screen::Solution | Screen::Check if !self.checking => {
                 self.screen = Screen::Exercise;
+                self.scroll = 0;
                 if key == Key::Char('q') {
                     vec![Effect::Quit]
                 } else {
@@ -445,7 +543,24 @@ impl Core {
         }
     }
 
+    /// Scrolls a long verdict or solution; false for keys that do not scroll.
+    fn scrolls(&mut self, key: Key) -> bool {
+        const PAGE: usize = 10;
+        match key {
+            Key::Up | Key::Char('k') => self.scroll = self.scroll.saturating_sub(1),
+            Key::Down | Key::Char('j') => self.scroll += 1,
+            Key::PageUp => self.scroll = self.scroll.saturating_sub(PAGE),
+            Key::PageDown | Key::Char(' ') => self.scroll += PAGE,
+            Key::Char('g') => self.scroll = 0,
+            _ => return false,
+        }
+        true
+    }
+
     fn exercise_key(&mut self, key: Key) -> Vec<Effect> {
+        if !self.screenless && self.scrolls(key) {
+            return vec![Effect::Render];
+        }
         match key {
             Key::Char('q') => vec![Effect::Quit],
             Key::Char('n') => {
@@ -478,17 +593,30 @@ impl Core {
                 self.grade_now()
             }
             Key::Char('s') => {
+                if self.passed() && self.screenless {
+                    return vec![Effect::PrintSolution {
+                        index: self.current,
+                    }];
+                }
                 if self.passed() {
                     self.screen = Screen::Solution;
+                    self.scroll = 0;
                 } else {
                     self.notice = Some("the solution opens once this exercise passes".to_owned());
                 }
                 vec![Effect::Render]
             }
             Key::Char('x') => {
+                if self.screenless {
+                    self.notice = Some(
+                        "reset needs a confirmation: use the `reset` command instead".to_owned(),
+                    );
+                    return vec![Effect::Render];
+                }
                 self.screen = Screen::ConfirmReset;
                 vec![Effect::Render]
             }
+            Key::Char('l') if self.screenless => vec![Effect::PrintList],
             Key::Char('l') => {
                 self.screen = Screen::List {
                     filter: String::new(),
@@ -502,7 +630,9 @@ impl Core {
                     return Vec::new();
                 }
                 self.checking = true;
-                self.screen = Screen::Check;
+                if !self.screenless {
+                    self.screen = Screen::Check;
+                }
                 self.check = vec![CheckStatus::Waiting; self.names.len()];
                 vec![Effect::CheckAll, Effect::Render]
             }
@@ -566,6 +696,7 @@ impl Core {
     pub fn was_reset(&mut self) {
         self.last = None;
         self.hints_shown = 0;
+        self.scroll = 0;
     }
 }
 
@@ -885,6 +1016,87 @@ mod tests {
         }
         assert_eq!(core.current, 2);
         assert_eq!(core.screen, Screen::Exercise);
+    }
+
+    #[test]
+    fn the_end_of_stdin_quits_after_the_running_check_without_moving_on() {
+        let (mut idle, now) = core(&[false], true);
+        assert_eq!(idle.handle(Input::StdinClosed, now), [Effect::Quit]);
+        let (mut core, now) = core(&[false, false], true);
+        core.screenless = true;
+        core.start();
+        assert!(core.handle(Input::StdinClosed, now).is_empty());
+        let effects = core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        assert!(matches!(effects[0], Effect::Verdict { index: 0, .. }));
+        assert_eq!(effects.last(), Some(&Effect::Quit));
+        assert!(grades(&effects).is_empty(), "no next check: {effects:?}");
+    }
+
+    #[test]
+    fn without_a_screen_the_list_and_solution_are_printed_and_q_always_quits() {
+        let (mut core, now) = core(&[false, false], true);
+        core.screenless = true;
+        core.start();
+        assert_eq!(
+            core.handle(Input::Key(Key::Char('l')), now),
+            [Effect::PrintList]
+        );
+        assert_eq!(core.screen, Screen::Exercise);
+        assert_eq!(core.handle(Input::Key(Key::Char('q')), now), [Effect::Quit]);
+        core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", Verdict::Pass),
+            },
+            now,
+        );
+        // Moved on to e2 by itself; its check runs. `c` starts a check-all.
+        core.handle(Input::Key(Key::Char('c')), now);
+        assert_eq!(core.screen, Screen::Exercise);
+        assert_eq!(core.handle(Input::Key(Key::Char('q')), now), [Effect::Quit]);
+    }
+
+    #[test]
+    fn a_resize_redraws_and_another_file_s_change_refreshes_the_others_status() {
+        let (mut core, now) = core(&[false, false, false], false);
+        core.start();
+        assert_eq!(core.handle(Input::Resized, now), [Effect::Render]);
+        core.handle(
+            Input::Refreshed {
+                done: vec![true, true, false],
+            },
+            now,
+        );
+        assert_eq!(
+            core.done,
+            [false, true, false],
+            "the current one is the session's"
+        );
+    }
+
+    #[test]
+    fn arrows_scroll_the_verdict_and_a_new_verdict_starts_at_the_top() {
+        let (mut core, now) = core(&[false], false);
+        core.start();
+        core.handle(Input::Key(Key::Down), now);
+        core.handle(Input::Key(Key::PageDown), now);
+        assert_eq!(core.scroll, 11);
+        core.handle(Input::Key(Key::Char('k')), now);
+        assert_eq!(core.scroll, 10);
+        core.handle(
+            Input::Graded {
+                generation: 1,
+                outcome: graded("e1", "a", failed()),
+            },
+            now,
+        );
+        assert_eq!(core.scroll, 0);
     }
 
     #[test]

@@ -1237,6 +1237,239 @@ mod commands {
     }
 }
 
+mod first_hour {
+    use super::*;
+
+    #[test]
+    fn a_file_saved_as_latin_1_or_utf_16_is_a_compile_error_with_an_encoding_hint() {
+        let course = Course::private_with("encoding", &["pass"]);
+        let path = course.path("exercises/outcomes/pass.rs");
+        let stub = fs::read_to_string(&path).unwrap();
+        let latin1: Vec<u8> = format!("// café\n{stub}")
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap())
+            .collect();
+        let mut utf16 = vec![0xff, 0xfe];
+        utf16.extend(stub.encode_utf16().flat_map(u16::to_le_bytes));
+        for (encoding, bytes) in [("Latin-1", latin1), ("UTF-16", utf16)] {
+            fs::write(&path, bytes).unwrap();
+            let run = course.threadlings(&["run", "pass", "--json"]);
+            assert_eq!(run.code(), 1, "{encoding}: {}", run.stderr());
+            let report = run.json();
+            assert_eq!(verdict(&report), "compile_error", "{encoding}: {report:#}");
+            assert!(
+                report["compiler_errors"].to_string().contains("UTF-8"),
+                "{encoding}: {report:#}"
+            );
+            assert!(
+                report["notes"].to_string().contains("is not UTF-8 text"),
+                "{encoding}: {report:#}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_found_in_any_case_or_as_paths_and_near_misses_get_a_suggestion() {
+        let course = Course::fixture();
+        for name in ["PASS", "exercises/outcomes/pass.rs", "pass.rs"] {
+            let run = course.threadlings(&["run", name, "--json"]);
+            assert_eq!(run.code(), 0, "{name}: {}", run.stderr());
+            assert_eq!(run.json()["exercise"], "pass");
+        }
+        let run = course.threadlings(&["run", "failng_tset"]);
+        assert_eq!(run.code(), 2);
+        assert!(
+            run.stderr().contains("did you mean failing_test?"),
+            "{}",
+            run.stderr()
+        );
+    }
+
+    #[test]
+    fn after_a_pass_run_shows_what_the_program_printed() {
+        let run = Course::fixture().threadlings(&["run", "pass"]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        let stdout = run.stdout();
+        assert!(
+            stdout.contains("Output of pass's main():\n  │ 42\n"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
+    fn verify_prints_in_course_order_whatever_order_the_names_were_given_in() {
+        let run = Course::fixture().threadlings(&[
+            "verify",
+            "--solutions",
+            "deleted_test",
+            "pass",
+            "failing_test",
+            "pass",
+        ]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        let order: Vec<String> = run
+            .stdout()
+            .lines()
+            .filter_map(|line| line.strip_prefix("✓ "))
+            .map(|rest| rest.split(' ').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(order, ["pass", "failing_test", "deleted_test"]);
+    }
+
+    #[test]
+    fn failures_advise_the_backtrace_option_not_the_variable_the_grader_overrides() {
+        let run = Course::fixture().threadlings(&["run", "failing_test"]);
+        let stdout = run.stdout();
+        assert!(!stdout.contains("RUST_BACKTRACE=1"), "{stdout}");
+        assert!(
+            stdout.contains("`threadlings run failing_test --backtrace`"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
+    fn messages_name_cargo_threadlings_when_cargo_started_the_grader() {
+        let course = Course::private_with("invoked-by-cargo", &["pass"]);
+        // Where `cargo threadlings` (cargo run) puts the grader: the course's own target/.
+        let via_cargo = course.path("target/debug/threadlings");
+        fs::create_dir_all(via_cargo.parent().unwrap()).unwrap();
+        fs::copy(BIN, &via_cargo).unwrap();
+        let output = Command::new(&via_cargo)
+            .args(["hint", "pass", "--course-dir"])
+            .arg(&course.root)
+            .env("NO_COLOR", "1")
+            .env("XDG_STATE_HOME", state_home())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("`cargo threadlings hint pass` again"),
+            "{stdout}"
+        );
+        let installed = course.threadlings(&["solution", "pass"]).stderr();
+        assert!(
+            installed.contains("`threadlings hint pass` gives a nudge instead"),
+            "{installed}"
+        );
+    }
+
+    /// Line mode (no terminal): hints, the list and the verdict's errors are printed, and
+    /// the end of stdin ends the loop once the running check is over.
+    #[test]
+    fn line_mode_prints_what_the_keys_show_and_ends_with_stdin() {
+        let course = Course::private_with("line-mode", &["failing_test", "pass"]);
+        let mut child = Command::new(BIN)
+            .arg("watch")
+            .arg("--course-dir")
+            .arg(&course.root)
+            .env("NO_COLOR", "1")
+            .env("XDG_STATE_HOME", state_home())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            let mut stdin = child.stdin.take().unwrap();
+            writeln!(stdin, "h\nl\nx").unwrap();
+            // Dropped: stdin ends.
+        }
+        let (done_tx, done) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = done_tx.send(child.wait_with_output());
+        });
+        let output = done
+            .recv_timeout(EVENT_BOUND)
+            .expect("line mode ends when stdin does")
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{stdout}");
+        assert!(
+            stdout.contains("hint 1/2: failing_test hint one"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("› · failing_test"), "{stdout}");
+        assert!(stdout.contains("  · pass"), "{stdout}");
+        assert!(
+            stdout.contains("✗ failing_test: 1 of 2 tests failed")
+                && stdout.contains("panicked at"),
+            "the verdict with its errors: {stdout}"
+        );
+        assert!(stdout.contains("use the `reset` command"), "{stdout}");
+        let hints = fs::read_to_string(course.path(".threadlings/state.json")).unwrap();
+        assert!(hints.contains("\"failing_test\": 1"), "{hints}");
+    }
+
+    #[test]
+    fn events_mode_sends_hints_the_list_and_the_solution() {
+        let course = Course::private_with("events-views", &["failing_test", "pass"]);
+        let mut watch = course.watch();
+        watch.verdict_of("failing_test");
+        watch.send("h");
+        let hint = watch.until("hint", |event| event["event"] == "hint");
+        assert_eq!(hint["exercise"], "failing_test");
+        assert_eq!(hint["number"], 1);
+        assert_eq!(hint["hint"], "failing_test hint one");
+        watch.send("l");
+        let list = watch.until("list", |event| event["event"] == "list");
+        assert_eq!(list["exercises"][1]["name"], "pass");
+        let fixed = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/failing_test.rs"), &fixed).unwrap();
+        assert_eq!(watch.verdict_of("failing_test")["verdict"], "pass");
+        // As rustlings does: the program runs after the pass, and its output is shown
+        // (while the loop has already moved on to the next exercise: in either order).
+        let (mut output, mut next_graded) = (None, false);
+        while output.is_none() || !next_graded {
+            let event = watch.until("output, verdict of pass", |event| {
+                (event["event"] == "output" && event["exercise"] == "failing_test")
+                    || (event["event"] == "verdict" && event["exercise"] == "pass")
+            });
+            if event["event"] == "output" {
+                output = Some(event);
+            } else {
+                next_graded = true;
+            }
+        }
+        assert_eq!(output.unwrap()["stdout"], "42\n");
+        watch.send("s");
+        let solution = watch.until("solution", |event| event["event"] == "solution");
+        assert_eq!(solution["exercise"], "pass");
+        assert!(solution["solution"].as_str().unwrap().contains("fn work"));
+        watch.quit();
+    }
+
+    /// Quitting during a check-all (with a run that would take long) records nothing: the
+    /// cancelled runs are not verdicts, and finished exercises stay finished.
+    #[test]
+    fn quitting_during_a_check_leaves_progress_exactly_as_it_was() {
+        let course = Course::private_with("cancel-check", &["pass", "deadlock"]);
+        // Long enough that the check cannot end before the quit.
+        let info = fs::read_to_string(course.path("info.toml")).unwrap();
+        fs::write(
+            course.path("info.toml"),
+            info.replace("timeout = 2\n", "timeout = 600\n"),
+        )
+        .unwrap();
+        assert_eq!(course.threadlings(&["run", "pass"]).code(), 0);
+        let state = course.path(".threadlings/state.json");
+        let before = fs::read(&state).unwrap();
+        let mut watch = course.watch();
+        watch.started("deadlock");
+        watch.send("c");
+        watch.until("pass checked", |event| {
+            event["event"] == "checked" && event["exercise"] == "pass"
+        });
+        let events = watch.quit();
+        assert!(verdicts(&events).is_empty(), "{events:#?}");
+        // (Only the welcome, shown at the start, is new.)
+        let records =
+            |bytes: &[u8]| serde_json::from_slice::<Value>(bytes).unwrap()["exercises"].clone();
+        assert_eq!(records(&fs::read(&state).unwrap()), records(&before));
+        let list = course.threadlings(&["list", "--json"]).json();
+        assert_eq!(list[0]["done"], true, "{list:#}");
+    }
+}
+
 mod watch {
     use super::*;
 
@@ -1528,7 +1761,7 @@ mod trust {
     }
 
     /// Runs git in `root`, as a course author would to commit the course.
-    fn git_in(root: &Path, args: &[&str]) {
+    pub(super) fn git_in(root: &Path, args: &[&str]) {
         let output = Command::new("git")
             .args([
                 "-c",
@@ -1687,12 +1920,78 @@ mod course_self_check {
         }
     }
 
+    fn problems(run: &Run) -> Vec<String> {
+        run.stdout()
+            .lines()
+            .filter(|line| line.starts_with('✗'))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// `cargo test` on a learner's checkout: the self-check grades the committed stubs,
+    /// not the learner's work, and says which of theirs it left alone.
+    #[test]
+    fn solved_half_solved_and_broken_exercises_leave_the_self_check_as_it_was() {
+        let course = Course::private_with(
+            "self-check-learner",
+            &["failing_test", "panicking_thread", "compile_error"],
+        );
+        // A consistent course: each stub fails as declared, the limits fit the solutions.
+        course.edit("info.toml", "default_timeout = 20", "default_timeout = 5");
+        let info = fs::read_to_string(course.path("info.toml")).unwrap();
+        let (before, after) = info.split_once("name = \"compile_error\"").unwrap();
+        let after = after.replacen("stub = \"test_failed\"", "stub = \"compile_error\"", 1);
+        fs::write(
+            course.path("info.toml"),
+            format!("{before}name = \"compile_error\"{after}"),
+        )
+        .unwrap();
+        trust::git_in(&course.root, &["init", "-q"]);
+        trust::git_in(&course.root, &["add", "."]);
+        trust::git_in(&course.root, &["commit", "-qm", "course"]);
+        let check = || course.threadlings(&["dev", "check", "--committed-stubs"]);
+        let pristine = check();
+        // Solved, half-solved, broken (and saved in another encoding).
+        let solved = fs::read_to_string(course.path("solutions/outcomes/failing_test.rs")).unwrap();
+        fs::write(course.path("exercises/outcomes/failing_test.rs"), solved).unwrap();
+        let half = course.path("exercises/outcomes/panicking_thread.rs");
+        let text = fs::read_to_string(&half).unwrap();
+        fs::write(
+            &half,
+            text.replacen("TODO", "working on it", 1) + "\nfn helper() {}\n",
+        )
+        .unwrap();
+        fs::write(
+            course.path("exercises/outcomes/compile_error.rs"),
+            b"// caf\xe9: no tests left\nfn main() { let broken: u32 = \"no\"; }\n",
+        )
+        .unwrap();
+        let learner = check();
+        assert_eq!(pristine.code(), 0, "{}", pristine.stdout());
+        assert_eq!(learner.code(), 0, "{}", learner.stdout());
+        assert_eq!(
+            problems(&learner),
+            problems(&pristine),
+            "{}",
+            learner.stdout()
+        );
+        assert!(
+            learner.stdout().contains(
+                "skipped grading 3 stub(s) you have changed since the last commit (your work, \
+                 not the course's): failing_test, panicking_thread, compile_error"
+            ),
+            "{}",
+            learner.stdout()
+        );
+    }
+
     /// The real course: every stub fails as declared, every solution passes, and the
     /// files agree with info.toml. The README's test command runs this.
     #[test]
     fn the_course_is_consistent() {
         let stress = std::env::var("THREADLINGS_STRESS").unwrap_or_else(|_| "0".to_owned());
-        let run = Course::real().threadlings(&["dev", "check", "--stress", &stress]);
+        let run =
+            Course::real().threadlings(&["dev", "check", "--committed-stubs", "--stress", &stress]);
         assert_eq!(
             run.code(),
             0,

@@ -22,6 +22,30 @@ const MESSAGE_LINES: usize = 40;
 
 /// One graded exercise: the verdict line, then what the learner needs to act on it.
 pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
+    graded_with(
+        graded,
+        exercise,
+        path,
+        Words {
+            command: crate::invocation::command(),
+            keys: false,
+        },
+    )
+}
+
+/// How advice names what to do: commands as the learner started the grader, or the watch
+/// screen's keys where there is one.
+#[derive(Clone, Copy, Debug)]
+pub struct Words<'a> {
+    /// `cargo threadlings` or `threadlings`.
+    pub command: &'a str,
+    /// On the watch screen: name keys ("press x") where a key does it.
+    pub keys: bool,
+}
+
+/// The same, with advice in `words`.
+pub fn graded_with(graded: &Graded, exercise: &Exercise, path: &str, words: Words<'_>) -> String {
+    let command = words.command;
     let mut out = String::new();
     let name = exercise.name.bold();
     let took = seconds(graded.duration);
@@ -53,7 +77,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
                 "{} {name}: {failed} of {total} tests failed ({path})",
                 "✗".red().bold()
             );
-            tests(&mut out, graded);
+            tests(&mut out, graded, command);
         }
         Verdict::TimedOut {
             test,
@@ -108,7 +132,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
                 );
             }
             let _ = writeln!(out, "  {}", diagnosis_advice(diagnosis));
-            tests(&mut out, graded);
+            tests(&mut out, graded, command);
         }
         Verdict::Crashed { test, cause } => {
             let _ = writeln!(
@@ -121,7 +145,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
                 )),
                 crash_text(cause)
             );
-            tests(&mut out, graded);
+            tests(&mut out, graded, command);
         }
         Verdict::Tampered { findings } => {
             let _ = writeln!(
@@ -132,12 +156,16 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
             for finding in findings {
                 let _ = writeln!(out, "  - {finding}");
             }
+            let reset = if words.keys {
+                "press x to restore".to_owned()
+            } else {
+                format!("`{command} reset {}` restores", exercise.name)
+            };
             let _ = writeln!(
                 out,
                 "  The tests are the exercise's specification. You may add tests, but \
-                 not change or remove the original ones: `threadlings reset {}` restores \
-                 the original file (keeping a backup of yours).",
-                exercise.name
+                 not change or remove the original ones: {reset} the original file \
+                 (keeping a backup of yours)."
             );
         }
     }
@@ -146,8 +174,9 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
         && !matches!(graded.verdict(), Verdict::TestFailed)
     {
         let _ = writeln!(out, "  {}", "the test process wrote to stderr:".dimmed());
+        let stderr = backtrace_advice(stderr, command, &graded.exercise);
         out.push_str(&indent(
-            &truncate_lines(&escape_controls(stderr), MESSAGE_LINES),
+            &truncate_lines(&escape_controls(&stderr), MESSAGE_LINES),
             "    ",
         ));
     }
@@ -157,7 +186,7 @@ pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
     out
 }
 
-fn tests(out: &mut String, graded: &Graded) {
+fn tests(out: &mut String, graded: &Graded, command: &str) {
     for test in &graded.judgement.tests {
         let (mark, label) = match test.outcome {
             TestOutcome::Passed => ("✓".green(), "".normal()),
@@ -177,8 +206,9 @@ fn tests(out: &mut String, graded: &Graded) {
             if test.model.is_some() {
                 let _ = writeln!(out, "      {}", "the model checker's report:".dimmed());
             }
+            let message = backtrace_advice(message, command, &graded.exercise);
             out.push_str(&indent(
-                &truncate_lines(&escape_controls(message), MESSAGE_LINES),
+                &truncate_lines(&escape_controls(&message), MESSAGE_LINES),
                 if test.model.is_some() {
                     "        "
                 } else {
@@ -311,6 +341,25 @@ fn model_failure(found: &ModelFailure, exercise: &str) -> String {
     out
 }
 
+/// The standard library's advice to set `RUST_BACKTRACE=1` does not work here (the grader
+/// sets it for the test): it becomes the option that does.
+fn backtrace_advice(message: &str, command: &str, name: &str) -> String {
+    if !message.contains("RUST_BACKTRACE=1") {
+        return message.to_owned();
+    }
+    message
+        .lines()
+        .map(|line| {
+            if line.contains("RUST_BACKTRACE=1") {
+                format!("note: `{command} run {name} --backtrace` shows a full backtrace")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Learner output made safe for a terminal: line feeds and tabs are kept; every other
 /// control character (C0, DEL, C1, ESC starting a colour, title or clear-screen sequence)
 /// and the bidirectional overrides that reorder what is shown are written out visibly
@@ -333,6 +382,40 @@ pub fn escape_controls(text: &str) -> String {
             let _ = write!(out, "\\x{:02x}", u32::from(c));
         } else {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+    out
+}
+
+/// What an exercise's program printed after it passed (learner output: escaped).
+pub fn program_output(name: &str, output: &crate::program::ProgramOutput) -> String {
+    use crate::program::ProgramEnd;
+    let mut out = format!("{}\n", format!("Output of {name}'s main():").bold());
+    let printed = format!("{}{}", output.stdout, output.stderr);
+    if printed.trim().is_empty() {
+        let _ = writeln!(out, "  {}", "(nothing)".dimmed());
+    }
+    for line in escape_controls(printed.trim_end()).lines() {
+        let _ = writeln!(out, "  {} {line}", "│".dimmed());
+    }
+    match &output.end {
+        ProgramEnd::Exited(0) => {}
+        ProgramEnd::Exited(code) => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                format!("(it exited with status {code})").yellow()
+            );
+        }
+        ProgramEnd::Killed(signal) => {
+            let _ = writeln!(out, "  {}", format!("(it was killed by {signal})").yellow());
+        }
+        ProgramEnd::TimedOut(limit) => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                format!("(it was stopped after {})", seconds(*limit)).yellow()
+            );
         }
     }
     out
@@ -944,6 +1027,40 @@ mod tests {
         assert_eq!(escape_controls(&shown), shown);
         assert!(!judgement_line(&graded.judgement).contains('\x1b'));
         insta::assert_snapshot!(shown);
+    }
+
+    #[test]
+    fn the_backtrace_advice_names_the_option_that_works() {
+        colored::control::set_override(false);
+        let message = "assertion failed\nnote: run with `RUST_BACKTRACE=1` environment \
+                       variable to display a backtrace";
+        let mut crashed = graded(
+            Verdict::Crashed {
+                test: Some("tests::first".to_owned()),
+                cause: Crash::Abort,
+            },
+            vec![test("tests::first", TestOutcome::Failed, Some(message))],
+        );
+        crashed.stderr = Some(message.to_owned());
+        let shown = graded_with(
+            &crashed,
+            &exercise(),
+            "exercises/01_threads/threads1.rs",
+            Words {
+                command: "cargo threadlings",
+                keys: false,
+            },
+        );
+        assert!(!shown.contains("RUST_BACKTRACE"), "{shown}");
+        assert_eq!(
+            shown
+                .matches(
+                    "note: `cargo threadlings run threads1 --backtrace` shows a full backtrace"
+                )
+                .count(),
+            2,
+            "{shown}"
+        );
     }
 
     #[test]

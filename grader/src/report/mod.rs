@@ -6,6 +6,7 @@
 
 pub mod human;
 pub mod json;
+pub mod screen;
 pub mod watch;
 
 use std::io::{self, IsTerminal, Write};
@@ -251,7 +252,11 @@ impl Reporter {
 
     /// Hints of one exercise, up to `count`.
     pub fn hints(&self, exercise: &Exercise, count: usize) {
-        let more = format!("`threadlings hint {}` again", exercise.name);
+        let more = format!(
+            "`{} hint {}` again",
+            crate::invocation::command(),
+            exercise.name
+        );
         self.print(&human::hints(exercise, count, &more));
     }
 
@@ -274,6 +279,11 @@ impl Reporter {
             "warning:".yellow().bold(),
             human::escape_controls(warning)
         );
+    }
+
+    /// What the grader is busy with (a long first build), on stderr.
+    pub fn status(&self, status: &str) {
+        eprintln!("{}", status.dimmed());
     }
 
     /// A grader fault, on stderr.

@@ -1,7 +1,8 @@
-//! What the watch loop shows: a full screen in a terminal, one line per verdict without
-//! one, or JSON lines for editors and scripts (`--events json`, no terminal control codes).
+//! What the watch loop shows: a full screen in a terminal (laid out by `screen.rs`, drawn
+//! here), plain text without one, or JSON lines for editors and scripts (`--events json`,
+//! no terminal control codes). Without a screen, whatever the screen would show on a key
+//! (a hint, the list, the solution, a verdict's errors) is printed instead.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -10,10 +11,11 @@ use colored::Colorize;
 use crossterm::{cursor, execute, queue, terminal};
 use serde::Serialize;
 
+use super::screen::{self, Context};
 use super::{Reporter, human, json};
 use crate::course::{Course, Exercise, Side};
 use crate::engine::Graded;
-use crate::session::{CheckStatus, Core, Screen};
+use crate::session::{Core, Screen};
 
 /// Where the loop's output goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,8 +52,33 @@ struct MessageBody<'a> {
     message: &'a str,
 }
 
-const KEYS: &str =
-    "n next · h hint · l list · r re-run · s solution · x reset · c check all · q quit";
+#[derive(Serialize)]
+struct HintBody<'a> {
+    exercise: &'a str,
+    number: usize,
+    total: usize,
+    hint: &'a str,
+}
+
+#[derive(Serialize)]
+struct ProgramBody<'a> {
+    exercise: &'a str,
+    stdout: &'a str,
+    stderr: &'a str,
+}
+
+#[derive(Serialize)]
+struct CheckedBody<'a> {
+    exercise: &'a str,
+    verdict: &'a str,
+}
+
+#[derive(Serialize)]
+struct SolutionBody<'a> {
+    exercise: &'a str,
+    path: String,
+    solution: &'a str,
+}
 
 /// While it lives, the terminal is in raw mode on the alternate screen; dropping it (on
 /// quit, Ctrl-C or a panic) puts the terminal back as it was.
@@ -152,18 +179,121 @@ impl<'a> WatchView<'a> {
         match self.output {
             Output::Events => self.event("verdict", json::RunReport::new(graded)),
             Output::Lines => {
+                // The whole verdict: its errors are what the learner acts on.
                 let path = super::display_path(course, exercise, Side::Exercise);
-                let mark = if graded.verdict().passed() {
-                    "✓".green()
-                } else {
-                    "✗".red()
-                };
-                self.reporter.text(&format!(
-                    "{mark} {} {} ({path})",
-                    exercise.name,
-                    human::judgement_line(&graded.judgement)
-                ));
+                self.reporter.text(&human::graded(graded, exercise, &path));
             }
+            Output::Terminal => {}
+        }
+    }
+
+    /// Hint number `count` of `exercise` was asked for. Without a screen it is printed
+    /// (true: the learner has it); on the screen the next frame shows it (false).
+    pub fn hint(&self, exercise: &Exercise, count: usize) -> bool {
+        let Some(hint) = count
+            .checked_sub(1)
+            .and_then(|index| exercise.hints.get(index))
+        else {
+            return false;
+        };
+        let total = exercise.hints.len();
+        match self.output {
+            Output::Events => self.event(
+                "hint",
+                HintBody {
+                    exercise: &exercise.name,
+                    number: count,
+                    total,
+                    hint,
+                },
+            ),
+            Output::Lines => self.reporter.text(&format!(
+                "{} {hint}",
+                format!("hint {count}/{total}:").cyan().bold()
+            )),
+            Output::Terminal => return false,
+        }
+        true
+    }
+
+    /// What the exercise's program printed after a pass (without a screen; the screen
+    /// shows it under the verdict).
+    pub fn program(&self, exercise: &Exercise, output: &crate::program::ProgramOutput) {
+        match self.output {
+            Output::Events => self.event(
+                "output",
+                ProgramBody {
+                    exercise: &exercise.name,
+                    stdout: &output.stdout,
+                    stderr: &output.stderr,
+                },
+            ),
+            Output::Lines => self
+                .reporter
+                .text(&human::program_output(&exercise.name, output)),
+            Output::Terminal => {}
+        }
+    }
+
+    /// One exercise of a check-all finished (without a screen: a line or an event).
+    pub fn checked(&self, exercise: &Exercise, verdict: &str) {
+        match self.output {
+            Output::Events => self.event(
+                "checked",
+                CheckedBody {
+                    exercise: &exercise.name,
+                    verdict,
+                },
+            ),
+            Output::Lines => self
+                .reporter
+                .text(&format!("  {} {verdict}", exercise.name)),
+            Output::Terminal => {}
+        }
+    }
+
+    /// The list of exercises, without a screen (`l`).
+    pub fn list(&self, course: &Course, done: &[bool], current: usize) {
+        match self.output {
+            Output::Events => {
+                let entries: Vec<json::ListEntry<'_>> = course
+                    .exercises
+                    .iter()
+                    .zip(done)
+                    .map(|(exercise, done)| json::ListEntry::new(exercise, *done))
+                    .collect();
+                self.event("list", ListBody { exercises: entries });
+            }
+            Output::Lines => {
+                let mut out = String::new();
+                for (index, (exercise, done)) in course.exercises.iter().zip(done).enumerate() {
+                    let mark = if *done { "✓" } else { "·" };
+                    let here = if index == current { "›" } else { " " };
+                    out.push_str(&format!(
+                        "{here} {mark} {:<18} {}\n",
+                        exercise.name,
+                        super::display_path(course, exercise, Side::Exercise)
+                    ));
+                }
+                self.reporter.text(&out);
+            }
+            Output::Terminal => {}
+        }
+    }
+
+    /// The reference solution, without a screen (`s`, once the exercise passes).
+    pub fn solution(&self, course: &Course, exercise: &Exercise, solution: &str) {
+        let path = super::display_path(course, exercise, Side::Solution);
+        match self.output {
+            Output::Events => self.event(
+                "solution",
+                SolutionBody {
+                    exercise: &exercise.name,
+                    path,
+                    solution,
+                },
+            ),
+            Output::Lines => self.reporter.text(&format!("// {path}\n{solution}")),
             Output::Terminal => {}
         }
     }
@@ -176,270 +306,64 @@ impl<'a> WatchView<'a> {
         }
     }
 
-    /// Draws the whole screen (terminal only).
-    pub fn render(&self, core: &Core, course: &Course) {
+    /// Draws the whole screen (terminal only). Returns how many hints the learner can
+    /// see on it, and clamps the session's scroll offset to the verdict's length.
+    pub fn render(&self, core: &mut Core, course: &Course) -> Option<usize> {
         if self.output != Output::Terminal {
-            return;
+            return None;
         }
         let (width, height) = terminal::size().unwrap_or((100, 30));
-        let text = screen(core, course, usize::from(width), usize::from(height));
-        let mut stdout = io::stdout().lock();
-        let _ = queue!(
-            stdout,
-            cursor::MoveTo(0, 0),
-            terminal::Clear(terminal::ClearType::All)
-        );
-        // Raw mode: a line feed does not return the carriage.
-        let _ = stdout.write_all(text.replace('\n', "\r\n").as_bytes());
-        let _ = stdout.flush();
-    }
-}
-
-/// The screen as text, fitted to `width` × `height`.
-pub fn screen(core: &Core, course: &Course, width: usize, height: usize) -> String {
-    let exercise = &course.exercises[core.current];
-    let mut head = String::new();
-    let done = core.done.iter().filter(|done| **done).count();
-    let total = core.done.len();
-    let topic_indices: Vec<usize> = (0..total)
-        .filter(|i| course.exercises[*i].topic == exercise.topic)
-        .collect();
-    let topic_done = topic_indices.iter().filter(|i| core.done[**i]).count();
-    let _ = writeln!(
-        head,
-        "{} {} {done}/{total} done · {} {topic_done}/{}",
-        "threadlings".bold(),
-        progress_bar(done, total, 24),
-        exercise.topic,
-        topic_indices.len()
-    );
-    let path = super::display_path(course, exercise, Side::Exercise);
-    let link = hyperlink(&course.root.join(&path).display().to_string(), &path);
-    let _ = writeln!(head, "{} {link}", exercise.name.bold().cyan());
-    let _ = writeln!(head);
-
-    let mut body = String::new();
-    match &core.screen {
-        Screen::Exercise => exercise_body(&mut body, core, course, exercise),
-        Screen::List {
-            filter,
-            cursor,
-            typing,
-        } => list_body(
-            &mut body,
+        let exercise = &course.exercises[core.current];
+        let solution = (core.screen == Screen::Solution)
+            .then(|| fs::read_to_string(course.path(exercise, Side::Solution)).ok())
+            .flatten();
+        let lesson = (core.running.is_some() && core.last.is_none())
+            .then(|| fs::read_to_string(course.path(exercise, Side::Exercise)).ok())
+            .flatten()
+            .map(|source| lesson(&source));
+        let frame = screen::frame(
             core,
             course,
-            filter,
-            *cursor,
-            *typing,
-            height.saturating_sub(8),
-        ),
-        Screen::ConfirmReset => {
-            let _ = writeln!(
-                body,
-                "Reset {path} to its original version? Your file is kept in .threadlings/backups/.\n\ny to reset, any other key to cancel"
-            );
-        }
-        Screen::Solution => {
-            let solution =
-                fs::read_to_string(course.path(exercise, Side::Solution)).unwrap_or_default();
-            let _ = writeln!(
-                body,
-                "{}\n",
-                "The reference solution (any key to go back):".bold()
-            );
-            body.push_str(&solution);
-        }
-        Screen::Check => check_body(&mut body, core, course),
-    }
-
-    let mut foot = String::new();
-    if let Some(notice) = &core.notice {
-        let _ = writeln!(foot, "{}", notice.yellow());
-    }
-    let keys = match core.screen {
-        Screen::List { typing: true, .. } => "type to filter · Enter open · Esc done filtering",
-        Screen::List { .. } => "↑/↓ or j/k move · / filter · Enter open · Esc back",
-        Screen::ConfirmReset => "y reset · any other key cancels",
-        Screen::Solution => "any key: back · q quit",
-        Screen::Check if core.checking => "q quit",
-        Screen::Check => "any key: back · q quit",
-        Screen::Exercise => KEYS,
-    };
-    let _ = write!(foot, "{}", keys.dimmed());
-
-    let room = height.saturating_sub(rows(&head, width) + rows(&foot, width) + 1);
-    format!("{head}{}\n{foot}", fit(&body, width, room, &exercise.name))
-}
-
-fn exercise_body(body: &mut String, core: &Core, course: &Course, exercise: &Exercise) {
-    if core.finished {
-        let _ = writeln!(
-            body,
-            "{}",
-            course
-                .final_message
-                .as_deref()
-                .unwrap_or("Every exercise is done.")
-                .trim()
-                .green()
+            Context {
+                solution: solution.as_deref(),
+                lesson: lesson.as_deref(),
+                command: crate::invocation::command(),
+            },
+            usize::from(width),
+            usize::from(height),
         );
-        return;
-    }
-    if let Some(elapsed) = core.elapsed() {
-        // The limit, so a long wait is not a mystery (a deadlock ends within a second; a
-        // busy loop runs to the limit).
-        let _ = writeln!(
-            body,
-            "⟳ grading {}… {:.1} s {}",
-            exercise.name,
-            elapsed.as_secs_f64(),
-            format!("(time limit {} s)", exercise.timeout.as_secs()).dimmed()
-        );
-    } else if let Some(fault) = &core.fault {
-        let _ = writeln!(
-            body,
-            "{} the grader could not grade this: {fault}",
-            "error:".red().bold()
-        );
-    } else if let Some(graded) = &core.last {
-        body.push_str(&human::graded(
-            graded,
-            exercise,
-            &super::display_path(course, exercise, Side::Exercise),
-        ));
-        if graded.verdict().passed() {
-            let _ = writeln!(
-                body,
-                "\n{}",
-                "Press n for the next exercise, s to compare with the reference solution.".green()
+        core.scroll = core.scroll.min(frame.max_scroll);
+        let mut stdout = io::stdout().lock();
+        let _ = queue!(stdout, cursor::MoveTo(0, 0));
+        for (row, line) in frame.lines.iter().enumerate() {
+            if row > 0 {
+                // Raw mode: a line feed does not return the carriage.
+                let _ = stdout.write_all(b"\r\n");
+            }
+            let _ = stdout.write_all(line.as_bytes());
+            let _ = queue!(
+                stdout,
+                crossterm::style::ResetColor,
+                terminal::Clear(terminal::ClearType::UntilNewLine)
             );
         }
-    }
-    if core.hints_shown > 0 {
-        body.push('\n');
-        body.push_str(&human::hints(exercise, core.hints_shown, "press h"));
-    }
-}
-
-fn list_body(
-    body: &mut String,
-    core: &Core,
-    course: &Course,
-    filter: &str,
-    cursor: usize,
-    typing: bool,
-    rows: usize,
-) {
-    let shown = core.listed(filter);
-    let title = if typing || !filter.is_empty() {
-        format!("filter: {filter}{}", if typing { "▏" } else { "" })
-    } else {
-        format!("{} exercises", shown.len())
-    };
-    let _ = writeln!(body, "{}", title.dimmed());
-    let rows = rows.max(3);
-    let first = cursor
-        .saturating_sub(rows / 2)
-        .min(shown.len().saturating_sub(rows));
-    for (row, index) in shown.iter().enumerate().skip(first).take(rows) {
-        let exercise = &course.exercises[*index];
-        let mark = if core.done[*index] {
-            "✓".green()
-        } else {
-            "·".dimmed()
-        };
-        let line = format!("{mark} {:<18} {}", exercise.name, exercise.topic);
-        if row == cursor {
-            let _ = writeln!(body, "{} {}", "›".cyan().bold(), line.bold());
-        } else {
-            let _ = writeln!(body, "  {line}");
-        }
+        let _ = queue!(stdout, terminal::Clear(terminal::ClearType::FromCursorDown));
+        let _ = stdout.flush();
+        Some(frame.hints_visible)
     }
 }
 
-fn check_body(body: &mut String, core: &Core, course: &Course) {
-    let finished = core
-        .check
-        .iter()
-        .filter(|status| **status != CheckStatus::Waiting)
-        .count();
-    let title = if core.checking {
-        format!("checking every exercise… {finished}/{}", core.check.len())
-    } else {
-        "check finished (any key to go back)".to_owned()
-    };
-    let _ = writeln!(body, "{}", title.bold());
-    for (exercise, status) in course.exercises.iter().zip(&core.check) {
-        let line = match status {
-            CheckStatus::Waiting => format!("{} {}", "·".dimmed(), exercise.name),
-            CheckStatus::Passed => format!("{} {}", "✓".green(), exercise.name),
-            CheckStatus::Failed(verdict) => format!("{} {} ({verdict})", "✗".red(), exercise.name),
-        };
-        let _ = writeln!(body, "{line}");
-    }
+/// The lesson at the top of an exercise file: its leading `//!` comment, as text.
+fn lesson(source: &str) -> String {
+    let lines: Vec<&str> = source
+        .lines()
+        .map_while(|line| line.strip_prefix("//!"))
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect();
+    human::escape_controls(&lines.join("\n"))
 }
 
-fn progress_bar(done: usize, total: usize, width: usize) -> String {
-    let filled = (done * width).checked_div(total).unwrap_or(0);
-    format!(
-        "▕{}{}▏",
-        "█".repeat(filled).green(),
-        "░".repeat(width - filled).dimmed()
-    )
-}
-
-/// An OSC 8 terminal hyperlink to a file.
-fn hyperlink(absolute: &str, text: &str) -> String {
-    format!("\x1b]8;;file://{absolute}\x1b\\{text}\x1b]8;;\x1b\\")
-}
-
-/// Screen rows `text` takes at `width` columns.
-fn rows(text: &str, width: usize) -> usize {
-    text.lines()
-        .map(|line| visible_len(line).max(1).div_ceil(width.max(1)))
-        .sum()
-}
-
-fn visible_len(line: &str) -> usize {
-    let mut len = 0;
-    let mut escape = false;
-    for c in line.chars() {
-        match (escape, c) {
-            (false, '\x1b') => escape = true,
-            (true, 'm' | '\\') => escape = false,
-            (true, _) => {}
-            (false, _) => len += 1,
-        }
-    }
-    len
-}
-
-/// `body` cut to `room` rows, with a note of what was cut.
-fn fit(body: &str, width: usize, room: usize, name: &str) -> String {
-    if rows(body, width) <= room {
-        return body.to_owned();
-    }
-    let mut kept = String::new();
-    let mut used = 0;
-    let lines: Vec<&str> = body.lines().collect();
-    for (index, line) in lines.iter().enumerate() {
-        let need = rows(line, width).max(1);
-        if used + need + 1 > room {
-            let _ = writeln!(
-                kept,
-                "{}",
-                format!(
-                    "[… {} more lines: `threadlings run {name}` shows everything]",
-                    lines.len() - index
-                )
-                .dimmed()
-            );
-            break;
-        }
-        kept.push_str(line);
-        kept.push('\n');
-        used += need;
-    }
-    kept
+#[derive(Serialize)]
+struct ListBody<'a> {
+    exercises: Vec<json::ListEntry<'a>>,
 }

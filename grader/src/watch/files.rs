@@ -44,6 +44,8 @@ pub enum Detection {
 pub enum Notice {
     /// The current exercise's file may have changed.
     Changed,
+    /// Another exercise's file changed (the header, list and progress may be stale).
+    Others,
     /// Time for the watchdog to compare the file with what the loop last saw.
     Watchdog,
 }
@@ -67,6 +69,7 @@ pub fn watch<E: Send + 'static>(
     }
     let (touch_tx, touch_rx) = mpsc::channel::<bool>();
     let debounce_events = events.clone();
+    let others = events.clone();
     thread::spawn(move || debounce(&touch_rx, &debounce_events, wrap));
 
     let handler = move |result: notify::Result<FsEvent>| {
@@ -77,6 +80,10 @@ pub fn watch<E: Send + 'static>(
             .clone();
         if let Some(complete) = classify(&event, &current) {
             let _ = touch_tx.send(complete);
+        } else if event.paths.iter().any(|path| {
+            path.extension().is_some_and(|ext| ext == "rs") && classify(&event, path) == Some(true)
+        }) {
+            let _ = others.send(wrap(Notice::Others));
         }
     };
     let mut watcher: Box<dyn Watcher + Send> = match detection {

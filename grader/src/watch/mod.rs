@@ -22,14 +22,20 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub use self::files::Detection;
 use self::files::Notice;
-use crate::build::Cargo;
+use crate::build::{self, Cargo};
 use crate::course::{Course, Side};
 use crate::engine::{Engine, content_hash};
 use crate::error::Error;
+use crate::program;
 use crate::progress::{self, Progress, ResetOutcome};
 use crate::report::Reporter;
 use crate::report::watch::{Output, WatchView};
-use crate::session::{self, Core, Effect, Input, Key, RunOutcome};
+use crate::session::{self, Building, Core, Effect, Input, Key, RunOutcome};
+
+/// What the first start builds.
+const COURSE_CRATES: &str = "the course's crates";
+/// What the first compile-fail lesson builds.
+const HARNESS: &str = "the compile-fail harness (trybuild)";
 
 /// The key of the check-all's cancel flag among the runs' (whose generations start at 1).
 const CHECK_ALL: u64 = 0;
@@ -84,6 +90,27 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         .collect();
     // Without a keyboard nobody can press `n`: move on by itself after a pass.
     let mut core = Core::new(names, hint_counts, done, !interactive, Instant::now());
+    core.screenless = !interactive;
+    // The first start builds the course's crates: say so, and how far it has come.
+    let crates = if build::course_crates_built(course) {
+        Vec::new()
+    } else {
+        build::course_crates(&Cargo::detect(false), course)
+    };
+    let first_build = build::crate_progress(course, &crates);
+    if !crates.is_empty() && !first_build.complete() {
+        core.building = Some(Building {
+            what: COURSE_CRATES,
+            built: first_build.built,
+            total: first_build.total,
+        });
+        view.notice(&format!(
+            "building the course's crates ({} libraries: rayon, crossbeam, dashmap, \
+             parking_lot and what they use): first time only, a minute or two; the first \
+             verdict follows",
+            first_build.total
+        ));
+    }
     core.hints_shown = state
         .hints_shown
         .get(&core.names[core.current])
@@ -123,11 +150,15 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         terminal::read_keys(
             events.clone(),
             |key| Event::Input(Input::Key(key)),
-            || Event::Input(Input::Tick),
+            || Event::Input(Input::Resized),
         );
         Some(raw)
     } else {
-        terminal::read_lines(events.clone(), |key| Event::Input(Input::Key(key)));
+        terminal::read_lines(
+            events.clone(),
+            |key| Event::Input(Input::Key(key)),
+            || Event::Input(Input::StdinClosed),
+        );
         None
     };
     let ticker = events.clone();
@@ -144,6 +175,8 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         options,
         events,
         current_path,
+        hints_recorded: std::cell::Cell::new(core.hints_shown),
+        crates: std::cell::RefCell::new(crates),
     };
     driver.run(&mut core, &inbox);
     Ok(ExitCode::SUCCESS)
@@ -156,6 +189,11 @@ struct Driver<'a> {
     options: Options,
     events: Sender<Event>,
     current_path: Arc<Mutex<PathBuf>>,
+    /// Hints of the current exercise recorded as shown (on the screen, they count once
+    /// they were drawn where the learner can see them).
+    hints_recorded: std::cell::Cell<usize>,
+    /// The libraries of a first-time build while it runs (for its progress).
+    crates: std::cell::RefCell<Vec<String>>,
 }
 
 impl Driver<'_> {
@@ -171,8 +209,34 @@ impl Driver<'_> {
                 }
                 let Ok(event) = inbox.recv() else { break };
                 effects = match event {
+                    Event::Files(Notice::Others) => {
+                        let done = self
+                            .progress
+                            .load()
+                            .map(|loaded| progress::done_flags(self.course, &loaded.state));
+                        match done {
+                            Ok(done) => core.handle(Input::Refreshed { done }, Instant::now()),
+                            Err(_) => Vec::new(),
+                        }
+                    }
                     Event::Files(notice) => self.file_event(&notice, core),
-                    Event::Input(input) => core.handle(input, Instant::now()),
+                    Event::Input(Input::Tick) if core.building.is_some() => {
+                        let now = build::crate_progress(self.course, &self.crates.borrow());
+                        if let Some(building) = &mut core.building {
+                            building.built = now.built;
+                            building.total = now.total;
+                        }
+                        core.handle(Input::Tick, Instant::now())
+                    }
+                    Event::Input(input) => {
+                        if let Input::Checked { index, verdict, .. } = &input {
+                            self.view.checked(&self.course.exercises[*index], verdict);
+                        }
+                        if let Input::ProgramRan { index, output } = &input {
+                            self.view.program(&self.course.exercises[*index], output);
+                        }
+                        core.handle(input, Instant::now())
+                    }
                 };
             }
             // Leaving: stop whatever still runs; the scope waits for those threads, whose
@@ -183,6 +247,26 @@ impl Driver<'_> {
         });
     }
 
+    fn record_hints(&self, core: &mut Core, index: usize, count: usize) {
+        self.hints_recorded.set(count);
+        if let Err(error) = self
+            .progress
+            .reveal_hints(&self.course.exercises[index], count)
+        {
+            self.tell(core, format!("could not remember the hint: {error}"));
+        }
+    }
+
+    /// A notice for the learner: printed without a screen, on the screen's notice line
+    /// with one (a line printed over the screen would garble it).
+    fn tell(&self, core: &mut Core, notice: String) {
+        if core.screenless {
+            self.view.notice(&notice);
+        } else {
+            core.notice = Some(notice);
+        }
+    }
+
     /// Reads the current file after a notice; the watchdog also notices saves no event
     /// announced, and says once that polling would help.
     fn file_event(&self, notice: &Notice, core: &mut Core) -> Vec<Effect> {
@@ -191,10 +275,11 @@ impl Driver<'_> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let Ok(source) = fs::read_to_string(&path) else {
+        let Ok(bytes) = fs::read(&path) else {
             return Vec::new();
         };
-        let hash = content_hash(&source);
+        // Lossy, as the engine reads it: a file saved in another encoding is graded too.
+        let hash = content_hash(&String::from_utf8_lossy(&bytes));
         if let Notice::Watchdog = notice {
             let settled = fs::metadata(&path)
                 .and_then(|meta| meta.modified())
@@ -230,6 +315,22 @@ impl Driver<'_> {
         let course = self.course;
         match effect {
             Effect::Grade { index, generation } => {
+                if course.exercises[index].mode == crate::course::Mode::CompileFail
+                    && core.building.is_none()
+                    && !build::harness_built(course)
+                {
+                    // The first compile-fail lesson builds trybuild: say so.
+                    let crates = build::harness_crates(&Cargo::detect(false), course);
+                    let now = build::crate_progress(course, &crates);
+                    if !crates.is_empty() {
+                        core.building = Some(Building {
+                            what: HARNESS,
+                            built: now.built,
+                            total: now.total,
+                        });
+                        *self.crates.borrow_mut() = crates;
+                    }
+                }
                 let cancel = Arc::new(AtomicBool::new(false));
                 cancels.insert(generation, Arc::clone(&cancel));
                 let events = self.events.clone();
@@ -238,22 +339,47 @@ impl Driver<'_> {
                     let mut cargo = Cargo::detect(options.color && !options.events_json);
                     cargo.cancel = Some(cancel);
                     let engine = Engine::new(course, cargo, options.backtrace);
-                    let outcome = match engine.grade(&course.exercises[index], Side::Exercise) {
+                    let exercise = &course.exercises[index];
+                    let outcome = match engine.grade(exercise, Side::Exercise) {
                         Ok(graded) => RunOutcome::Graded(Box::new(graded)),
                         Err(Error::Cancelled) => RunOutcome::Cancelled,
                         Err(error) => RunOutcome::Failed(error.to_string()),
                     };
+                    let passed = matches!(&outcome, RunOutcome::Graded(graded)
+                        if graded.verdict().passed());
                     let _ = events.send(Event::Input(Input::Graded {
                         generation,
                         outcome,
                     }));
+                    // After a pass, the program itself runs, as rustlings shows it (a
+                    // compile-fail lesson has no program of its own to show).
+                    if passed
+                        && exercise.mode == crate::course::Mode::Test
+                        && let Ok(output) = program::run_main(&engine.cargo, course, exercise)
+                    {
+                        let _ = events.send(Event::Input(Input::ProgramRan {
+                            index,
+                            output: Box::new(output),
+                        }));
+                    }
                 });
             }
             Effect::HintsShown { index, count } => {
-                if let Err(error) = self.progress.reveal_hints(&course.exercises[index], count) {
-                    self.view
-                        .notice(&format!("could not remember the hint: {error}"));
+                // Printed (no screen), or drawn by the render that follows: a hint counts
+                // as shown once the learner could read it (see `Effect::Render`).
+                if self.view.hint(&course.exercises[index], count) {
+                    self.record_hints(core, index, count);
                 }
+            }
+            Effect::PrintList => {
+                let done = &core.done;
+                self.view.list(course, done, core.current);
+            }
+            Effect::PrintSolution { index } => {
+                let exercise = &course.exercises[index];
+                let solution = fs::read_to_string(course.path(exercise, Side::Solution))
+                    .unwrap_or_else(|err| format!("(the solution could not be read: {err})"));
+                self.view.solution(course, exercise, &solution);
             }
             Effect::Cancel { generation } => {
                 if let Some(cancel) = cancels.remove(&generation) {
@@ -262,13 +388,14 @@ impl Driver<'_> {
             }
             Effect::Verdict { index, graded } => {
                 if let Err(error) = self.progress.record(std::slice::from_ref(&graded)) {
-                    self.view.notice(&format!("progress not saved: {error}"));
+                    self.tell(core, format!("progress not saved: {error}"));
                 }
                 self.view.verdict(course, &course.exercises[index], &graded);
             }
             Effect::AnnounceStart { index } => self.view.started(&course.exercises[index]),
             Effect::AnnounceNext { index } => {
                 let exercise = &course.exercises[index];
+                self.hints_recorded.set(0);
                 *self
                     .current_path
                     .lock()
@@ -281,6 +408,7 @@ impl Driver<'_> {
                         .get(&exercise.name)
                         .copied()
                         .unwrap_or(0);
+                    self.hints_recorded.set(core.hints_shown);
                 }
                 self.view.next(course, exercise);
             }
@@ -292,7 +420,7 @@ impl Driver<'_> {
                 cancels.insert(CHECK_ALL, Arc::clone(&cancel));
                 scope.spawn(move || {
                     let mut cargo = Cargo::detect(false);
-                    cargo.cancel = Some(cancel);
+                    cargo.cancel = Some(Arc::clone(&cancel));
                     let engine = Engine::new(course, cargo, options.backtrace);
                     let all: Vec<_> = course.exercises.iter().collect();
                     let on_graded = |graded: &crate::engine::Graded| {
@@ -308,7 +436,11 @@ impl Driver<'_> {
                             }));
                         }
                     };
-                    if let Ok(results) = engine.grade_all(&all, Side::Exercise, &on_graded) {
+                    // A cancelled check (a quit, a save) records nothing: progress stays
+                    // exactly as it was, whatever had finished by then.
+                    if let Ok(results) = engine.grade_all(&all, Side::Exercise, &on_graded)
+                        && !cancel.load(Ordering::Relaxed)
+                    {
                         let _ = progress.record(&results);
                     }
                     let _ = events.send(Event::Input(Input::CheckFinished));
@@ -330,7 +462,8 @@ impl Driver<'_> {
                     }
                     Err(error) => format!("reset failed: {error}"),
                 });
-                self.view.render(core, course);
+                let _ = self.view.render(core, course);
+                self.hints_recorded.set(core.hints_shown);
             }
             Effect::Finish => self.view.finish(
                 course
@@ -338,7 +471,18 @@ impl Driver<'_> {
                     .as_deref()
                     .unwrap_or("Every exercise is done."),
             ),
-            Effect::Render => self.view.render(core, course),
+            Effect::Render => {
+                if core.screenless {
+                    if let Some(notice) = core.notice.take() {
+                        self.view.notice(&notice);
+                    }
+                } else if let Some(visible) = self.view.render(core, course)
+                    && visible > self.hints_recorded.get()
+                {
+                    let current = core.current;
+                    self.record_hints(core, current, visible);
+                }
+            }
             Effect::Quit => return false,
         }
         true

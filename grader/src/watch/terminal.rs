@@ -31,17 +31,19 @@ pub fn read_keys<E: Send + 'static>(events: Sender<E>, key: fn(Key) -> E, resize
 }
 
 /// Reads commands from stdin, one per line (`r`, `n`, `h`, `q`, ...), when there is no
-/// terminal: scripts and editors can drive the loop this way.
-pub fn read_lines<E: Send + 'static>(events: Sender<E>, key: fn(Key) -> E) {
+/// terminal: scripts and editors can drive the loop this way. The end of stdin is
+/// `closed` (the loop ends after the current check: a CI job never hangs).
+pub fn read_lines<E: Send + 'static>(events: Sender<E>, key: fn(Key) -> E, closed: fn() -> E) {
     thread::spawn(move || {
         for line in io::stdin().lock().lines() {
             let Ok(line) = line else { break };
             if let Some(first) = line.trim().chars().next()
                 && events.send(key(Key::Char(first))).is_err()
             {
-                break;
+                return;
             }
         }
+        let _ = events.send(closed());
     });
 }
 
@@ -58,6 +60,8 @@ fn translate(press: KeyEvent) -> Option<Key> {
         KeyCode::Enter => Key::Enter,
         KeyCode::Esc => Key::Escape,
         KeyCode::Backspace => Key::Backspace,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
         _ => return None,
     })
 }
