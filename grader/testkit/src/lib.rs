@@ -5,6 +5,24 @@
 //! answer (spawn a thread, join it, spawn the next) can never get past it. The bound only
 //! turns "would wait forever" into a failing test with a message that names the likely
 //! mistake; it is never what makes a correct answer pass.
+//!
+//! The other tools: [`Watch`] and [`Running`] (did the learner's code *block* while the
+//! test kept it waiting, or poll, sleep or return?), [`CpuMeter`] (CPU used against wall
+//! time), [`Gate`] (hold a thread inside a window until the test lets it go) and
+//! [`ThreadLog`] (which thread ran which job).
+
+mod cpu;
+mod gate;
+mod identity;
+mod peers;
+
+pub use cpu::{
+    CpuMeter, POLLING_CPU, ThreadSample, ThreadState, Tid, WATCH_BOUND, Waited, Watch, current_tid,
+    process_cpu_time, thread_cpu_time,
+};
+pub use gate::{GATE_BOUND, Gate};
+pub use identity::{Ran, ThreadLog};
+pub use peers::{JOIN_BOUND, Running};
 
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;

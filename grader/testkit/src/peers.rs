@@ -1,0 +1,99 @@
+//! Quiet and slow peers: run the learner's code on its own watched thread while the test
+//! plays the other side of the conversation, on its own schedule.
+//!
+//! The test keeps a `Sender` open and silent, feeds one input while another stays quiet,
+//! or holds a worker at a [`Gate`](crate::Gate), and meanwhile asks
+//! [`Running::until_blocked`]: the learner's code must be *waiting* (blocked, no timeout,
+//! no CPU), not finished and not polling. Only then does the test send, close or open.
+//! Nothing depends on how long anything takes: an idle timeout, a sentinel or a missing
+//! `select!` fails every run, and a correct answer passes as soon as it blocks.
+//!
+//! ```
+//! use std::sync::mpsc;
+//! use threadlings_testkit::Running;
+//!
+//! fn total(rx: mpsc::Receiver<u32>) -> u32 {
+//!     rx.iter().sum()
+//! }
+//!
+//! let (tx, rx) = mpsc::channel();
+//! tx.send(2).unwrap();
+//! let consumer = Running::spawn("`total`", move || total(rx));
+//! consumer.until_blocked("the Sender is still open", "end the loop when the channel closes");
+//! tx.send(3).unwrap();
+//! drop(tx);
+//! assert_eq!(consumer.join(), 5);
+//! ```
+
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::cpu::Watch;
+
+/// How long [`Running::join`] waits for the learner's code once the test has let it
+/// finish.
+pub const JOIN_BOUND: Duration = Duration::from_secs(5);
+
+/// The learner's code, running on a thread of its own that the test watches.
+#[derive(Debug)]
+pub struct Running<T> {
+    who: &'static str,
+    watch: Watch,
+    handle: JoinHandle<T>,
+}
+
+impl<T: Send + 'static> Running<T> {
+    /// Runs `code` on a new thread; `who` names it in messages ("`merge`", "your pool").
+    /// Every thread `code` starts is watched too.
+    pub fn spawn(who: &'static str, code: impl FnOnce() -> T + Send + 'static) -> Running<T> {
+        let watch = Watch::start();
+        let handle = thread::Builder::new()
+            .name("learner".to_owned())
+            .spawn(code)
+            .expect("the test could not start a thread");
+        Running { who, watch, handle }
+    }
+}
+
+impl<T> Running<T> {
+    /// Whether the code has returned (or panicked).
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+
+    /// Waits until the code and every thread it started are blocked without a timeout.
+    ///
+    /// # Panics
+    /// If the code returns first ("`merge` returned while `b` was still open: ..."), or
+    /// sleeps, waits with a timeout or burns CPU instead; the message ends with `mistake`.
+    #[track_caller]
+    pub fn until_blocked(&self, while_waiting: &str, mistake: &str) {
+        self.watch.until_blocked(
+            &|| self.handle.is_finished(),
+            self.who,
+            while_waiting,
+            mistake,
+        );
+    }
+
+    /// The code's result, once it returns; re-raises its panic.
+    ///
+    /// # Panics
+    /// If it panicked, or if it has not returned within [`JOIN_BOUND`] (then the message
+    /// says so, with `JOIN_BOUND`'s value: the code hangs after the test let it finish).
+    #[track_caller]
+    pub fn join(self) -> T {
+        let deadline = Instant::now() + JOIN_BOUND;
+        while !self.handle.is_finished() {
+            assert!(
+                Instant::now() < deadline,
+                "{} did not return within {JOIN_BOUND:?} after the test let it finish",
+                self.who
+            );
+            thread::sleep(Duration::from_millis(1));
+        }
+        self.handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
