@@ -15,6 +15,7 @@ mod report;
 mod run;
 mod session;
 mod tamper;
+mod variants;
 mod verdict;
 mod watch;
 
