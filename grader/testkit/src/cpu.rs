@@ -221,7 +221,29 @@ impl Watch {
     /// at a gate) and use no CPU, or until `finished()` is true, or until one of them
     /// shows it polls or waits by the clock.
     pub fn wait(&self, finished: &dyn Fn() -> bool) -> Waited {
+        self.wait_with(finished, true)
+    }
+
+    /// Samples the watched threads until `finished()` is true, or until they are all
+    /// blocked without a timeout and use no CPU *before* it is: then they wait for
+    /// something that will never happen (a deadlock, a channel nobody closes). Unlike
+    /// [`Watch::wait`], CPU use and timed waits are not faults here, just not done yet.
+    pub fn wait_finished(&self, finished: &dyn Fn() -> bool) -> Waited {
+        self.wait_with(finished, false)
+    }
+
+    fn wait_with(&self, finished: &dyn Fn() -> bool, strict: bool) -> Waited {
         if cfg!(not(target_os = "linux")) || current_tid().is_none() {
+            if !strict {
+                let start = Instant::now();
+                while start.elapsed() < WATCH_BOUND {
+                    if finished() {
+                        return Waited::Finished;
+                    }
+                    thread::sleep(SAMPLE_EVERY);
+                }
+                return Waited::Busy(format!("it did not finish within {WATCH_BOUND:?}"));
+            }
             return fallback_wait(finished);
         }
         let start = Instant::now();
@@ -239,7 +261,8 @@ impl Watch {
                 let first = *first_cpu.entry(thread.tid).or_insert(thread.cpu);
                 used += thread.cpu.saturating_sub(first);
                 cpu_now += thread.cpu;
-                if matches!(thread.state, ThreadState::Sleeping | ThreadState::TimedWait) {
+                if strict && matches!(thread.state, ThreadState::Sleeping | ThreadState::TimedWait)
+                {
                     let seen = timed.entry(thread.tid).or_insert((
                         0,
                         thread.state.clone(),
@@ -253,7 +276,7 @@ impl Watch {
                 }
             }
             let wall = start.elapsed();
-            if used >= POLLING_CPU {
+            if strict && used >= POLLING_CPU {
                 return Waited::Busy(cpu_message(used, wall, &threads));
             }
             let all_blocked = threads

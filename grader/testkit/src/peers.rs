@@ -76,6 +76,27 @@ impl<T> Running<T> {
         );
     }
 
+    /// Waits until the code returns, and panics at once if it gets stuck instead: every
+    /// thread it runs blocked without a timeout, none using CPU, and it has not returned
+    /// (a receiving loop whose channel is never closed, a lock never released, a worker
+    /// never joined...). Then [`Running::join`] gives its result.
+    ///
+    /// # Panics
+    /// When it is stuck ("`find_lines` is blocked forever: {mistake}"), or still not done
+    /// after [`WATCH_BOUND`](crate::WATCH_BOUND).
+    #[track_caller]
+    pub fn until_finished(&self, mistake: &str) {
+        match self.watch.wait_finished(&|| self.handle.is_finished()) {
+            crate::Waited::Finished => {}
+            crate::Waited::Blocked => panic!(
+                "{} is blocked forever: every thread it runs waits and none will wake it; \
+                 {mistake}",
+                self.who
+            ),
+            crate::Waited::Busy(seen) => panic!("{} did not finish: {seen}; {mistake}", self.who),
+        }
+    }
+
     /// The code's result, once it returns; re-raises its panic.
     ///
     /// # Panics

@@ -204,3 +204,30 @@ fn join_re_raises_the_codes_panic() {
         .expect_err("the panic comes back");
     assert_eq!(panic.downcast_ref::<&str>(), Some(&"boom"));
 }
+
+#[test]
+fn a_receiving_loop_nobody_closes_is_stuck_and_one_that_ends_finishes() {
+    let _serial = serial();
+    let (tx, rx) = mpsc::channel::<u32>();
+    let kept = tx.clone();
+    tx.send(1).unwrap();
+    drop(tx);
+    let stuck = Running::spawn("the loop", move || rx.iter().sum::<u32>());
+    let text = panic_text(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || stuck.until_finished("drop the last Sender"),
+    )));
+    assert!(text.starts_with("the loop is blocked forever"), "{text}");
+    assert!(text.ends_with("drop the last Sender"), "{text}");
+    drop(kept);
+    assert_eq!(stuck.join(), 1);
+
+    let busy = Running::spawn("the work", || {
+        let until = Instant::now() + Duration::from_millis(80);
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+        7
+    });
+    busy.until_finished("unused");
+    assert_eq!(busy.join(), 7);
+}
