@@ -25,6 +25,7 @@
 //! assert_eq!(consumer.join(), 5);
 //! ```
 
+use std::sync::{Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -39,7 +40,8 @@ pub const JOIN_BOUND: Duration = Duration::from_secs(5);
 pub struct Running<T> {
     who: &'static str,
     watch: Watch,
-    handle: JoinHandle<T>,
+    /// Taken when the code is found to have finished early, to re-raise its panic.
+    handle: Mutex<Option<JoinHandle<T>>>,
 }
 
 impl<T: Send + 'static> Running<T> {
@@ -51,14 +53,35 @@ impl<T: Send + 'static> Running<T> {
             .name("learner".to_owned())
             .spawn(code)
             .expect("the test could not start a thread");
-        Running { who, watch, handle }
+        Running {
+            who,
+            watch,
+            handle: Mutex::new(Some(handle)),
+        }
     }
 }
 
 impl<T> Running<T> {
     /// Whether the code has returned (or panicked).
     pub fn is_finished(&self) -> bool {
-        self.handle.is_finished()
+        self.handle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_none_or(JoinHandle::is_finished)
+    }
+
+    /// The code finished while it should have been waiting: if it panicked, that panic
+    /// is the better message (a failed assertion in a callback), so re-raise it.
+    fn reraise_panic(&self) {
+        let handle = self
+            .handle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(Err(panic)) = handle.map(JoinHandle::join) {
+            std::panic::resume_unwind(panic);
+        }
     }
 
     /// Waits until the code and every thread it started are blocked without a timeout.
@@ -68,12 +91,17 @@ impl<T> Running<T> {
     /// sleeps, waits with a timeout or burns CPU instead; the message ends with `mistake`.
     #[track_caller]
     pub fn until_blocked(&self, while_waiting: &str, mistake: &str) {
-        self.watch.until_blocked(
-            &|| self.handle.is_finished(),
-            self.who,
-            while_waiting,
-            mistake,
-        );
+        match self.watch.wait(&|| self.is_finished()) {
+            crate::Waited::Blocked => {}
+            crate::Waited::Finished => {
+                self.reraise_panic();
+                panic!("{} returned while {while_waiting}: {mistake}", self.who);
+            }
+            crate::Waited::Busy(seen) => panic!(
+                "{} did not block while {while_waiting}: {seen}; {mistake}",
+                self.who
+            ),
+        }
     }
 
     /// Waits until the code returns, and panics at once if it gets stuck instead: every
@@ -86,7 +114,7 @@ impl<T> Running<T> {
     /// after [`WATCH_BOUND`](crate::WATCH_BOUND).
     #[track_caller]
     pub fn until_finished(&self, mistake: &str) {
-        match self.watch.wait_finished(&|| self.handle.is_finished()) {
+        match self.watch.wait_finished(&|| self.is_finished()) {
             crate::Waited::Finished => {}
             crate::Waited::Blocked => panic!(
                 "{} is blocked forever: every thread it runs waits and none will wake it; \
@@ -105,7 +133,7 @@ impl<T> Running<T> {
     #[track_caller]
     pub fn join(self) -> T {
         let deadline = Instant::now() + JOIN_BOUND;
-        while !self.handle.is_finished() {
+        while !self.is_finished() {
             assert!(
                 Instant::now() < deadline,
                 "{} did not return within {JOIN_BOUND:?} after the test let it finish",
@@ -113,7 +141,12 @@ impl<T> Running<T> {
             );
             thread::sleep(Duration::from_millis(1));
         }
-        self.handle
+        let handle = self
+            .handle
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .expect("the code's result was already taken by a failed check");
+        handle
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
