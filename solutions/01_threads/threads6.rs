@@ -193,6 +193,7 @@ mod tests {
         jobs: impl FnOnce(Arc<Gate>) -> Vec<Job<'static, R>>,
     ) -> Report<R> {
         let gate = Arc::new(Gate::new("the jobs"));
+        let _release = gate.open_on_drop();
         let jobs = jobs(Arc::clone(&gate));
         let running = Running::spawn("`run_jobs`", move || run_jobs(jobs));
         running.until_blocked("its jobs were held at the gate", "join the jobs' threads");

@@ -115,6 +115,7 @@ mod tests {
         // Every job waits at the gate until the test opens it: once `run_all` is blocked,
         // all three must be waiting there together, each on its own worker.
         let gate = Arc::new(Gate::new("the jobs"));
+        let _release = gate.open_on_drop();
         let jobs: Vec<_> = (0..3)
             .map(|_| {
                 let gate = Arc::clone(&gate);

@@ -115,6 +115,14 @@ impl Gate {
         self.changed.notify_all();
     }
 
+    /// A guard that opens the gate when it is dropped: when the test ends, or when it
+    /// fails and unwinds, so that held threads (a shared pool's workers) are let go at
+    /// once instead of after the gate's bound.
+    #[must_use = "the gate opens when the guard is dropped"]
+    pub fn open_on_drop(&self) -> OpenOnDrop<'_> {
+        OpenOnDrop(self)
+    }
+
     /// Whether the gate is open.
     pub fn is_open(&self) -> bool {
         self.state().open
@@ -156,6 +164,16 @@ impl Gate {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
+    }
+}
+
+/// Opens its gate when dropped; see [`Gate::open_on_drop`].
+#[derive(Debug)]
+pub struct OpenOnDrop<'a>(&'a Gate);
+
+impl Drop for OpenOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.open();
     }
 }
 
@@ -224,6 +242,21 @@ mod tests {
             .expect_err("nobody opens the gate");
         let message = panic.downcast_ref::<String>().unwrap();
         assert!(message.contains("gate of the first call"), "{message}");
+    }
+
+    #[test]
+    fn the_guard_opens_the_gate_even_when_the_test_fails() {
+        let gate = Arc::new(Gate::new("the test"));
+        let held = Arc::clone(&gate);
+        let waiter = thread::spawn(move || held.wait());
+        let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _release = gate.open_on_drop();
+            gate.wait_for_held(1, "unused");
+            panic!("the test failed");
+        }));
+        assert!(failed.is_err());
+        assert!(gate.is_open());
+        waiter.join().expect("the held thread was let go");
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use cpu::{
     CpuMeter, POLLING_CPU, ThreadSample, ThreadState, Tid, WATCH_BOUND, Waited, Watch, current_tid,
     process_cpu_time, thread_cpu_time,
 };
-pub use gate::{GATE_BOUND, Gate};
+pub use gate::{GATE_BOUND, Gate, OpenOnDrop};
 pub use identity::{Ran, ThreadLog};
 pub use peers::{JOIN_BOUND, Running};
 

@@ -106,6 +106,7 @@ mod tests {
         // Every worker waits at the gate until the test opens it: once `map_chunks` is
         // blocked, all four must be waiting there together.
         let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let running = Running::spawn("`map_chunks`", move || {
             map_chunks((0..8).collect(), 2, move |chunk: Vec<u32>| {

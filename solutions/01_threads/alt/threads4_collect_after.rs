@@ -153,6 +153,7 @@ mod tests {
         // predicate until the test opens the gate. Once `find_lines` is blocked, all four
         // must be waiting there together.
         let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let running = Running::spawn("`find_lines`", move || {
             let lines = owned(&["w", "x", "y", "z"]);

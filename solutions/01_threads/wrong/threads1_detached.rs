@@ -63,6 +63,7 @@ mod tests {
         // blocked, all four must be waiting there together, which is only possible if all
         // four threads are alive at once.
         let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let running = Running::spawn("`run_workers`", move || {
             run_workers(4, move |_| held.wait());
@@ -88,6 +89,7 @@ mod tests {
         // Worker 2 is held until the test lets it go: `run_workers` must still be waiting
         // for it then, however long that takes.
         let gate = Arc::new(Gate::new("worker 2"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let finished = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&finished);

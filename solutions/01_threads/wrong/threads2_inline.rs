@@ -116,6 +116,7 @@ mod tests {
         // Every worker waits at the gate until the test opens it: once `run_batches` is
         // blocked, all four must be waiting there together.
         let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let running = Running::spawn("`run_batches`", move || {
             run_batches(vec!["w", "x", "y", "z"], move |_, _| held.wait());
@@ -138,6 +139,7 @@ mod tests {
     #[test]
     fn returns_only_once_every_worker_has_finished() {
         let gate = Arc::new(Gate::new("the last worker"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let done = Arc::new(Mutex::new(0));
         let count = Arc::clone(&done);

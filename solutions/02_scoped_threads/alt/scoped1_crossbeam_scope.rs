@@ -100,6 +100,7 @@ mod tests {
         // Every chunk's worker waits at the gate until the test opens it: once
         // `for_each_chunk` is blocked, all four must be waiting there together.
         let gate = Arc::new(Gate::new("the chunks"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let running = Running::spawn("`for_each_chunk`", move || {
             let mut data = vec![1_i32; 8];

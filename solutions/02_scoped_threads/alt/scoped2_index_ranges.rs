@@ -123,6 +123,7 @@ mod tests {
     fn every_worker_gets_a_chunk_when_there_are_enough_items() {
         // 9 items on 4 workers: all four must be busy, at the same time.
         let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let running = Running::spawn("`split_work`", move || {
             split_work(&[1, 2, 3, 4, 5, 6, 7, 8, 9], 4, |chunk| {

@@ -147,6 +147,7 @@ mod tests {
         // With leaves of one item, four items need four leaves weighed at once: every leaf
         // waits at the gate until the test opens it.
         let gate = Arc::new(Gate::new("the leaves"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let running = Running::spawn("`parallel_sum_by`", move || {
             parallel_sum_by(&[1_u64, 2, 3, 4], 1, |x| {

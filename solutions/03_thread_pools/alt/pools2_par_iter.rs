@@ -153,6 +153,7 @@ mod tests {
         // Every job waits at the gate until the test opens it: once `hash_files` is
         // blocked, all three must be waiting there together.
         let gate = Arc::new(Gate::new("the jobs"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         // The pool is built on the watched thread, so its workers are watched too.
         let running = Running::spawn("`hash_files`", move || {
@@ -184,6 +185,7 @@ mod tests {
         // One file takes as long as the test wants: `hash_files` must wait for it, blocked
         // on the channel, not give up after an idle timeout.
         let gate = Arc::new(Gate::new("the slow file"));
+        let _release = gate.open_on_drop();
         let held = Arc::clone(&gate);
         let running = Running::spawn("`hash_files`", move || {
             let pool = test_pool(2, "slow");
