@@ -125,6 +125,29 @@ impl<T> Running<T> {
         }
     }
 
+    /// Waits until the code returns, and panics if it sleeps, waits with a timeout or
+    /// burns CPU on the way (it should only block: on a `join`, a `recv`, a
+    /// `WaitGroup::wait`), or if it gets stuck. For code that waits for work the test
+    /// cannot slow down: the watch sees a `sleep` in a few samples. Keep the work itself
+    /// tiny, under [`POLLING_CPU`](crate::POLLING_CPU) of CPU.
+    ///
+    /// # Panics
+    /// As above, with `mistake` at the end of the message.
+    #[track_caller]
+    pub fn finishes_blocking(&self, mistake: &str) {
+        match self.watch.wait(&|| self.is_finished()) {
+            crate::Waited::Finished => {}
+            crate::Waited::Blocked => {
+                // Blocked and settled but not finished: it may still be about to return;
+                // only a deadlock stays that way.
+                self.until_finished(mistake);
+            }
+            crate::Waited::Busy(seen) => {
+                panic!("{} did not just wait: {seen}; {mistake}", self.who)
+            }
+        }
+    }
+
     /// The code's result, once it returns; re-raises its panic.
     ///
     /// # Panics

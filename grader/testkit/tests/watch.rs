@@ -231,3 +231,19 @@ fn a_receiving_loop_nobody_closes_is_stuck_and_one_that_ends_finishes() {
     busy.until_finished("unused");
     assert_eq!(busy.join(), 7);
 }
+
+#[test]
+fn code_that_sleeps_on_its_way_to_finishing_is_caught() {
+    let _serial = serial();
+    let sleeper = Running::spawn("the sleeper", || thread::sleep(Duration::from_millis(200)));
+    let text = panic_text(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || sleeper.finishes_blocking("wait for the workers"),
+    )));
+    assert!(text.contains("slept"), "{text}");
+    sleeper.join();
+    let joiner = Running::spawn("the joiner", || {
+        thread::spawn(|| (0..1000_u64).sum::<u64>()).join().unwrap()
+    });
+    joiner.finishes_blocking("unused");
+    assert_eq!(joiner.join(), 499_500);
+}
