@@ -340,9 +340,10 @@ pub fn check(
         }
     };
 
-    // One run each: the variants in parallel. Stress runs: one variant at a time, its
-    // runs in parallel (`Engine::stress`).
-    let results: Vec<Result<Graded, Error>> = if runs == 1 {
+    // One run each: the variants in parallel, reported once all are done. Stress runs:
+    // one variant at a time (its runs in parallel, `Engine::stress`), each reported as
+    // soon as it is graded.
+    if runs == 1 {
         let next = AtomicUsize::new(0);
         let results = Mutex::new(BTreeMap::new());
         thread::scope(|scope| {
@@ -362,81 +363,86 @@ pub fn check(
                 });
             }
         });
-        results
+        let results = results
             .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .into_values()
-            .collect()
-    } else {
-        variants
-            .iter()
-            .map(|variant| grade(variant, runs))
-            .collect()
-    };
-
-    for (variant, result) in variants.iter().zip(results) {
-        let graded = result?;
-        let runs = if variant.exercise.mode == Mode::CompileFail {
-            1
-        } else {
-            runs
-        };
-        let name = format!(
-            "{} answer `{}` of `{}`",
-            match variant.kind {
-                Kind::Wrong => "wrong",
-                Kind::Alt => "alternative",
-            },
-            variant.stem,
-            variant.exercise.name
-        );
-        if let Some(errors) = graded.compile_error {
-            let first = errors.lines().next().unwrap_or("").to_owned();
-            report(format!(
-                "{name} does not compile ({first}): a variant must build, and fail by its \
-                 tests"
-            ));
-            continue;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (variant, result) in variants.iter().zip(results.into_values()) {
+            judge(variant, result?, 1, reporter, &mut report);
         }
-        let seen = rejections(&graded.failed);
-        match variant.kind {
-            Kind::Wrong => {
-                if graded.passed > 0 {
-                    report(format!(
-                        "{name} passed {} of {runs} runs: the tests do not reject it ({})",
-                        graded.passed,
-                        variant.claim()
-                    ));
-                } else if let Some(bad) = graded.failed.iter().find(|judgement| {
-                    !matches!(
-                        judgement.verdict.kind(),
-                        VerdictKind::TestFailed | VerdictKind::Timeout | VerdictKind::Crashed
-                    )
-                }) {
-                    report(format!(
-                        "{name} was rejected as {}, not by its tests: {}",
-                        bad.verdict.kind().as_str(),
-                        crate::report::human::judgement_line(bad)
-                    ));
-                } else {
-                    reporter.text(&format!("  ✓ {name}: rejected {runs}/{runs} ({seen})"));
-                }
-            }
-            Kind::Alt => {
-                if let Some(first) = graded.failed.first() {
-                    report(format!(
-                        "{name} failed {} of {runs} runs: the tests reject a correct answer \
-                         (first: {})",
-                        graded.failed.len(),
-                        crate::report::human::judgement_line(first)
-                    ));
-                } else {
-                    reporter.text(&format!("  ✓ {name}: passed {runs}/{runs}"));
-                }
-            }
+    } else {
+        for variant in &variants {
+            let runs = if variant.exercise.mode == Mode::CompileFail {
+                1
+            } else {
+                runs
+            };
+            judge(variant, grade(variant, runs)?, runs, reporter, &mut report);
         }
     }
     Ok(())
+}
+
+/// Reports how one variant fared against what its kind requires.
+fn judge(
+    variant: &Variant<'_>,
+    graded: Graded,
+    runs: usize,
+    reporter: &Reporter,
+    report: &mut impl FnMut(String),
+) {
+    let name = format!(
+        "{} answer `{}` of `{}`",
+        match variant.kind {
+            Kind::Wrong => "wrong",
+            Kind::Alt => "alternative",
+        },
+        variant.stem,
+        variant.exercise.name
+    );
+    if let Some(errors) = graded.compile_error {
+        let first = errors.lines().next().unwrap_or("").to_owned();
+        report(format!(
+            "{name} does not compile ({first}): a variant must build, and fail by its tests"
+        ));
+        return;
+    }
+    let seen = rejections(&graded.failed);
+    match variant.kind {
+        Kind::Wrong => {
+            if graded.passed > 0 {
+                report(format!(
+                    "{name} passed {} of {runs} runs: the tests do not reject it ({})",
+                    graded.passed,
+                    variant.claim()
+                ));
+            } else if let Some(bad) = graded.failed.iter().find(|judgement| {
+                !matches!(
+                    judgement.verdict.kind(),
+                    VerdictKind::TestFailed | VerdictKind::Timeout | VerdictKind::Crashed
+                )
+            }) {
+                report(format!(
+                    "{name} was rejected as {}, not by its tests: {}",
+                    bad.verdict.kind().as_str(),
+                    crate::report::human::judgement_line(bad)
+                ));
+            } else {
+                reporter.text(&format!("  ✓ {name}: rejected {runs}/{runs} ({seen})"));
+            }
+        }
+        Kind::Alt => {
+            if let Some(first) = graded.failed.first() {
+                report(format!(
+                    "{name} failed {} of {runs} runs: the tests reject a correct answer \
+                     (first: {})",
+                    graded.failed.len(),
+                    crate::report::human::judgement_line(first)
+                ));
+            } else {
+                reporter.text(&format!("  ✓ {name}: passed {runs}/{runs}"));
+            }
+        }
+    }
 }
 
 /// The distinct ways the runs failed, e.g. "test_failed: tests::a".
