@@ -182,6 +182,17 @@ pub struct Watch {
     started: Instant,
 }
 
+/// Which waits count as blocked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Only waits without a timeout; timed waits, sleeps and CPU are polling.
+    Strict,
+    /// Timed waits too; sleeps and CPU are polling.
+    AllowTimeouts,
+    /// Waiting for the code to finish: only a settled block (a deadlock) is a fault.
+    Finish,
+}
+
 /// How [`Watch::wait`] ended.
 #[derive(Clone, Debug)]
 pub enum Waited {
@@ -221,7 +232,14 @@ impl Watch {
     /// at a gate) and use no CPU, or until `finished()` is true, or until one of them
     /// shows it polls or waits by the clock.
     pub fn wait(&self, finished: &dyn Fn() -> bool) -> Waited {
-        self.wait_with(finished, true)
+        self.wait_with(finished, Mode::Strict)
+    }
+
+    /// Like [`Watch::wait`], but a wait with a timeout (`recv_timeout`, `park_timeout`,
+    /// a `select!` with a `default(timeout)` arm) counts as blocked: for code whose lesson
+    /// *is* a bounded wait. A `sleep` or CPU burned still count as polling.
+    pub fn wait_allowing_timeouts(&self, finished: &dyn Fn() -> bool) -> Waited {
+        self.wait_with(finished, Mode::AllowTimeouts)
     }
 
     /// Samples the watched threads until `finished()` is true, or until they are all
@@ -229,10 +247,11 @@ impl Watch {
     /// something that will never happen (a deadlock, a channel nobody closes). Unlike
     /// [`Watch::wait`], CPU use and timed waits are not faults here, just not done yet.
     pub fn wait_finished(&self, finished: &dyn Fn() -> bool) -> Waited {
-        self.wait_with(finished, false)
+        self.wait_with(finished, Mode::Finish)
     }
 
-    fn wait_with(&self, finished: &dyn Fn() -> bool, strict: bool) -> Waited {
+    fn wait_with(&self, finished: &dyn Fn() -> bool, mode: Mode) -> Waited {
+        let strict = mode != Mode::Finish;
         if cfg!(not(target_os = "linux")) || current_tid().is_none() {
             if !strict {
                 let start = Instant::now();
@@ -261,8 +280,14 @@ impl Watch {
                 let first = *first_cpu.entry(thread.tid).or_insert(thread.cpu);
                 used += thread.cpu.saturating_sub(first);
                 cpu_now += thread.cpu;
-                if strict && matches!(thread.state, ThreadState::Sleeping | ThreadState::TimedWait)
-                {
+                let clocked = match mode {
+                    Mode::Strict => {
+                        matches!(thread.state, ThreadState::Sleeping | ThreadState::TimedWait)
+                    }
+                    Mode::AllowTimeouts => thread.state == ThreadState::Sleeping,
+                    Mode::Finish => false,
+                };
+                if clocked {
                     let seen = timed.entry(thread.tid).or_insert((
                         0,
                         thread.state.clone(),
@@ -279,9 +304,11 @@ impl Watch {
             if strict && used >= POLLING_CPU {
                 return Waited::Busy(cpu_message(used, wall, &threads));
             }
-            let all_blocked = threads
-                .iter()
-                .all(|thread| matches!(thread.state, ThreadState::Blocked | ThreadState::Held));
+            let all_blocked = threads.iter().all(|thread| match thread.state {
+                ThreadState::Blocked | ThreadState::Held => true,
+                ThreadState::TimedWait => mode == Mode::AllowTimeouts,
+                _ => false,
+            });
             if all_blocked {
                 match settled {
                     Some((since, cpu)) if cpu == cpu_now => {
