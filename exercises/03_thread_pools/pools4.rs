@@ -88,7 +88,7 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
     use std::sync::Arc;
-    use std::sync::mpsc::Receiver;
+    use std::sync::mpsc::{self, Receiver};
     use threadlings_testkit::{Gate, Running, Watch};
 
     /// Everything sent so far, without waiting for more.

@@ -48,7 +48,7 @@ where
         let work = work.clone();
         thread::spawn(move || work(chunk))
     });
-    let rest: Vec<R> = chunks.map(|chunk| work(chunk)).collect();
+    let rest: Vec<R> = chunks.map(&work).collect();
     let handles: Vec<_> = first.into_iter().collect();
     // Joining in spawn order gives the results in chunk order, whatever order the threads
     // finished in.

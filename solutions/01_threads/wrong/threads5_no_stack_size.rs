@@ -25,7 +25,7 @@ use std::thread::{self, JoinHandle};
 pub fn spawn_named<F, R>(
     prefix: &str,
     count: usize,
-    stack_size: usize,
+    _stack_size: usize,
     work: F,
 ) -> io::Result<Vec<JoinHandle<R>>>
 where

@@ -21,7 +21,6 @@
 //! - rust_howto, thread pools: <https://john-cd.com/rust_howto/categories/concurrency/threadpool.html>
 
 use crossbeam::channel;
-use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 
 /// A job: a closure that runs once, on whichever worker takes it.
@@ -103,7 +102,7 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
     use std::sync::Arc;
-    use std::sync::mpsc::Receiver;
+    use std::sync::mpsc::{self, Receiver};
     use threadlings_testkit::{Gate, Running, Watch};
 
     /// Everything sent so far, without waiting for more.
