@@ -29,10 +29,6 @@ use crate::verdict::{Judgement, VerdictKind};
 /// Wrong answers every exercise keeps, at least.
 pub const MIN_WRONG: usize = 2;
 
-/// Exercises whose tests have not been reworked against wrong answers yet (issue 9): the
-/// check lists them instead of failing. Empty this list, do not grow it.
-const NOT_YET_REWORKED: &[&str] = &["send_sync1"];
-
 /// Whether a variant must fail or pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -219,7 +215,7 @@ fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String> {
             .iter()
             .filter(|variant| variant.kind == Kind::Wrong && variant.exercise.name == exercise.name)
             .count();
-        if wrong < MIN_WRONG && !NOT_YET_REWORKED.contains(&exercise.name.as_str()) {
+        if wrong < MIN_WRONG {
             problems.push(format!(
                 "`{}` has {wrong} wrong answer(s) in solutions/{}/wrong/: keep at least \
                  {MIN_WRONG} that its tests must reject (see CONTRIBUTING.md)",
@@ -256,18 +252,6 @@ pub fn check(
     };
     for problem in found.into_iter().chain(layout_problems(course, &variants)) {
         report(problem);
-    }
-    let pending: Vec<&str> = course
-        .exercises
-        .iter()
-        .map(|exercise| exercise.name.as_str())
-        .filter(|name| NOT_YET_REWORKED.contains(name))
-        .collect();
-    if !pending.is_empty() {
-        reporter.check_stage(&format!(
-            "not yet checked against wrong answers: {}",
-            pending.join(", ")
-        ));
     }
     if variants.is_empty() {
         return Ok(());
