@@ -443,6 +443,75 @@ mod tests {
         assert_eq!(test_module("fn main() {}\n"), None);
     }
 
+    /// A one-exercise course in a temporary folder, with `files` written under it.
+    fn course_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Course) {
+        let root = tempfile::tempdir().unwrap();
+        let info = "format_version = 1\n\n[[exercises]]\nname = \"ex1\"\ndir = \"d\"\n\
+                    topic = \"t\"\nstub = \"test_failed\"\nhints = [\"a\", \"b\"]\n";
+        let solution = "fn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+        let mut all = vec![
+            ("info.toml", info),
+            ("exercises/d/ex1.rs", solution),
+            ("solutions/d/ex1.rs", solution),
+        ];
+        all.extend_from_slice(files);
+        for (path, text) in all {
+            let path = root.path().join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let info_path = root.path().join("info.toml");
+        let text = fs::read_to_string(&info_path).unwrap();
+        let course = Course::parse(root.path(), &info_path, &text).unwrap();
+        (root, course)
+    }
+
+    #[test]
+    fn variants_are_found_and_their_layout_checked() {
+        let same_tests = "// WRONG: returns early\nfn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+        let other_tests =
+            "fn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn u() {}\n}\n";
+        let manifest = "[package]\nname = \"s\"\n\n[[bin]]\nname = \"wrong_ex1_early\"\n\
+                        path = \"d/wrong/ex1_early.rs\"\nrequired-features = [\"variants\"]\n";
+        let (_root, course) = course_with(&[
+            ("solutions/Cargo.toml", manifest),
+            ("solutions/d/wrong/ex1_early.rs", same_tests),
+            ("solutions/d/alt/ex1_other.rs", other_tests),
+            ("solutions/d/wrong/stray.rs", same_tests),
+        ]);
+        let (variants, found) = discover(&course);
+        let stems: Vec<(Kind, &str)> = variants
+            .iter()
+            .map(|variant| (variant.kind, variant.stem.as_str()))
+            .collect();
+        assert_eq!(
+            stems,
+            [(Kind::Wrong, "ex1_early"), (Kind::Alt, "ex1_other")]
+        );
+        assert_eq!(variants[0].bin(), "wrong_ex1_early");
+        assert_eq!(variants[0].claim(), "returns early");
+        assert!(found[0].contains("stray.rs"), "{found:?}");
+
+        let problems = layout_problems(&course, &variants);
+        let has = |needle: &str| problems.iter().any(|problem| problem.contains(needle));
+        assert!(
+            has("ex1_other.rs must start with `// ALT: ...`"),
+            "{problems:?}"
+        );
+        assert!(has(
+            "ex1_other.rs: its `#[cfg(test)] mod tests` must be byte-identical"
+        ));
+        assert!(
+            has("name = \"alt_ex1_other\""),
+            "the missing bin is spelled out"
+        );
+        assert!(has("`ex1` has 1 wrong answer(s)"), "{problems:?}");
+        assert!(
+            !has("ex1_early.rs"),
+            "the good variant is fine: {problems:?}"
+        );
+    }
+
     #[test]
     fn kinds_name_their_folders_and_markers() {
         assert_eq!(Kind::Wrong.dir(), "wrong");
