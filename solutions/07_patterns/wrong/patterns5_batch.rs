@@ -28,7 +28,6 @@
 //!   <https://john-cd.com/rust_howto/categories/concurrency/message_passing.html>
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
-#[cfg(test)]
 use std::thread;
 
 /// Streams every item of `source` through `process`, run on `pool`, and hands each result
