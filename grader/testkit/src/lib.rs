@@ -17,8 +17,9 @@ mod identity;
 mod peers;
 
 pub use cpu::{
-    CpuMeter, POLLING_CPU, ThreadSample, ThreadState, Tid, WATCH_BOUND, Waited, Watch, current_tid,
-    process_cpu_time, thread_cpu_time,
+    CpuMeter, POLLING_CPU, ThreadSample, ThreadState, Tid, WATCH_BOUND, Waited, Watch,
+    assume_tests_run_one_at_a_time, current_tid, process_cpu_time, tests_run_one_at_a_time,
+    thread_cpu_time,
 };
 pub use gate::{GATE_BOUND, Gate, OpenOnDrop};
 pub use identity::{Ran, ThreadLog};

@@ -11,6 +11,7 @@ use threadlings_testkit::{CpuMeter, Gate, Running, Waited, Watch};
 
 fn serial() -> MutexGuard<'static, ()> {
     static SERIAL: Mutex<()> = Mutex::new(());
+    threadlings_testkit::assume_tests_run_one_at_a_time();
     SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
