@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use threadlings_testkit::{CpuMeter, Gate, Running, Waited, Watch};
+use threadlings_testkit::{CpuMeter, Gate, POLLING_CPU, Running, Waited, Watch, thread_cpu_time};
 
 fn serial() -> MutexGuard<'static, ()> {
     static SERIAL: Mutex<()> = Mutex::new(());
@@ -144,20 +144,27 @@ fn until_blocked_names_the_mistake() {
 fn the_meter_sees_cpu_burned() {
     let _serial = serial();
     let meter = CpuMeter::start();
-    let spin_until = Instant::now() + Duration::from_millis(120);
-    while Instant::now() < spin_until {
+    // Spin until this thread has used 120 ms of CPU, however loaded the machine is.
+    let start = thread_cpu_time();
+    let until_wall = Instant::now() + Duration::from_secs(5);
+    while let (Some(start), Some(now)) = (start, thread_cpu_time()) {
+        if now - start >= Duration::from_millis(120) || Instant::now() > until_wall {
+            break;
+        }
         std::hint::spin_loop();
     }
     let (cpu, wall) = meter.used();
-    assert!(wall >= Duration::from_millis(120));
-    if let Some(cpu) = cpu {
-        assert!(cpu > Duration::from_millis(10), "{cpu:?}");
-    }
-    let panic = std::panic::catch_unwind(|| {
+    let Some(cpu) = cpu else {
+        return; // No CPU clock on this platform: nothing to judge.
+    };
+    assert!(cpu >= Duration::from_millis(100), "{cpu:?}");
+    let judged = std::panic::catch_unwind(|| {
         meter.assert_idle("the spinner", "nothing", "block instead");
     });
-    if cpu.is_some() {
-        let text = panic_text(panic);
+    // The meter is generous on purpose: it calls polling only what used at least half the
+    // wall time (a loaded machine may have given the spinner less).
+    if cpu >= POLLING_CPU && cpu >= wall / 2 {
+        let text = panic_text(judged);
         assert!(text.starts_with("the spinner used "), "{text}");
         assert!(text.ends_with("it polls; block instead"), "{text}");
     }
