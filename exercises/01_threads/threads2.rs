@@ -62,7 +62,7 @@ mod tests {
     use std::collections::HashSet;
     use std::sync::{Arc, Mutex};
     use std::thread::ThreadId;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running};
 
     /// A batch that can only be moved: it is neither `Clone` nor `Copy`.
     #[derive(Debug, PartialEq, Eq)]
@@ -121,14 +121,51 @@ mod tests {
 
     #[test]
     fn workers_run_at_the_same_time() {
-        let meeting = Arc::new(Rendezvous::new(
+        // Every worker waits at the gate until the test opens it: once `run_batches` is
+        // blocked, all four must be waiting there together.
+        let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`run_batches`", move || {
+            run_batches(vec!["w", "x", "y", "z"], move |_, _| held.wait());
+        });
+        running.until_blocked(
+            "its workers were held at the gate",
+            "wait for the workers with `join`",
+        );
+        assert_eq!(
+            gate.waiting(),
             4,
-            "the workers never overlapped: spawn every worker first, keep the JoinHandles, \
-             and join them only after the loop",
-        ));
-        let at_meeting = Arc::clone(&meeting);
-        run_batches(vec!["w", "x", "y", "z"], move |_, _| at_meeting.arrive());
-        assert_eq!(meeting.arrived(), 4);
+            "only {} of 4 workers were running at the same time: spawn every worker first, \
+             keep the JoinHandles, and join them only after the loop",
+            gate.waiting()
+        );
+        gate.open();
+        running.join();
+    }
+
+    #[test]
+    fn returns_only_once_every_worker_has_finished() {
+        let gate = Arc::new(Gate::new("the last worker"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let done = Arc::new(Mutex::new(0));
+        let count = Arc::clone(&done);
+        let running = Running::spawn("`run_batches`", move || {
+            run_batches(vec![false, false, true], move |_, last| {
+                if last {
+                    held.wait();
+                }
+                *count.lock().unwrap() += 1;
+            });
+        });
+        running.until_blocked(
+            "the last worker was still running",
+            "join every worker before returning",
+        );
+        gate.open();
+        running.join();
+        assert_eq!(*done.lock().unwrap(), 3);
     }
 
     #[test]

@@ -73,8 +73,7 @@ mod tests {
     use std::cell::RefCell;
     use std::sync::mpsc::{self, Receiver, Sender};
     use std::sync::{Arc, Mutex};
-    use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running};
 
     #[test]
     fn sums_every_chunk() {
@@ -98,17 +97,30 @@ mod tests {
 
     #[test]
     fn chunks_are_worked_on_at_the_same_time() {
-        let meeting = Arc::new(Rendezvous::new(
-            4,
-            "the chunks were worked on one after another: spawn every worker and keep the \
-             handles (`collect` them into a Vec) before you join the first one",
-        ));
-        let at_meeting = Arc::clone(&meeting);
-        let results = map_chunks((0..8).collect(), 2, move |chunk: Vec<u32>| {
-            at_meeting.arrive();
-            chunk.len()
+        // Every worker waits at the gate until the test opens it: once `map_chunks` is
+        // blocked, all four must be waiting there together.
+        let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`map_chunks`", move || {
+            map_chunks((0..8).collect(), 2, move |chunk: Vec<u32>| {
+                held.wait();
+                chunk.len()
+            })
         });
-        assert_eq!(results, vec![2, 2, 2, 2]);
+        running.until_blocked(
+            "its workers were held at the gate",
+            "wait for the workers with `join`",
+        );
+        assert_eq!(
+            gate.waiting(),
+            4,
+            "only {} of 4 chunks were worked on at the same time: spawn every worker and \
+             keep the handles (`collect` them into a Vec) before you join the first one",
+            gate.waiting()
+        );
+        gate.open();
+        assert_eq!(running.join(), vec![2, 2, 2, 2]);
     }
 
     /// Sends a signal when the thread that owns it exits: a thread's thread-locals are
@@ -130,6 +142,8 @@ mod tests {
         const CHUNKS: usize = 4;
         let (exit_senders, exit_receivers): (Vec<Sender<()>>, Vec<Receiver<()>>) =
             (0..CHUNKS).map(|_| mpsc::channel()).unzip();
+        // The test keeps every Sender alive too, so a `recv` never fails.
+        let _kept = exit_senders.clone();
         let exit_senders = Arc::new(exit_senders);
         let exit_receivers = Arc::new(
             exit_receivers
@@ -139,25 +153,22 @@ mod tests {
         );
         // The worker of chunk `i` only returns once the thread of chunk `i + 1` has exited,
         // so the threads finish last chunk first, every time.
-        let results = map_chunks((0..CHUNKS).collect(), 1, move |chunk: Vec<usize>| {
-            let i = chunk[0];
-            ON_EXIT.set(Some(SignalOnExit(exit_senders[i].clone())));
-            if i + 1 < CHUNKS {
-                exit_receivers[i + 1]
-                    .lock()
-                    .unwrap()
-                    .recv_timeout(Duration::from_secs(3))
-                    .unwrap_or_else(|_| {
-                        panic!(
-                            "chunk {i} waited for the thread of chunk {} to finish, but it \
-                             never started or never ended: spawn all the workers before \
-                             joining any",
-                            i + 1
-                        )
-                    });
-            }
-            i * 10
+        let running = Running::spawn("`map_chunks`", move || {
+            map_chunks((0..CHUNKS).collect(), 1, move |chunk: Vec<usize>| {
+                let i = chunk[0];
+                ON_EXIT.set(Some(SignalOnExit(exit_senders[i].clone())));
+                if i + 1 < CHUNKS {
+                    // Never fails: the test keeps a Sender of every channel alive.
+                    let _ = exit_receivers[i + 1].lock().unwrap().recv();
+                }
+                i * 10
+            })
         });
+        running.until_finished(
+            "a chunk waited for the thread of the next chunk to finish, but that thread \
+             never started: spawn all the workers before joining any",
+        );
+        let results = running.join();
         assert_eq!(results.len(), CHUNKS, "one result per chunk");
         assert_eq!(
             results,

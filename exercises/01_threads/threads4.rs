@@ -77,9 +77,10 @@ fn main() {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+    use std::sync::Arc;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running};
 
     fn owned(lines: &[&str]) -> Vec<String> {
         lines.iter().map(|line| line.to_string()).collect()
@@ -128,34 +129,65 @@ mod tests {
 
     #[test]
     fn uses_the_requested_number_of_workers() {
-        let lines = owned(&["x"; 9]);
-        let threads = Mutex::new(HashSet::new());
-        find_lines(&lines, 3, |_| {
-            threads.lock().unwrap().insert(thread::current().id());
-            false
-        });
-        assert_eq!(
-            threads.into_inner().unwrap().len(),
-            3,
-            "9 lines and 3 workers: each worker scans a chunk of 3 lines on its own thread"
-        );
+        for (count, workers) in [(9, 3), (10, 4), (7, 2)] {
+            let lines = owned(&vec!["x"; count]);
+            let threads = Mutex::new(HashSet::new());
+            find_lines(&lines, workers, |_| {
+                threads.lock().unwrap().insert(thread::current().id());
+                false
+            });
+            assert_eq!(
+                threads.into_inner().unwrap().len(),
+                workers,
+                "{count} lines and {workers} workers: round the chunk length up \
+                 (`div_ceil`), so that exactly {workers} chunks cover the lines, each \
+                 scanned on its own thread"
+            );
+        }
     }
 
     #[test]
     fn workers_scan_at_the_same_time() {
-        // Four lines for four workers: one line each, and every worker must be inside the
-        // predicate at the same time.
-        let meeting = Rendezvous::new(
-            4,
-            "the workers scanned one after another: spawn them all in the scope before \
-             joining any (the scope joins them for you at its end)",
-        );
-        let lines = owned(&["w", "x", "y", "z"]);
-        let found = find_lines(&lines, 4, |_| {
-            meeting.arrive();
-            true
+        // Four lines for four workers: one line each, and every worker waits inside the
+        // predicate until the test opens the gate. Once `find_lines` is blocked, all four
+        // must be waiting there together.
+        let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`find_lines`", move || {
+            let lines = owned(&["w", "x", "y", "z"]);
+            find_lines(&lines, 4, |_| {
+                held.wait();
+                true
+            })
+            .len()
         });
-        assert_eq!(found.len(), 4);
+        running.until_blocked(
+            "its workers were held at the gate",
+            "let the scope wait for the workers",
+        );
+        assert_eq!(
+            gate.waiting(),
+            4,
+            "only {} of 4 workers were scanning at the same time: spawn them all in the \
+             scope before joining any (the scope joins them for you at its end)",
+            gate.waiting()
+        );
+        gate.open();
+        assert_eq!(running.join(), 4);
+    }
+
+    #[test]
+    fn returns_once_every_worker_is_done() {
+        let running = Running::spawn("`find_lines`", || {
+            let lines = owned(&["a", "b", "c", "d", "e"]);
+            find_lines(&lines, 2, |line| line != "c").len()
+        });
+        running.until_finished(
+            "the receiving loop still waits for a Sender: drop the caller's own `tx` once \
+             the workers have their clones, so `rx.iter()` ends when the last worker does",
+        );
+        assert_eq!(running.join(), 4);
     }
 
     #[test]

@@ -59,8 +59,8 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
-    use threadlings_testkit::Rendezvous;
+    use std::sync::{Arc, Mutex};
+    use threadlings_testkit::{Gate, Running};
 
     #[test]
     fn every_item_is_transformed_in_place() {
@@ -70,7 +70,12 @@ mod tests {
                 *x *= *x;
             }
         });
-        assert_eq!(data, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+        assert_eq!(
+            data,
+            [0, 1, 4, 9, 16, 25, 36, 49, 64, 81],
+            "the caller's data must change: hand each thread its own `&mut` chunk of \
+             `data` (`chunks_mut`), not a copy"
+        );
     }
 
     #[test]
@@ -94,18 +99,33 @@ mod tests {
 
     #[test]
     fn chunks_are_transformed_at_the_same_time() {
-        // A scoped thread may borrow this local rendezvous: no `Arc` needed.
-        let meeting = Rendezvous::new(
-            4,
-            "the chunks were processed one after another: spawn a thread per chunk on the \
-             scope and let the scope join them, do not join each thread right after spawning it",
-        );
-        let mut data = vec![1_i32; 8];
-        for_each_chunk(&mut data, 2, |index, chunk| {
-            meeting.arrive();
-            chunk.fill(index as i32);
+        // Every chunk's worker waits at the gate until the test opens it: once
+        // `for_each_chunk` is blocked, all four must be waiting there together.
+        let gate = Arc::new(Gate::new("the chunks"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`for_each_chunk`", move || {
+            let mut data = vec![1_i32; 8];
+            for_each_chunk(&mut data, 2, |index, chunk| {
+                held.wait();
+                chunk.fill(index as i32);
+            });
+            data
         });
-        assert_eq!(data, [0, 0, 1, 1, 2, 2, 3, 3]);
+        running.until_blocked(
+            "its workers were held at the gate",
+            "let the scope join the workers",
+        );
+        assert_eq!(
+            gate.waiting(),
+            4,
+            "only {} of 4 chunks were processed at the same time: spawn a thread per chunk \
+             on the scope and let the scope join them, do not join each thread right after \
+             spawning it",
+            gate.waiting()
+        );
+        gate.open();
+        assert_eq!(running.join(), [0, 0, 1, 1, 2, 2, 3, 3]);
     }
 
     #[test]

@@ -75,8 +75,8 @@ fn main() {
 mod tests {
     use super::*;
     use crossbeam::channel;
-    use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use std::sync::Arc;
+    use threadlings_testkit::{Gate, Running};
 
     #[test]
     fn results_come_back_in_chunk_order() {
@@ -92,34 +92,50 @@ mod tests {
     fn results_stay_in_chunk_order_when_chunks_finish_out_of_order() {
         // The first chunk may only finish after the last one has: a result list built in
         // the order the threads finish would start with the last chunk.
-        let (last_done, wait_for_last) = channel::bounded::<()>(1);
-        let results = split_work(&[0, 1, 2, 3], 4, |chunk| {
-            match chunk[0] {
-                0 => wait_for_last.recv_timeout(Duration::from_secs(3)).expect(
-                    "the last chunk never ran while the first one waited for it: are the \
-                     chunks running at the same time?",
-                ),
-                3 => last_done.send(()).unwrap(),
-                _ => {}
-            }
-            chunk[0] * 10
+        let running = Running::spawn("`split_work`", || {
+            let (last_done, wait_for_last) = channel::bounded::<()>(1);
+            split_work(&[0, 1, 2, 3], 4, move |chunk| {
+                match chunk[0] {
+                    // `last_done` lives as long as this closure: `recv` never fails.
+                    0 => wait_for_last.recv().unwrap(),
+                    3 => last_done.send(()).unwrap(),
+                    _ => {}
+                }
+                chunk[0] * 10
+            })
         });
-        assert_eq!(results, [0, 10, 20, 30]);
+        running.until_finished(
+            "the first chunk waited for the last one, which never ran: spawn every chunk's \
+             thread before joining any",
+        );
+        assert_eq!(running.join(), [0, 10, 20, 30]);
     }
 
     #[test]
     fn every_worker_gets_a_chunk_when_there_are_enough_items() {
         // 9 items on 4 workers: all four must be busy, at the same time.
-        let meeting = Rendezvous::new(
-            4,
-            "fewer than 4 chunks ran at the same time: 9 items on 4 workers are 4 chunks \
-             (3, 2, 2, 2), each on its own thread, all spawned before the first join",
-        );
-        let lengths = split_work(&[1, 2, 3, 4, 5, 6, 7, 8, 9], 4, |chunk| {
-            meeting.arrive();
-            chunk.len()
+        let gate = Arc::new(Gate::new("the workers"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`split_work`", move || {
+            split_work(&[1, 2, 3, 4, 5, 6, 7, 8, 9], 4, |chunk| {
+                held.wait();
+                chunk.len()
+            })
         });
-        assert_eq!(lengths, [3, 2, 2, 2]);
+        running.until_blocked(
+            "its workers were held at the gate",
+            "let the scope join the workers",
+        );
+        assert_eq!(
+            gate.waiting(),
+            4,
+            "only {} of 4 chunks ran at the same time: 9 items on 4 workers are 4 chunks \
+             (3, 2, 2, 2), each on its own thread, all spawned before the first join",
+            gate.waiting()
+        );
+        gate.open();
+        assert_eq!(running.join(), [3, 2, 2, 2]);
     }
 
     #[test]

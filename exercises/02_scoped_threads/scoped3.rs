@@ -104,8 +104,9 @@ fn main() {
 mod tests {
     use super::*;
     use std::any::Any;
+    use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running};
 
     /// The messages of the panics that `crossbeam::scope` collected.
     fn panic_messages(payload: Box<dyn Any + Send>) -> Vec<String> {
@@ -145,18 +146,31 @@ mod tests {
 
     #[test]
     fn nested_threads_weigh_the_leaves_at_the_same_time() {
-        // With leaves of one item, four items need four leaf threads: two spawned by each
-        // of the two threads that split the halves.
-        let meeting = Rendezvous::new(
-            4,
-            "the leaves were weighed one after another: every half must go to a new thread \
-             spawned through the scope argument, not to a plain function call",
-        );
-        let total = parallel_sum_by(&[1_u64, 2, 3, 4], 1, |x| {
-            meeting.arrive();
-            *x
+        // With leaves of one item, four items need four leaves weighed at once: every leaf
+        // waits at the gate until the test opens it.
+        let gate = Arc::new(Gate::new("the leaves"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`parallel_sum_by`", move || {
+            parallel_sum_by(&[1_u64, 2, 3, 4], 1, |x| {
+                held.wait();
+                *x
+            })
+            .ok()
         });
-        assert_eq!(total.ok(), Some(10));
+        running.until_blocked(
+            "its leaves were held at the gate",
+            "let the scope join the threads",
+        );
+        assert_eq!(
+            gate.waiting(),
+            4,
+            "only {} of 4 leaves were weighed at the same time: every half must go to a new \
+             thread spawned through the scope argument, not to a plain function call",
+            gate.waiting()
+        );
+        gate.open();
+        assert_eq!(running.join(), Some(10));
     }
 
     #[test]

@@ -100,9 +100,9 @@ fn main() {
 mod tests {
     use super::*;
     use rayon::ThreadPoolBuilder;
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
     use std::thread;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running};
 
     /// A pool of `threads` workers named `<name>-0`, `<name>-1`, ...
     fn test_pool(threads: usize, name: &'static str) -> ThreadPool {
@@ -163,15 +163,27 @@ mod tests {
 
     #[test]
     fn rows_are_rendered_at_the_same_time() {
-        let pool = test_pool(3, "together");
-        let meeting = Rendezvous::new(
-            3,
-            "the rows were rendered one after another: spawn one job per row on the pool's scope",
-        );
-        let image = render_rows(&pool, 2, 3, |y, row| {
-            meeting.arrive();
-            row.fill(y as u8);
+        // Every row's job waits at the gate until the test opens it: once `render_rows`
+        // is blocked, all three must be waiting there together.
+        let gate = Arc::new(Gate::new("the rows"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        // The pool is built on the watched thread, so its workers are watched too.
+        let running = Running::spawn("`render_rows`", move || {
+            render_rows(&test_pool(3, "together"), 2, 3, |y, row| {
+                held.wait();
+                row.fill(y as u8);
+            })
         });
-        assert_eq!(image, [0, 0, 1, 1, 2, 2]);
+        running.until_blocked("its rows were held at the gate", "wait for the jobs");
+        assert_eq!(
+            gate.waiting(),
+            3,
+            "only {} of 3 rows were rendered at the same time: spawn one job per row on the \
+             pool's scope",
+            gate.waiting()
+        );
+        gate.open();
+        assert_eq!(running.join(), [0, 0, 1, 1, 2, 2]);
     }
 }

@@ -123,7 +123,7 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Watch};
 
     #[test]
     fn zero_workers_is_an_error() {
@@ -152,30 +152,38 @@ mod tests {
 
     #[test]
     fn panicking_jobs_do_not_shrink_the_pool() {
+        let watch = Watch::start();
         let pool = ThreadPool::new(3).unwrap();
         for job in 0..3 {
             pool.execute(move || panic!("job {job} panics (this message is expected)"));
         }
-        // All three workers must still be there: three jobs can only meet if each runs
-        // on its own worker.
-        let meeting = Arc::new(Rendezvous::new(
-            3,
-            "fewer than 3 workers are left: a job's panic ended its worker thread",
-        ));
+        // All three workers must still be there: three jobs can only wait at the gate
+        // together if each runs on its own worker.
+        let gate = Arc::new(Gate::new("the jobs after the panics"));
+        let _release = gate.open_on_drop();
         let (tx, rx) = mpsc::channel();
         for _ in 0..3 {
-            let (meeting, tx) = (Arc::clone(&meeting), tx.clone());
+            let (gate, tx) = (Arc::clone(&gate), tx.clone());
             pool.execute(move || {
-                meeting.arrive();
+                gate.wait();
                 tx.send(()).unwrap();
             });
         }
-        drop(pool);
-        assert_eq!(
-            rx.try_iter().count(),
-            3,
-            "after 3 panicking jobs, 3 jobs must still be able to meet on a pool of 3"
+        watch.until_blocked(
+            &|| false,
+            "the pool",
+            "three jobs were held at the gate",
+            "a worker waits for jobs with a blocking `recv`",
         );
+        let waiting = gate.waiting();
+        gate.open();
+        assert_eq!(
+            waiting, 3,
+            "after 3 panicking jobs, only {waiting} of 3 workers are left to run jobs: a \
+             job's panic ended its worker thread (catch it with `catch_unwind`)"
+        );
+        drop(pool);
+        assert_eq!(rx.try_iter().count(), 3);
     }
 
     #[test]

@@ -22,7 +22,10 @@ use std::thread;
 
 /// Starts a worker thread that squares every number and sends each square back over a
 /// channel; returns every square, in order, as received by the caller.
-pub fn squares_from_worker(numbers: Vec<u64>) -> Vec<u64> {
+pub fn squares_from_worker<I>(numbers: I) -> Vec<u64>
+where
+    I: IntoIterator<Item = u64> + Send + 'static,
+{
     let (tx, rx) = mpsc::channel();
     let worker = thread::spawn(move || {
         for n in numbers {
@@ -43,13 +46,15 @@ pub fn squares_from_worker(numbers: Vec<u64>) -> Vec<u64> {
 }
 
 fn main() {
-    let squares = squares_from_worker((1..=10).collect());
+    let squares = squares_from_worker(1..=10);
     println!("the worker sent back: {squares:?}");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use threadlings_testkit::{Gate, Running};
 
     #[test]
     fn every_square_arrives() {
@@ -70,6 +75,31 @@ mod tests {
         let squares = squares_from_worker(numbers);
         assert_eq!(squares.len(), 1000, "expected 1000 squares");
         assert!(squares == expected, "the squares arrived out of order");
+    }
+
+    #[test]
+    fn the_caller_waits_for_a_slow_worker_without_polling() {
+        // The worker is held before its third number until the test lets it go: the
+        // caller must wait for it blocked in `recv`, however long that takes.
+        let gate = Arc::new(Gate::new("the worker's third number"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let numbers = (1..=4).inspect(move |&n| {
+            if n == 3 {
+                held.wait();
+            }
+        });
+        let running = Running::spawn("`squares_from_worker`", move || {
+            squares_from_worker(numbers)
+        });
+        running.until_blocked(
+            "the worker was busy",
+            "keep calling `recv`, which blocks until the next square or the end: a \
+             `try_recv` loop burns CPU, and a timeout or a sleep only guesses how long the \
+             worker takes",
+        );
+        gate.open();
+        assert_eq!(running.join(), [1, 4, 9, 16]);
     }
 
     #[test]

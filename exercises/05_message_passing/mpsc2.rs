@@ -72,7 +72,7 @@ fn main() {
 mod tests {
     use super::*;
     use std::sync::Arc;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running};
 
     #[test]
     fn every_message_arrives_exactly_once() {
@@ -107,15 +107,47 @@ mod tests {
 
     #[test]
     fn producers_run_at_the_same_time() {
-        let meeting = Arc::new(Rendezvous::new(
-            4,
-            "the producers did not run at the same time: spawn them all before joining any \
-             of them",
-        ));
-        let at_meeting = Arc::clone(&meeting);
-        let received = gather(4, 10, move |_| at_meeting.arrive());
-        assert_eq!(meeting.arrived(), 4);
-        assert_eq!(received.len(), 40);
+        // Every producer waits at the gate before it sends: once `gather` is blocked, all
+        // four must be waiting there together.
+        let gate = Arc::new(Gate::new("the producers"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`gather`", move || gather(4, 10, move |_| held.wait()));
+        running.until_blocked(
+            "its producers were held at the gate",
+            "receive until every Sender is gone",
+        );
+        let waiting = gate.waiting();
+        gate.open();
+        assert_eq!(
+            waiting, 4,
+            "only {waiting} of 4 producers ran at the same time: spawn them all before \
+             joining any of them"
+        );
+        assert_eq!(running.join().len(), 40);
+    }
+
+    #[test]
+    fn waits_for_a_quiet_producer_however_long_it_takes() {
+        // Producer 2 stays quiet (its Sender open, nothing sent) until the test lets it
+        // go, while the others have sent everything: `gather` must wait for it, blocked.
+        let gate = Arc::new(Gate::new("producer 2"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`gather`", move || {
+            gather(3, 5, move |id| {
+                if id == 2 {
+                    held.wait();
+                }
+            })
+        });
+        running.until_blocked(
+            "producer 2 was still quiet",
+            "receive until the channel closes (`rx.iter()`, or `recv` until `Err`): an idle \
+             timeout or a poll ends early when a producer is slow",
+        );
+        gate.open();
+        assert_eq!(running.join().len(), 15);
     }
 
     #[test]

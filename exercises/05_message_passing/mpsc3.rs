@@ -22,7 +22,11 @@ use std::thread;
 /// Starts a logger thread that numbers every line it receives (`"1: ..."`, `"2: ..."`),
 /// sends it `lines` from the caller, and returns what the logger wrote, once it has
 /// finished.
-pub fn log_all(lines: &[&str]) -> Vec<String> {
+pub fn log_all<I>(lines: I) -> Vec<String>
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
     let (tx, rx) = mpsc::channel::<String>();
     let logger = thread::spawn(move || {
         let mut written = Vec::new();
@@ -34,7 +38,8 @@ pub fn log_all(lines: &[&str]) -> Vec<String> {
     });
 
     for line in lines {
-        tx.send(line.to_string()).expect("the logger stopped early");
+        tx.send(line.as_ref().to_string())
+            .expect("the logger stopped early");
     }
     // TODO: the logger's loop ends only when every Sender is gone, and the caller still
     // holds one. Joining the logger now waits forever.
@@ -51,6 +56,8 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use threadlings_testkit::{Gate, Running};
 
     #[test]
     fn the_logger_writes_every_line_in_order() {
@@ -71,7 +78,45 @@ mod tests {
     }
 
     #[test]
+    fn the_logger_waits_for_a_slow_caller_blocked_on_the_channel() {
+        // The caller is held before its third line until the test lets it go: meanwhile
+        // the logger has nothing to do, and must wait for the next line blocked in `recv`.
+        let gate = Arc::new(Gate::new("the caller's third line"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let lines = ["one", "two", "three"].into_iter().inspect(move |&line| {
+            if line == "three" {
+                held.wait();
+            }
+        });
+        let running = Running::spawn("`log_all`", move || log_all(lines));
+        running.until_blocked(
+            "the caller was slow to send its third line",
+            "the logger ends when the channel closes (every Sender dropped): an idle \
+             timeout, a sleep or a `try_recv` loop only guesses when the caller is done",
+        );
+        gate.open();
+        assert_eq!(running.join(), ["1: one", "2: two", "3: three"]);
+    }
+
+    #[test]
+    fn lines_that_look_like_end_markers_are_logged_too() {
+        // A special "last line" is a guess about the data: any line may be sent.
+        let markers = [
+            "", "EOF", "eof", "END", "end", "DONE", "done", "QUIT", "quit", "exit", "STOP", "stop",
+            "\0", "\u{4}", "shutdown", "close", "-1",
+        ];
+        let written = log_all(markers);
+        assert_eq!(
+            written.len(),
+            markers.len(),
+            "the logger stopped early, at a line it took for an end marker: end on the \
+             closed channel instead ({written:?})"
+        );
+    }
+
+    #[test]
     fn an_empty_log_ends_at_once() {
-        assert_eq!(log_all(&[]), Vec::<String>::new());
+        assert_eq!(log_all(Vec::<String>::new()), Vec::<String>::new());
     }
 }

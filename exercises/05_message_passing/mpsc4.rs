@@ -65,8 +65,11 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
     use std::time::Duration;
+    use threadlings_testkit::{Waited, Watch};
 
     /// Long enough for any live producer; reached only by one that is stuck for good.
     const BOUND: Duration = Duration::from_secs(3);
@@ -77,14 +80,43 @@ mod tests {
     }
 
     /// The test is the consumer. It takes a message only when the producer says the
-    /// channel is full, so it always knows exactly how many messages are waiting.
+    /// channel is full, so it always knows exactly how many messages are waiting. While
+    /// it waits for a report, the producer must be working, not blocked without having
+    /// said so; after the first `Full`, it must block in `send`, not poll.
     fn consume_slowly(items: usize, capacity: usize) {
+        let watch = Watch::start();
         let (report, progress) = reporter();
-        let rx = start_producer((0..items).collect(), capacity, report);
-        let (mut sent, mut taken) = (0, 0);
+        // Counts reports as they are made: the test can wait for one without a timeout.
+        let reports = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&reports);
+        let rx = start_producer((0..items).collect(), capacity, move |p| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            report(p);
+        });
+        let (mut sent, mut taken, mut handled) = (0, 0, 0);
         loop {
-            match progress.recv_timeout(BOUND) {
-                Ok(Progress::Sent) => {
+            let next = match progress.try_recv() {
+                Ok(next) => next,
+                Err(TryRecvError::Disconnected) => break,
+                Err(TryRecvError::Empty) => {
+                    // No report yet: wait for one, for the producer's end (its `report`
+                    // closure dropped), or for the producer to block without a word.
+                    let waited = watch.wait_finished(&|| {
+                        reports.load(Ordering::SeqCst) > handled || Arc::strong_count(&reports) == 1
+                    });
+                    if let Waited::Blocked = waited {
+                        panic!(
+                            "the producer blocked after {sent} Sent reports without reporting \
+                             Progress::Full: try `try_send` first, and report Full before \
+                             blocking in `send`"
+                        );
+                    }
+                    continue;
+                }
+            };
+            handled += 1;
+            match next {
+                Progress::Sent => {
                     sent += 1;
                     assert!(
                         sent - taken <= capacity,
@@ -93,7 +125,7 @@ mod tests {
                         sent - taken
                     );
                 }
-                Ok(Progress::Full) => {
+                Progress::Full => {
                     assert_eq!(
                         sent - taken,
                         capacity,
@@ -101,15 +133,18 @@ mod tests {
                          capacity {capacity}",
                         sent - taken
                     );
+                    if taken == 0 {
+                        watch.until_blocked(
+                            &|| false,
+                            "the producer",
+                            "the channel was full",
+                            "after reporting Full, wait in a blocking `send` until the consumer \
+                             makes room: a `try_send` loop burns CPU, a sleep only guesses",
+                        );
+                    }
                     assert_eq!(rx.recv(), Ok(taken), "messages out of order");
                     taken += 1;
                 }
-                // The producer finished: its `report` closure was dropped with it.
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => panic!(
-                    "the producer went quiet after {sent} Sent reports without reporting \
-                     Progress::Full: try `try_send` first, and report Full before blocking"
-                ),
             }
         }
         assert_eq!(sent, items, "every item must be sent");

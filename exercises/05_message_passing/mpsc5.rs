@@ -72,34 +72,59 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use std::sync::mpsc::TrySendError;
-    use std::time::Duration;
+    use threadlings_testkit::{Gate, Running, Waited, Watch};
 
-    /// Both sides swap on their own threads; a deadlock becomes a clear failure.
+    /// Both sides swap on their own threads; a deadlock becomes a clear failure at once.
     fn swap_on_two_threads(
         first: Vec<u32>,
         second: Vec<u32>,
         a_goes_first: bool,
     ) -> (Vec<u32>, Vec<u32>) {
+        let watch = Watch::start();
         let (a, b) = rendezvous_line();
-        let (done_tx, done_rx) = mpsc::channel();
-        let a_done = done_tx.clone();
-        thread::spawn(move || a_done.send(('a', swap_values(&a, a_goes_first, &first))));
-        thread::spawn(move || done_tx.send(('b', swap_values(&b, !a_goes_first, &second))));
-        let (mut a_got, mut b_got) = (None, None);
-        for _ in 0..2 {
-            match done_rx.recv_timeout(Duration::from_secs(2)) {
-                Ok(('a', got)) => a_got = Some(got),
-                Ok((_, got)) => b_got = Some(got),
-                Err(_) => panic!(
-                    "the swap never finished (or a side panicked): on a rendezvous line a \
-                     send waits until the peer receives, so if both sides send first, both \
-                     wait forever. The side that goes first sends then receives; the other \
-                     receives then sends"
-                ),
-            }
+        let a = thread::spawn(move || swap_values(&a, a_goes_first, &first));
+        let b = thread::spawn(move || swap_values(&b, !a_goes_first, &second));
+        if let Waited::Blocked = watch.wait_finished(&|| a.is_finished() && b.is_finished()) {
+            panic!(
+                "the swap is stuck: both sides wait forever. On a rendezvous line a send \
+                 waits until the peer receives, so if both sides send first, both wait \
+                 forever. The side that goes first sends then receives; the other receives \
+                 then sends"
+            );
         }
-        (a_got.unwrap(), b_got.unwrap())
+        (
+            a.join().expect("side a panicked"),
+            b.join().expect("side b panicked"),
+        )
+    }
+
+    #[test]
+    fn the_side_that_goes_first_blocks_until_its_peer_is_ready() {
+        // Side b is held until the test lets it go: meanwhile side a, which goes first,
+        // must wait in its `send`, blocked.
+        let gate = Arc::new(Gate::new("side b"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let (a, b) = rendezvous_line();
+        let side_b = thread::spawn(move || {
+            held.wait();
+            swap_values(&b, false, &[20])
+        });
+        let side_a = Running::spawn("side a", move || swap_values(&a, true, &[10]));
+        side_a.until_blocked(
+            "its peer was not ready",
+            "a send on a rendezvous line blocks until the peer receives: wait in `send` \
+             (and `recv`), do not retry `try_send` in a loop",
+        );
+        gate.open();
+        side_a.until_finished(
+            "the swap is stuck: the side that goes first sends then receives; the other \
+             receives then sends",
+        );
+        assert_eq!(side_a.join(), [20]);
+        assert_eq!(side_b.join().unwrap(), [10]);
     }
 
     #[test]

@@ -87,7 +87,8 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
     use std::sync::Arc;
-    use threadlings_testkit::Rendezvous;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use threadlings_testkit::{Gate, Running};
 
     #[test]
     fn the_warm_up_adds_everything() {
@@ -113,27 +114,64 @@ mod tests {
 
     #[test]
     fn workers_share_the_queue_at_the_same_time() {
-        // The first three jobs each wait at the rendezvous, so each one must have been
-        // taken by a different worker, all of them running at once.
-        let meeting = Arc::new(Rendezvous::new(
-            3,
-            "the workers did not pull jobs at the same time: start them all before feeding \
-             the queue, and give each a clone of the same Receiver",
-        ));
-        let at_meeting = Arc::clone(&meeting);
-        let results = distribute((0..30).collect(), 3, move |_, job| {
-            if job < 3 {
-                at_meeting.arrive();
-            }
-            job
+        // The first three jobs each wait at the gate, so each one must have been taken by
+        // a different worker, all of them running at once.
+        let gate = Arc::new(Gate::new("the first three jobs"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`distribute`", move || {
+            distribute((0..30).collect(), 3, move |_, job| {
+                if job < 3 {
+                    held.wait();
+                }
+                job
+            })
         });
-        assert_eq!(meeting.arrived(), 3);
+        running.until_blocked("its workers were held at the gate", "join the workers");
+        let waiting = gate.waiting();
+        gate.open();
+        assert_eq!(
+            waiting, 3,
+            "only {waiting} of 3 workers pulled jobs at the same time: start them all \
+             before feeding the queue, and give each a clone of the same Receiver"
+        );
+        let results = running.join();
         let first_three: BTreeSet<usize> = results
             .iter()
             .filter(|&&(_, job)| job < 3)
             .map(|&(worker, _)| worker)
             .collect();
         assert_eq!(first_three.len(), 3, "jobs 0..3 went to distinct workers");
+    }
+
+    #[test]
+    fn a_busy_worker_does_not_hold_up_the_queue() {
+        // Job 0 keeps its worker busy until the test lets it go: the other workers must
+        // handle every other job meanwhile, whoever's turn it would have been.
+        let gate = Arc::new(Gate::new("job 0"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let handled = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&handled);
+        let running = Running::spawn("`distribute`", move || {
+            distribute((0..30).collect(), 3, move |_, job| {
+                if job == 0 {
+                    held.wait();
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                job
+            })
+        });
+        running.until_blocked("job 0 was held", "join the workers");
+        let done = handled.load(Ordering::SeqCst);
+        gate.open();
+        assert_eq!(
+            done, 29,
+            "only {done} of the 29 other jobs were handled while one worker was busy: all \
+             workers pull from one shared queue (clones of one Receiver), not each from a \
+             queue of its own"
+        );
+        assert_eq!(running.join().len(), 30);
     }
 
     #[test]

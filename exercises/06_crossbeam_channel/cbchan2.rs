@@ -85,6 +85,7 @@ mod tests {
     use super::*;
     use crossbeam::channel::{RecvTimeoutError, bounded};
     use std::time::Duration;
+    use threadlings_testkit::Watch;
 
     const BOUND: Duration = Duration::from_secs(3);
 
@@ -218,6 +219,40 @@ mod tests {
                 Event::RightClosed,
             ]
         );
+    }
+
+    #[test]
+    fn one_quiet_input_does_not_hold_up_the_other() {
+        // One input stays open and silent while the other sends: merge must forward what
+        // arrives, whichever side is quiet, and wait for both, blocked.
+        for quiet in ["left", "right"] {
+            let watch = Watch::start();
+            let (left_tx, left_rx) = unbounded();
+            let (right_tx, right_rx) = unbounded();
+            let out = start_merge(left_rx, right_rx);
+            let expected = if quiet == "left" {
+                (1..=3).map(|v| right_tx.send(v).unwrap()).count();
+                vec![Event::Right(1), Event::Right(2), Event::Right(3)]
+            } else {
+                (1..=3).map(|v| left_tx.send(v).unwrap()).count();
+                vec![Event::Left(1), Event::Left(2), Event::Left(3)]
+            };
+            watch.until_blocked(
+                &|| false,
+                "merge",
+                &format!("the {quiet} input was open and quiet"),
+                "wait on both inputs at once with `select!`: draining one input before the \
+                 other waits forever on a quiet one, and a `try_recv` loop or a timeout polls",
+            );
+            let forwarded: Vec<Event> = out.try_iter().collect();
+            drop((left_tx, right_tx));
+            collect_all(&out);
+            assert_eq!(
+                forwarded, expected,
+                "while the {quiet} input was open and quiet, merge forwarded {forwarded:?}: \
+                 it must forward each message as soon as it arrives, from either input"
+            );
+        }
     }
 
     #[test]

@@ -97,21 +97,21 @@ fn main() {
 mod tests {
     use super::*;
     use crossbeam::channel::{bounded, never};
+    use threadlings_testkit::Running;
 
-    /// Runs `monitor` on its own thread; a monitor that never stops becomes a failure.
+    /// Runs `monitor` on its own watched thread.
     fn run_monitor(
         work: Receiver<u32>,
         ticker: Receiver<Instant>,
         deadline: Receiver<Instant>,
-    ) -> Receiver<Report> {
-        let (done_tx, done_rx) = bounded(1);
-        thread::spawn(move || done_tx.send(monitor(work, ticker, deadline)));
-        done_rx
+    ) -> Running<Report> {
+        Running::spawn("monitor", move || monitor(work, ticker, deadline))
     }
 
-    fn report(done: &Receiver<Report>, likely_mistake: &str) -> Report {
-        done.recv_timeout(Duration::from_secs(2))
-            .unwrap_or_else(|_| panic!("monitor did not stop (or panicked): {likely_mistake}"))
+    /// The report, once monitor stops; a monitor stuck waiting fails at once.
+    fn report(done: Running<Report>, likely_mistake: &str) -> Report {
+        done.until_finished(likely_mistake);
+        done.join()
     }
 
     #[test]
@@ -122,7 +122,7 @@ mod tests {
         }
         drop(work_tx);
         let done = run_monitor(work_rx, never(), never());
-        let report = report(&done, "a closed work channel means the work is done");
+        let report = report(done, "a closed work channel means the work is done");
         assert_eq!(
             report,
             Report {
@@ -147,7 +147,7 @@ mod tests {
         work_tx.send(3).unwrap();
         tick_tx.send(Instant::now()).unwrap();
         drop(work_tx);
-        let report = report(&done, "a closed work channel means the work is done");
+        let report = report(done, "a closed work channel means the work is done");
         assert_eq!(report.items, vec![1, 2, 3]);
         assert_eq!(report.snapshots, vec![0, 2, 3], "items seen at each tick");
         assert_eq!(report.stop, Stop::WorkDone);
@@ -156,19 +156,13 @@ mod tests {
     #[test]
     fn stops_at_the_deadline_while_work_is_still_open() {
         let (work_tx, work_rx) = bounded(0);
-        let (deadline_tx, deadline_rx) = bounded(0);
+        let (deadline_tx, deadline_rx) = bounded(1);
         let done = run_monitor(work_rx, never(), deadline_rx);
         work_tx.send(1).unwrap();
         work_tx.send(2).unwrap();
-        // Also a zero-capacity channel: this send completes only if monitor takes it.
-        deadline_tx
-            .send_timeout(Instant::now(), Duration::from_secs(2))
-            .expect(
-                "monitor never took the deadline's message: add a recv(deadline) arm that \
-                 stops the loop",
-            );
+        deadline_tx.send(Instant::now()).unwrap();
         let report = report(
-            &done,
+            done,
             "the deadline fired but monitor kept waiting for work: add a recv(deadline) arm \
              that stops the loop",
         );
@@ -183,12 +177,28 @@ mod tests {
         let (work_tx, work_rx) = unbounded::<u32>();
         let done = run_monitor(work_rx, never(), after(Duration::ZERO));
         let report = report(
-            &done,
+            done,
             "the deadline fired but monitor kept waiting for work: add a recv(deadline) arm \
              that stops the loop",
         );
         assert_eq!(report.stop, Stop::Deadline);
         assert!(report.items.is_empty());
         drop(work_tx);
+    }
+
+    #[test]
+    fn an_idle_monitor_waits_on_its_channels_only() {
+        // No work, no tick and no deadline come: monitor has nothing to do but wait on
+        // the channels it was given, blocked. Its time comes from those channels only.
+        let (work_tx, work_rx) = unbounded::<u32>();
+        let done = run_monitor(work_rx, never(), never());
+        done.until_blocked(
+            "no work, tick or deadline came",
+            "wait on the three channels you were given with one `select!`: no timer of your \
+             own (`after`, `default(timeout)`, `recv_timeout`), no polling",
+        );
+        drop(work_tx);
+        let report = report(done, "a closed work channel means the work is done");
+        assert_eq!(report.stop, Stop::WorkDone);
     }
 }

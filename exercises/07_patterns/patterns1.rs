@@ -73,12 +73,20 @@ fn main() {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
-    use std::sync::Mutex;
-    use threadlings_testkit::Rendezvous;
+    use std::sync::{Arc, Mutex};
+    use threadlings_testkit::{Gate, Running};
+
+    const STUCK: &str = "once both workers are done, the sink still waits: every result \
+                         Sender must be gone, the caller's own included, and the sink must \
+                         receive while the workers run (a bounded channel holds one result)";
 
     #[test]
     fn every_item_comes_out_transformed() {
-        let results = pipeline((0..100).collect(), |_, item| item * 2);
+        let running = Running::spawn("`pipeline`", || {
+            pipeline((0..100).collect(), |_, item| item * 2)
+        });
+        running.until_finished(STUCK);
+        let results = running.join();
         let mut outputs: Vec<u64> = results.iter().map(|&(_, output)| output).collect();
         outputs.sort_unstable();
         assert_eq!(outputs.len(), 100, "wrong number of results");
@@ -90,22 +98,34 @@ mod tests {
 
     #[test]
     fn both_workers_work_at_the_same_time() {
-        // Each worker meets the other on its first item: only possible if both are
-        // running, and both got work.
-        let meeting = Rendezvous::new(
-            2,
-            "the two workers never worked at the same time: both must take items from the \
-             source's channel, each on its own thread",
-        );
-        let seen = Mutex::new(BTreeSet::new());
-        let results = pipeline((0..20).collect(), |worker, item| {
-            if seen.lock().unwrap().insert(worker) {
-                meeting.arrive();
-            }
-            item
+        // Each worker is held at the gate on its first item: once the pipeline is blocked,
+        // both must be waiting there, which is only possible if both are running and both
+        // got work.
+        let gate = Arc::new(Gate::new("each worker's first item"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`pipeline`", move || {
+            let seen = Mutex::new(BTreeSet::new());
+            pipeline((0..20).collect(), |worker, item| {
+                if seen.lock().unwrap().insert(worker) {
+                    held.wait();
+                }
+                item
+            })
         });
-        assert_eq!(meeting.arrived(), 2);
-        let workers: BTreeSet<usize> = results.iter().map(|&(worker, _)| worker).collect();
+        running.until_blocked(
+            "its workers were held at the gate",
+            "the sink waits for results blocked in `recv` (`iter()`), not with a timeout",
+        );
+        let waiting = gate.waiting();
+        gate.open();
+        assert_eq!(
+            waiting, 2,
+            "only {waiting} of 2 workers were working at the same time: both must take \
+             items from the source's channel, each on its own thread"
+        );
+        running.until_finished(STUCK);
+        let workers: BTreeSet<usize> = running.join().iter().map(|&(worker, _)| worker).collect();
         assert_eq!(
             workers,
             BTreeSet::from([0, 1]),
@@ -115,6 +135,8 @@ mod tests {
 
     #[test]
     fn an_empty_source_ends_the_pipeline_at_once() {
-        assert_eq!(pipeline(Vec::new(), |_, item| item), Vec::new());
+        let running = Running::spawn("`pipeline`", || pipeline(Vec::new(), |_, item| item));
+        running.until_finished(STUCK);
+        assert_eq!(running.join(), Vec::new());
     }
 }

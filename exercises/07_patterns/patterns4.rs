@@ -101,27 +101,53 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossbeam::channel::bounded;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::mpsc;
-    use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Rendezvous, Waited, Watch};
 
-    /// Joins the pool, failing clearly if the workers do not stop.
-    fn join_within_bound(pool: Pool, likely_mistake: &'static str) -> usize {
-        let (done_tx, done_rx) = mpsc::channel();
-        thread::spawn(move || done_tx.send(pool.join()));
-        done_rx
-            .recv_timeout(Duration::from_secs(2))
-            .unwrap_or_else(|_| panic!("the workers did not stop (or panicked): {likely_mistake}"))
+    /// Joins the pool, failing clearly (and at once) if the workers do not stop. `watch`
+    /// was started before the pool, so the workers are watched.
+    fn join_within_bound(watch: &Watch, pool: Pool, likely_mistake: &'static str) -> usize {
+        let joiner = thread::spawn(move || pool.join());
+        match watch.wait_finished(&|| joiner.is_finished()) {
+            Waited::Finished => joiner.join().expect("a worker panicked"),
+            Waited::Blocked => panic!(
+                "the workers did not stop: they all wait, and nothing will wake them; \
+                 {likely_mistake}"
+            ),
+            Waited::Busy(seen) => panic!("the workers did not stop ({seen}): {likely_mistake}"),
+        }
+    }
+
+    #[test]
+    fn idle_workers_wait_blocked_for_a_job_or_the_cancel_signal() {
+        let watch = Watch::start();
+        let (jobs, queue) = unbounded::<u64>();
+        let mut pool = start_pool(2, queue, |_| {});
+        watch.until_blocked(
+            &|| false,
+            "the idle pool",
+            "no job came",
+            "an idle worker waits on both channels at once (select!), blocked: no polling \
+             of a cancel flag, no timeout",
+        );
+        pool.cancel();
+        assert_eq!(
+            join_within_bound(&watch, pool, "select! over both channels"),
+            0
+        );
+        drop(jobs);
     }
 
     #[test]
     fn idle_workers_stop_when_cancelled() {
+        let watch = Watch::start();
         let (jobs, queue) = unbounded();
         let mut pool = start_pool(3, queue, |_| {});
         pool.cancel();
         let done = join_within_bound(
+            &watch,
             pool,
             "a worker waiting for a job must also wait for the cancel signal: select! over \
              both channels",
@@ -133,6 +159,7 @@ mod tests {
 
     #[test]
     fn cancelled_workers_finish_their_job_and_leave_the_queue() {
+        let watch = Watch::start();
         let (jobs, queue) = unbounded();
         for job in 0..100 {
             jobs.send(job).unwrap();
@@ -163,6 +190,7 @@ mod tests {
         pool.cancel();
         drop(gate);
         let done = join_within_bound(
+            &watch,
             pool,
             "once cancelled, a worker finishes the job in its hands, then stops",
         );
@@ -186,8 +214,9 @@ mod tests {
     fn a_cancelled_worker_takes_no_new_job_even_when_jobs_are_waiting() {
         // One worker, cancelled while it holds job `first_jobs`, with jobs still waiting:
         // it must stop after that job, every time. (Plain select! picks one of two ready
-        // channels at random, so several rounds expose it.)
-        for first_jobs in 0..12 {
+        // channels at random: 40 rounds expose it in all but one run in 2^40.)
+        for first_jobs in 0..40 {
+            let watch = Watch::start();
             let (jobs, queue) = unbounded();
             for job in 0..50 {
                 jobs.send(job).unwrap();
@@ -207,6 +236,7 @@ mod tests {
             pool.cancel();
             drop(gate);
             let done = join_within_bound(
+                &watch,
                 pool,
                 "once cancelled, a worker finishes the job in its hands, then stops",
             );
@@ -224,6 +254,7 @@ mod tests {
 
     #[test]
     fn closing_the_job_queue_drains_it() {
+        let watch = Watch::start();
         let (jobs, queue) = unbounded();
         for job in 0..30 {
             jobs.send(job).unwrap();
@@ -237,6 +268,7 @@ mod tests {
             }
         });
         let done = join_within_bound(
+            &watch,
             pool,
             "a closed, empty job queue means the work is over: stop there",
         );

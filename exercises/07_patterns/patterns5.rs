@@ -82,11 +82,11 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::mpsc::{self, RecvTimeoutError};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Rendezvous, Running};
 
     const POOL_THREADS: usize = 3;
 
@@ -167,64 +167,86 @@ mod tests {
 
     #[test]
     fn the_pool_threads_process_at_the_same_time() {
-        // The first three items each wait in a task, on three different pool threads, and
-        // the source waits before it hands out a fourth: every pool thread must be free
-        // for tasks while the dispatcher is still waiting for items.
-        let meeting = Arc::new(Rendezvous::new(
-            POOL_THREADS + 1,
-            "the items were not processed in parallel: spawn one pool task per item, and \
-             keep the dispatcher's loop off the pool (in_place_scope), so that every pool \
-             thread is free for tasks",
-        ));
-        let (at_task, at_source) = (Arc::clone(&meeting), Arc::clone(&meeting));
-        let source = (0..30u64).inspect(move |&n| {
-            if n == POOL_THREADS as u64 {
-                at_source.arrive();
-            }
-        });
-        let (delivered, _) = run(
-            &pool(),
-            source,
-            move |n| {
-                if n < POOL_THREADS as u64 {
-                    at_task.arrive();
+        // The first three items each wait in a task at the gate, on three different pool
+        // threads, and the source waits there before it hands out a fourth: every pool
+        // thread must be free for tasks while the dispatcher is still waiting for items.
+        let gate = Arc::new(Gate::new("the first three tasks and the source"));
+        let _release = gate.open_on_drop();
+        let (at_task, at_source) = (Arc::clone(&gate), Arc::clone(&gate));
+        // The pool is built on the watched thread, so its threads are watched too.
+        let running = Running::spawn("`run_pipeline`", move || {
+            let source = (0..30u64).inspect(move |&n| {
+                if n == POOL_THREADS as u64 {
+                    at_source.wait();
                 }
-                n
-            },
-            |_| {},
+            });
+            let mut delivered = 0;
+            run_pipeline(
+                &pool(),
+                source,
+                move |n| {
+                    if n < POOL_THREADS as u64 {
+                        at_task.wait();
+                    }
+                    n
+                },
+                |_| delivered += 1,
+            )
+        });
+        running.until_blocked(
+            "its tasks and its source were held at the gate",
+            "each stage waits blocked in `recv`/`send`",
         );
-        assert_eq!(delivered, 30);
-        assert_eq!(meeting.arrived(), POOL_THREADS + 1);
+        let waiting = gate.waiting();
+        gate.open();
+        assert_eq!(
+            waiting,
+            POOL_THREADS + 1,
+            "only {} of {POOL_THREADS} items were processed in parallel: spawn one pool \
+             task per item, and keep the dispatcher's loop off the pool (in_place_scope), so \
+             that every pool thread is free for tasks",
+            waiting.saturating_sub(1)
+        );
+        assert_eq!(running.join(), 30);
     }
 
     #[test]
     fn the_stages_overlap() {
-        // The source is paused in the middle (at item 10) until the sink has received a
-        // result: only a pipeline whose stages run at the same time gets past this.
-        let meeting = Arc::new(Rendezvous::new(
-            2,
-            "the sink received nothing while the source was still being read: the stages ran \
-             one after another, not as a pipeline",
-        ));
-        let (at_source, at_sink) = (Arc::clone(&meeting), Arc::clone(&meeting));
-        let source = (0..20u64).inspect(move |&n| {
-            if n == 10 {
-                at_source.arrive();
-            }
-        });
-        let mut first = true;
-        let (delivered, _) = run(
-            &pool(),
-            source,
-            |n| n + 1,
-            move |_| {
-                if std::mem::take(&mut first) {
-                    at_sink.arrive();
+        // The source is held in the middle (at item 10): while it waits, results of the
+        // items before it must already reach the sink, or the stages ran one after
+        // another, not as a pipeline.
+        let gate = Arc::new(Gate::new("the source at item 10"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let received = Arc::new(AtomicUsize::new(0));
+        let at_sink = Arc::clone(&received);
+        let running = Running::spawn("`run_pipeline`", move || {
+            let source = (0..20u64).inspect(move |&n| {
+                if n == 10 {
+                    held.wait();
                 }
-            },
+            });
+            run_pipeline(
+                &pool(),
+                source,
+                |n| n + 1,
+                |_| {
+                    at_sink.fetch_add(1, Ordering::SeqCst);
+                },
+            )
+        });
+        running.until_blocked(
+            "its source was held at item 10",
+            "each stage waits blocked in `recv`/`send`",
         );
-        assert_eq!(delivered, 20);
-        assert_eq!(meeting.arrived(), 2);
+        let before = received.load(Ordering::SeqCst);
+        gate.open();
+        assert!(
+            before > 0,
+            "the sink received nothing while the source was still being read: the stages \
+             ran one after another, not as a pipeline"
+        );
+        assert_eq!(running.join(), 20);
     }
 
     #[test]

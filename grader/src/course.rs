@@ -28,6 +28,9 @@ pub const EXERCISES_DIR: &str = "exercises";
 pub const SOLUTIONS_DIR: &str = "solutions";
 /// The feature that makes the stubs' bin targets buildable.
 pub const EXERCISES_FEATURE: &str = "exercises";
+/// The feature that makes the bin targets of the wrong and alternative answers under
+/// `solutions/` buildable (see `variants.rs`).
+pub const VARIANTS_FEATURE: &str = "variants";
 /// The trybuild harness package, relative to the root.
 pub const UI_HARNESS_DIR: &str = "grader/ui-harness";
 /// The testkit package, relative to the root, unless the manifests say otherwise.
@@ -569,6 +572,13 @@ pub fn manifest_problems(course: &Course, side: Side) -> Vec<String> {
         }
     }
     for bin in &manifest.bin {
+        if bin
+            .required_features
+            .iter()
+            .any(|feature| feature == VARIANTS_FEATURE)
+        {
+            continue; // A wrong or alternative answer: `dev check` checks those.
+        }
         if course
             .exercises
             .iter()

@@ -154,6 +154,9 @@ pub fn check(
         }
     }
 
+    // Wrong answers the tests must reject, alternatives they must accept.
+    crate::variants::check(engine, stress, reporter, &mut report.problems)?;
+
     if stress > 0 {
         stress_solutions(engine, &all, stress, reporter, &mut report)?;
     }

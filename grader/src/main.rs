@@ -19,6 +19,7 @@ mod report;
 mod run;
 mod session;
 mod tamper;
+mod variants;
 mod verdict;
 mod watch;
 mod weaken;

@@ -117,7 +117,8 @@ mod tests {
     use super::*;
     use std::any::Any;
     use std::panic::{self, AssertUnwindSafe};
-    use threadlings_testkit::Rendezvous;
+    use std::sync::Arc;
+    use threadlings_testkit::{Gate, Running};
 
     /// Runs the jobs, and fails clearly if a job's panic escaped from `run_jobs`.
     fn run<R: Send>(jobs: Vec<Job<'_, R>>) -> Report<R> {
@@ -183,30 +184,55 @@ mod tests {
         );
     }
 
+    /// Runs the jobs on a watched thread, holding every job that calls `hold()` at a
+    /// gate; once `run_jobs` is blocked, checks that `expected_held` jobs are waiting there
+    /// together, then lets them finish.
+    fn run_held<R: Send + 'static>(
+        expected_held: usize,
+        mistake: &str,
+        jobs: impl FnOnce(Arc<Gate>) -> Vec<Job<'static, R>>,
+    ) -> Report<R> {
+        let gate = Arc::new(Gate::new("the jobs"));
+        let _release = gate.open_on_drop();
+        let jobs = jobs(Arc::clone(&gate));
+        let running = Running::spawn("`run_jobs`", move || run_jobs(jobs));
+        running.until_blocked("its jobs were held at the gate", "join the jobs' threads");
+        assert_eq!(
+            gate.waiting(),
+            expected_held,
+            "only {} of {expected_held} jobs were running at the same time: {mistake}",
+            gate.waiting()
+        );
+        gate.open();
+        running.join().expect("the jobs' threads can be started")
+    }
+
     #[test]
     fn healthy_jobs_finish_while_others_fail() {
-        // The three healthy jobs only finish together, after the failing one has panicked
-        // (or while it does): one panic must not stop or block the others.
-        let healthy = Rendezvous::new(
+        // The three healthy jobs are held together while the failing one panics: one panic
+        // must not stop or block the others.
+        let report = run_held(
             3,
-            "the healthy jobs did not run at the same time: start every job on its own \
-             thread before joining any",
+            "start every job on its own thread before joining any",
+            |gate| {
+                let (a, b, c) = (Arc::clone(&gate), Arc::clone(&gate), gate);
+                vec![
+                    Job::new("first", move || {
+                        a.wait();
+                        "one"
+                    }),
+                    Job::new("crash", || panic!("crashed at once")),
+                    Job::new("second", move || {
+                        b.wait();
+                        "two"
+                    }),
+                    Job::new("third", move || {
+                        c.wait();
+                        "three"
+                    }),
+                ]
+            },
         );
-        let report = run(vec![
-            Job::new("first", || {
-                healthy.arrive();
-                "one"
-            }),
-            Job::new("crash", || panic!("crashed at once")),
-            Job::new("second", || {
-                healthy.arrive();
-                "two"
-            }),
-            Job::new("third", || {
-                healthy.arrive();
-                "three"
-            }),
-        ]);
         assert_eq!(
             report.failed,
             [("crash".to_string(), "crashed at once".to_string())]
@@ -223,33 +249,35 @@ mod tests {
 
     #[test]
     fn all_jobs_run_at_the_same_time() {
-        let meeting = Rendezvous::new(
+        let report = run_held(
             4,
             "the jobs ran one after another: start them all, each on its own thread, \
              before joining the first",
+            |gate| {
+                (0..4)
+                    .map(|i| {
+                        let gate = Arc::clone(&gate);
+                        Job::new(&format!("job-{i}"), move || {
+                            gate.wait();
+                            if i % 2 == 1 {
+                                panic!("job {i} fails after the gate");
+                            }
+                            i
+                        })
+                    })
+                    .collect()
+            },
         );
-        let report = run((0..4)
-            .map(|i| {
-                let meeting = &meeting;
-                Job::new(&format!("job-{i}"), move || {
-                    meeting.arrive();
-                    if i % 2 == 1 {
-                        panic!("job {i} fails after the meeting");
-                    }
-                    i
-                })
-            })
-            .collect());
         assert_eq!(
             report.failed,
             [
                 (
                     "job-1".to_string(),
-                    "job 1 fails after the meeting".to_string()
+                    "job 1 fails after the gate".to_string()
                 ),
                 (
                     "job-3".to_string(),
-                    "job 3 fails after the meeting".to_string()
+                    "job 3 fails after the gate".to_string()
                 ),
             ]
         );

@@ -64,8 +64,9 @@ fn main() {
 mod tests {
     use super::*;
     use rayon::ThreadPoolBuilder;
+    use std::sync::Arc;
     use std::thread;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running};
 
     /// A pool of `threads` workers named `<name>-0`, `<name>-1`, ...
     fn test_pool(threads: usize, name: &'static str) -> ThreadPool {
@@ -111,22 +112,34 @@ mod tests {
 
     #[test]
     fn jobs_run_at_the_same_time_on_the_pool() {
-        let pool = test_pool(3, "together");
-        let meeting = Rendezvous::new(
-            3,
-            "the jobs ran one after another: spawn each job on the pool (or use a parallel \
-             iterator inside `pool.install`), do not run them in a plain loop",
-        );
+        // Every job waits at the gate until the test opens it: once `run_all` is blocked,
+        // all three must be waiting there together, each on its own worker.
+        let gate = Arc::new(Gate::new("the jobs"));
+        let _release = gate.open_on_drop();
         let jobs: Vec<_> = (0..3)
             .map(|_| {
-                || {
+                let gate = Arc::clone(&gate);
+                move || {
                     assert_on_pool("together", 3);
-                    meeting.arrive();
+                    gate.wait();
                     rayon::current_thread_index()
                 }
             })
             .collect();
-        let mut workers: Vec<_> = run_all(&pool, jobs).into_iter().flatten().collect();
+        // The pool is built on the watched thread, so its workers are watched too.
+        let running = Running::spawn("`run_all`", move || {
+            run_all(&test_pool(3, "together"), jobs)
+        });
+        running.until_blocked("its jobs were held at the gate", "wait for the jobs");
+        assert_eq!(
+            gate.waiting(),
+            3,
+            "only {} of 3 jobs ran at the same time: spawn each job on the pool (or use a \
+             parallel iterator inside `pool.install`), do not run them in a plain loop",
+            gate.waiting()
+        );
+        gate.open();
+        let mut workers: Vec<_> = running.join().into_iter().flatten().collect();
         workers.sort_unstable();
         assert_eq!(workers, [0, 1, 2], "each job ran on its own worker");
     }

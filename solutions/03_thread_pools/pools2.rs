@@ -85,8 +85,7 @@ mod tests {
     use rayon::ThreadPoolBuilder;
     use std::sync::Arc;
     use std::thread;
-    use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running};
 
     /// A pool of `threads` workers named `<name>-0`, `<name>-1`, ...
     fn test_pool(threads: usize, name: &'static str) -> ThreadPool {
@@ -156,41 +155,92 @@ mod tests {
 
     #[test]
     fn files_are_hashed_at_the_same_time() {
-        let pool = test_pool(3, "parallel");
-        let meeting = Arc::new(Rendezvous::new(
-            3,
-            "the files were hashed one after another: spawn one job per file on the pool",
-        ));
-        let at_meeting = Arc::clone(&meeting);
-        let files = vec![file("x", "1"), file("y", "2"), file("z", "3")];
-        let digests = hash_files(&pool, files, move |bytes: &[u8]| {
-            assert_on_pool("parallel");
-            at_meeting.arrive();
-            fnv1a(bytes)
+        // Every job waits at the gate until the test opens it: once `hash_files` is
+        // blocked, all three must be waiting there together.
+        let gate = Arc::new(Gate::new("the jobs"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        // The pool is built on the watched thread, so its workers are watched too.
+        let running = Running::spawn("`hash_files`", move || {
+            let pool = test_pool(3, "parallel");
+            let files = vec![file("x", "1"), file("y", "2"), file("z", "3")];
+            hash_files(&pool, files, move |bytes: &[u8]| {
+                assert_on_pool("parallel");
+                held.wait();
+                fnv1a(bytes)
+            })
         });
-        assert_eq!(digests.len(), 3, "every file is hashed once");
-        assert_eq!(meeting.arrived(), 3);
+        running.until_blocked(
+            "its jobs were held at the gate",
+            "receive until the channel closes",
+        );
+        assert_eq!(
+            gate.waiting(),
+            3,
+            "only {} of 3 files were hashed at the same time: spawn one job per file on the \
+             pool",
+            gate.waiting()
+        );
+        gate.open();
+        assert_eq!(running.join().len(), 3, "every file is hashed once");
+    }
+
+    #[test]
+    fn waits_for_a_slow_file_however_long_it_takes() {
+        // One file takes as long as the test wants: `hash_files` must wait for it, blocked
+        // on the channel, not give up after an idle timeout.
+        let gate = Arc::new(Gate::new("the slow file"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`hash_files`", move || {
+            let pool = test_pool(2, "slow");
+            let files = vec![file("quick", "q"), file("slow", "s")];
+            hash_files(&pool, files, move |bytes: &[u8]| {
+                if bytes == b"s" {
+                    held.wait();
+                }
+                fnv1a(bytes)
+            })
+        });
+        running.until_blocked(
+            "the file \"slow\" was still being hashed",
+            "end the receiving loop when the channel closes (every job's Sender dropped), \
+             not after an idle timeout or a fixed number of polls",
+        );
+        gate.open();
+        assert_eq!(
+            running.join(),
+            [
+                ("quick".to_string(), fnv1a(b"q")),
+                ("slow".to_string(), fnv1a(b"s")),
+            ]
+        );
     }
 
     #[test]
     fn results_are_sorted_even_when_hashed_out_of_order() {
         // "first" may only finish after "second" has been hashed, so the digests arrive in
         // the wrong order: the result must be sorted anyway.
-        let pool = test_pool(2, "order");
-        let (second_done, wait_for_second) = channel::bounded::<()>(1);
-        let files = vec![file("1-first", "first"), file("2-second", "second")];
-        let digests = hash_files(&pool, files, move |bytes: &[u8]| {
-            if bytes == b"first" {
-                wait_for_second
-                    .recv_timeout(Duration::from_secs(3))
-                    .expect("\"second\" was never hashed while \"first\" waited for it: are the files hashed at the same time?");
-            } else {
-                second_done.send(()).unwrap();
-            }
-            fnv1a(bytes)
+        let running = Running::spawn("`hash_files`", move || {
+            let pool = test_pool(2, "order");
+            let (second_done, wait_for_second) = channel::bounded::<()>(1);
+            let files = vec![file("1-first", "first"), file("2-second", "second")];
+            hash_files(&pool, files, move |bytes: &[u8]| {
+                if bytes == b"first" {
+                    // Every clone of the hasher holds `second_done`: `recv` never fails.
+                    wait_for_second.recv().unwrap();
+                } else {
+                    second_done.send(()).unwrap();
+                }
+                fnv1a(bytes)
+            })
         });
+        running.until_finished(
+            "\"second\" was never hashed while \"first\" waited for it: spawn one job per \
+             file on the pool, so that they are hashed at the same time",
+        );
         assert_eq!(
-            digests,
+            running.join(),
             [
                 ("1-first".to_string(), fnv1a(b"first")),
                 ("2-second".to_string(), fnv1a(b"second")),

@@ -106,9 +106,9 @@ fn main() {
 mod tests {
     use super::*;
     use std::collections::HashSet;
-    use std::sync::mpsc::Receiver;
-    use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use std::sync::Arc;
+    use std::sync::mpsc::{self, Receiver};
+    use threadlings_testkit::{Gate, Running, Watch};
 
     /// Everything sent so far, without waiting for more.
     fn received<T>(rx: &Receiver<T>) -> Vec<T> {
@@ -135,20 +135,34 @@ mod tests {
 
     #[test]
     fn jobs_run_in_parallel_on_n_distinct_threads() {
+        // Four jobs wait at the gate until the test opens it: once the pool's threads are
+        // blocked, all four must be waiting there together, each on its own worker.
+        let watch = Watch::start();
         let pool = ThreadPool::new(4);
-        let meeting = Arc::new(Rendezvous::new(
-            4,
-            "the jobs ran one at a time: a worker must release the queue's lock before it \
-             runs the job it took (`while let Ok(job) = rx.lock().unwrap().recv()` keeps it)",
-        ));
+        let gate = Arc::new(Gate::new("the jobs"));
+        let _release = gate.open_on_drop();
         let (tx, rx) = mpsc::channel();
         for _ in 0..4 {
-            let (meeting, tx) = (Arc::clone(&meeting), tx.clone());
+            let (gate, tx) = (Arc::clone(&gate), tx.clone());
             pool.execute(move || {
-                meeting.arrive();
+                gate.wait();
                 tx.send(thread::current().id()).unwrap();
             });
         }
+        watch.until_blocked(
+            &|| false,
+            "the pool",
+            "four jobs were held at the gate",
+            "a worker waits for jobs with a blocking `recv`",
+        );
+        let waiting = gate.waiting();
+        gate.open();
+        assert_eq!(
+            waiting, 4,
+            "only {waiting} of 4 jobs ran at the same time: a worker must release the \
+             queue's lock before it runs the job it took (`while let Ok(job) = \
+             rx.lock().unwrap().recv()` keeps it)"
+        );
         drop(pool);
         let workers: HashSet<_> = received(&rx).into_iter().collect();
         assert_eq!(
@@ -160,6 +174,53 @@ mod tests {
             !workers.contains(&thread::current().id()),
             "jobs run on the pool's threads"
         );
+    }
+
+    #[test]
+    fn a_busy_worker_does_not_hold_up_queued_jobs() {
+        // One job keeps its worker busy until the test opens the gate. The other worker
+        // must run every job queued after it: with one shared queue, a free worker takes
+        // the next job, whoever's turn it would have been.
+        let watch = Watch::start();
+        let pool = ThreadPool::new(2);
+        let gate = Arc::new(Gate::new("the busy job"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        pool.execute(move || held.wait());
+        let (tx, rx) = mpsc::channel();
+        for job in 1..=6 {
+            let tx = tx.clone();
+            pool.execute(move || tx.send(job).unwrap());
+        }
+        watch.until_blocked(
+            &|| false,
+            "the pool",
+            "one worker was busy",
+            "a worker waits for jobs with a blocking `recv`",
+        );
+        let done = received(&rx);
+        gate.open();
+        assert_eq!(
+            done,
+            (1..=6).collect::<Vec<_>>(),
+            "jobs waited behind a busy worker while another worker was idle: all workers \
+             take jobs from one shared queue (one Receiver behind a Mutex), not each from \
+             a queue of its own"
+        );
+    }
+
+    #[test]
+    fn idle_workers_block_on_the_queue() {
+        let watch = Watch::start();
+        let pool = ThreadPool::new(2);
+        watch.until_blocked(
+            &|| false,
+            "the idle pool",
+            "no job was queued",
+            "a worker waits for its next job with a blocking `recv` on the shared queue, \
+             not a `try_recv` loop, a sleep or a timeout",
+        );
+        drop(pool);
     }
 
     #[test]
@@ -182,26 +243,30 @@ mod tests {
 
     #[test]
     fn dropping_the_pool_waits_for_queued_jobs() {
-        // One worker, stuck in its first job until we open the gate: the other 20 jobs
-        // are still in the queue when we drop the pool, and must all run before drop
-        // returns.
+        // One worker, stuck in its first job until the test opens the gate: the other 20
+        // jobs are still in the queue when the pool is dropped, and must all run before
+        // drop returns.
         let pool = ThreadPool::new(1);
-        let (open_gate, gate) = mpsc::channel::<()>();
+        let gate = Arc::new(Gate::new("the first job"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
         let (tx, rx) = mpsc::channel();
         let first = tx.clone();
         pool.execute(move || {
-            gate.recv_timeout(Duration::from_secs(3))
-                .expect("the test opens the gate");
+            held.wait();
             first.send(0).unwrap();
         });
         for job in 1..=20 {
             let tx = tx.clone();
             pool.execute(move || tx.send(job).unwrap());
         }
-        // This only fails if the first job was dropped without running: the assertion
-        // below reports that.
-        let _ = open_gate.send(());
-        drop(pool);
+        let dropping = Running::spawn("`drop(pool)`", move || drop(pool));
+        dropping.until_blocked(
+            "the first job was still running and 20 more were queued",
+            "close the queue, then join every worker",
+        );
+        gate.open();
+        dropping.join();
         assert_eq!(
             received(&rx),
             (0..=20).collect::<Vec<_>>(),

@@ -88,9 +88,8 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossbeam::channel;
     use std::sync::Mutex;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running, Watch};
 
     fn dir(name: &str, file_sizes: Vec<u64>, subdirs: Vec<Arc<Dir>>) -> Arc<Dir> {
         Arc::new(Dir {
@@ -143,36 +142,52 @@ mod tests {
     }
 
     #[test]
+    fn total_size_waits_for_the_walkers_without_sleeping() {
+        let running = Running::spawn("`total_size`", || total_size(tree()));
+        running.finishes_blocking(
+            "wait for the walkers with `WaitGroup::wait`: a sleep only guesses how long they \
+             take",
+        );
+        assert_eq!(running.join(), 11_136);
+    }
+
+    #[test]
     fn every_running_walker_holds_a_clone() {
-        // The seven walkers and this test meet while every walker is inside `on_dir`;
-        // they then wait at a gate until we have counted the wait group's clones.
-        let meeting = Arc::new(Rendezvous::new(
-            8,
-            "the walkers were not all running at once: a walker must start the walkers of \
-             its subdirectories (on new threads) before it calls on_dir",
-        ));
-        let (open_gate, gate) = channel::bounded::<()>(0);
+        // Every walker waits at the gate inside `on_dir` until the test has counted the
+        // wait group's clones: all seven walkers must be running, each holding a clone.
+        let watch = Watch::start();
+        let gate = Arc::new(Gate::new("the walkers"));
+        let _release = gate.open_on_drop();
         let visited = Arc::new(Mutex::new(Vec::new()));
         let on_dir = {
-            let (meeting, visited) = (Arc::clone(&meeting), Arc::clone(&visited));
+            let (gate, visited) = (Arc::clone(&gate), Arc::clone(&visited));
             Arc::new(move |dir: &Dir| {
-                meeting.arrive();
-                // Returns (with an error) once the test drops `open_gate`.
-                let _ = gate.recv();
+                gate.wait();
                 visited.lock().unwrap().push(dir.name.clone());
             })
         };
         let all_done = WaitGroup::new();
         spawn_walker(tree(), all_done.clone(), on_dir);
-        meeting.arrive();
+        watch.until_blocked(
+            &|| false,
+            "the walkers",
+            "every walker was held inside on_dir",
+            "a walker waits for nothing but the test's gate",
+        );
+        let held = gate.waiting();
         let counted = clones_alive(&all_done) - 1;
+        gate.open();
+        assert_eq!(
+            held, 7,
+            "only {held} of 7 walkers were running at once: a walker must start the walkers \
+             of its subdirectories (on new threads) before it calls on_dir"
+        );
         assert!(
             counted >= 7,
             "7 walkers are running but the wait group counts only {counted} clone(s) besides \
              ours: every walker must own a clone of `done` (cloned before it is spawned, not \
              a new WaitGroup) until it finishes"
         );
-        drop(open_gate);
         all_done.wait();
         let mut visited = visited.lock().unwrap().clone();
         visited.sort();

@@ -130,26 +130,12 @@ fn main() {
 mod tests {
     use super::*;
     use std::sync::mpsc;
-    use std::time::Duration;
-
-    /// Runs `f` on a new thread; the receiver gets its result. A thread that parks forever
-    /// is simply left behind, and the test fails with a message instead of hanging.
-    fn on_new_thread<T: Send + 'static>(
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> mpsc::Receiver<T> {
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let _ = tx.send(f());
-        });
-        rx
-    }
-
-    const BOUND: Duration = Duration::from_secs(3);
+    use threadlings_testkit::{Running, Watch};
 
     #[test]
     fn returns_at_once_when_already_ready() {
-        let done = on_new_thread(|| park_until(&Parker::new(), || true));
-        done.recv_timeout(BOUND).expect(
+        let done = Running::spawn("`park_until`", || park_until(&Parker::new(), || true));
+        done.until_finished(
             "park_until parked although ready() was already true, and nobody will unpark it: \
              check the condition before parking",
         );
@@ -162,11 +148,13 @@ mod tests {
         let ready = Arc::new(AtomicBool::new(false));
         let done = {
             let ready = Arc::clone(&ready);
-            on_new_thread(move || park_until(&parker, || ready.load(Ordering::Acquire)))
+            Running::spawn("`park_until`", move || {
+                park_until(&parker, || ready.load(Ordering::Acquire));
+            })
         };
         ready.store(true, Ordering::Release);
         unparker.unpark();
-        done.recv_timeout(BOUND).expect(
+        done.until_finished(
             "park_until did not wake up when its Unparker was used: park on the Parker you \
              were given (std's thread::park is a different parker)",
         );
@@ -179,7 +167,7 @@ mod tests {
         // ready() itself plays that other thread, right after the check, every time.
         let parker = Parker::new();
         let unparker = parker.unparker().clone();
-        let done = on_new_thread(move || {
+        let done = Running::spawn("`park_until`", move || {
             let flag = AtomicBool::new(false);
             park_until(&parker, || {
                 let was_ready = flag.load(Ordering::Acquire);
@@ -188,7 +176,7 @@ mod tests {
                 was_ready
             });
         });
-        done.recv_timeout(BOUND).expect(
+        done.until_finished(
             "park_until never returned, though right after each check ready() turned true \
              and unparked it: check ready() before parking, and park on the Parker you were \
              given, whose token keeps a wake-up that comes before the park",
@@ -202,7 +190,7 @@ mod tests {
         let parker = Parker::new();
         parker.unparker().unpark();
         let unparker = parker.unparker().clone();
-        let done = on_new_thread(move || {
+        let done = Running::spawn("`park_until`", move || {
             let mut checks = 0;
             park_until(&parker, || {
                 checks += 1;
@@ -213,9 +201,10 @@ mod tests {
             });
             checks
         });
-        let checks = done.recv_timeout(BOUND).expect(
+        done.until_finished(
             "park_until never returned although its condition turned true and it was unparked",
         );
+        let checks = done.join();
         assert!(
             checks >= 3,
             "park_until returned after {checks} check(s), while ready() was still false: a \
@@ -230,9 +219,10 @@ mod tests {
         for task in 0..100 {
             worker.submit(task);
         }
-        on_new_thread(move || drop(worker))
-            .recv_timeout(BOUND)
-            .expect("dropping the worker never returned: did it miss its last wake-up?");
+        Running::spawn("dropping the worker", move || drop(worker)).until_finished(
+            "it never returned: the worker missed its last wake-up (set `closed`, then \
+             unpark it, then join)",
+        );
         assert_eq!(
             rx.try_iter().collect::<Vec<_>>(),
             (0..100).collect::<Vec<_>>()
@@ -241,26 +231,42 @@ mod tests {
 
     #[test]
     fn the_worker_sleeps_until_a_task_arrives() {
+        // Between tasks the worker must be parked: blocked, using no CPU, not spinning or
+        // waking up on a timer to look at its inbox.
+        let watch = Watch::start();
         let (tx, rx) = mpsc::channel();
         let worker = Worker::spawn(move |task: &str| tx.send(task).unwrap());
+        let idle = |after: &str| {
+            watch.until_blocked(
+                &|| false,
+                "the worker",
+                after,
+                "park with `park_until` on the worker's Parker: a loop that spins, yields or \
+                 parks with a timeout is not sleeping",
+            );
+        };
+        idle("it had nothing to do");
         worker.submit("first");
-        let first = rx.recv_timeout(BOUND);
+        idle("it had one task");
+        let first = rx.try_recv().ok();
         worker.submit("second");
-        let second = rx.recv_timeout(BOUND);
+        idle("it had a second task");
+        let second = rx.try_recv().ok();
         // Dropped on another thread: a worker that never wakes up cannot hang the test.
-        let stopped = on_new_thread(move || drop(worker));
+        let stopped = Running::spawn("dropping the worker", move || drop(worker));
         assert_eq!(
             first,
-            Ok("first"),
-            "the worker never handled its first task"
+            Some("first"),
+            "the worker went back to sleep without handling its first task"
         );
         assert_eq!(
             second,
-            Ok("second"),
+            Some("second"),
             "the worker did not wake up for a second task"
         );
-        stopped
-            .recv_timeout(BOUND)
-            .expect("dropping the worker never returned: did it miss its last wake-up?");
+        stopped.until_finished(
+            "it never returned: the worker missed its last wake-up (set `closed`, then \
+             unpark it, then join)",
+        );
     }
 }

@@ -140,27 +140,39 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, mpsc};
-    use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use std::sync::Arc;
+    use threadlings_testkit::{Gate, Running};
 
-    const BOUND: Duration = Duration::from_secs(3);
+    /// Runs `f` on a watched thread and returns its result; fails with `stuck` at once if
+    /// the thread deadlocks.
+    fn finishing<T: Send + 'static>(stuck: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let running = Running::spawn("the code", f);
+        running.until_finished(stuck);
+        running.join()
+    }
 
-    /// Runs `f` on a new thread and waits for its result, at most twice BOUND (longer
-    /// than any rendezvous inside `f` waits): a deadlocked thread is left behind, and the
-    /// test fails with `stuck`.
-    fn within_bound<T: Send + 'static>(stuck: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let _ = tx.send(f());
-        });
-        match rx.recv_timeout(2 * BOUND) {
-            Ok(value) => value,
-            Err(mpsc::RecvTimeoutError::Timeout) => panic!("{stuck}"),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                panic!("the thread panicked: see its message above")
-            }
-        }
+    /// Runs `f` on a watched thread while the callbacks it calls wait at `gate`; once the
+    /// thread and everything it started is blocked, checks that `expected` callbacks are
+    /// waiting together, then opens the gate and returns `f`'s result.
+    fn held_together<T: Send + 'static>(
+        gate: &Gate,
+        expected: usize,
+        mistake: &str,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        let running = Running::spawn("the code", f);
+        running.until_blocked("its callbacks were held at the gate", "block on the lock");
+        let waiting = gate.waiting();
+        gate.open();
+        assert_eq!(
+            waiting, expected,
+            "only {waiting} of {expected} threads got there at the same time: {mistake}"
+        );
+        running.until_finished(
+            "it never returned once the gate was open: does get_or_compute ask for the \
+             write lock while it still holds a read guard?",
+        );
+        running.join()
     }
 
     #[test]
@@ -168,7 +180,7 @@ mod tests {
         let memo = Arc::new(Memo::new());
         let value = {
             let memo = Arc::clone(&memo);
-            within_bound(
+            finishing(
                 "get_or_compute never returned on a miss: does it still hold the read guard \
                  when it asks for the write lock?",
                 move || memo.get_or_compute("answer", || 42),
@@ -184,51 +196,55 @@ mod tests {
 
     #[test]
     fn readers_share_the_lock() {
-        let memo: Memo<u8, u8> = Memo::new();
-        let meeting = Rendezvous::new(
+        let gate = Arc::new(Gate::new("the readers"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        held_together(
+            &gate,
             4,
             "the readers took turns: read_with must take a read lock, which any number of \
              threads may hold at once",
+            move || {
+                let memo: Memo<u8, u8> = Memo::new();
+                thread::scope(|scope| {
+                    for _ in 0..4 {
+                        scope.spawn(|| memo.read_with(|_| held.wait()));
+                    }
+                });
+            },
         );
-        thread::scope(|scope| {
-            for _ in 0..4 {
-                scope.spawn(|| memo.read_with(|_| meeting.arrive()));
-            }
-        });
-        assert_eq!(meeting.arrived(), 4);
     }
 
     #[test]
     fn racing_misses_agree_on_one_value() {
-        // Two threads miss the same key and compute it at the same time (they meet inside
-        // `compute`, which is only possible with no lock held). Each computes a different
-        // value: both callers must end up with the one that was inserted first.
+        // Two threads miss the same key and compute it at the same time: both are held
+        // inside `compute` (only possible with no lock held) until the test lets them go.
+        // Each computes a different value: both callers must end up with the one that
+        // was inserted first.
         let memo = Arc::new(Memo::new());
-        let meeting = Arc::new(Rendezvous::new(
+        let gate = Arc::new(Gate::new("the two computations"));
+        let _release = gate.open_on_drop();
+        let (racing_memo, held) = (Arc::clone(&memo), Arc::clone(&gate));
+        let (first, second) = held_together(
+            &gate,
             2,
             "the two computations could not overlap: compute must run with no lock held",
-        ));
-        let racer = |value: u32| {
-            let (memo, meeting) = (Arc::clone(&memo), Arc::clone(&meeting));
-            let (tx, rx) = mpsc::channel();
-            thread::spawn(move || {
-                let got = memo.get_or_compute("key", || {
-                    meeting.arrive();
-                    value
-                });
-                let _ = tx.send(got);
-            });
-            rx
-        };
-        let (first, second) = (racer(1), racer(2));
-        let stuck = "get_or_compute never returned: a thread that asks for the write lock \
-                     while it still holds a read guard deadlocks";
-        let first = first
-            .recv_timeout(BOUND)
-            .unwrap_or_else(|_| panic!("{stuck}"));
-        let second = second
-            .recv_timeout(BOUND)
-            .unwrap_or_else(|_| panic!("{stuck}"));
+            move || {
+                thread::scope(|scope| {
+                    let racer = |value: u32| {
+                        let (memo, held) = (&racing_memo, &held);
+                        scope.spawn(move || {
+                            memo.get_or_compute("key", || {
+                                held.wait();
+                                value
+                            })
+                        })
+                    };
+                    let (first, second) = (racer(1), racer(2));
+                    (first.join().unwrap(), second.join().unwrap())
+                })
+            },
+        );
         assert_eq!(
             first, second,
             "both callers must get the value that was inserted first: check the key again \
@@ -247,7 +263,7 @@ mod tests {
         let keys = [5, 3, 5, 8, 1, 3, 2, 13, 21];
         let values = {
             let memo = Arc::clone(&memo);
-            within_bound(
+            finishing(
                 "compute_all never returned: does get_or_compute deadlock on a miss?",
                 move || compute_all(&memo, &keys, 4, |n| n * 10),
             )
@@ -262,33 +278,30 @@ mod tests {
 
     #[test]
     fn compute_all_spreads_the_keys_across_workers_at_the_same_time() {
-        let memo = Arc::new(Memo::new());
-        let meeting = Arc::new(Rendezvous::new(
+        let gate = Arc::new(Gate::new("the first key of each chunk"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let values = held_together(
+            &gate,
             3,
-            "the chunks of keys were not looked up at the same time: spawn one scoped thread \
-             per chunk and keep their handles before joining any",
-        ));
-        let values = {
-            let (memo, meeting) = (Arc::clone(&memo), Arc::clone(&meeting));
-            within_bound(
-                "compute_all never returned: does get_or_compute deadlock on a miss?",
-                move || {
-                    compute_all(&memo, &[1, 2, 3, 4, 5, 6], 3, |n| {
-                        if n % 2 == 1 {
-                            // The first key of each chunk: all three meet.
-                            meeting.arrive();
-                        }
-                        n + 100
-                    })
-                },
-            )
-        };
+            "the chunks of keys were not looked up at the same time: spawn one scoped \
+             thread per chunk and keep their handles before joining any",
+            move || {
+                compute_all(&Memo::new(), &[1, 2, 3, 4, 5, 6], 3, |n| {
+                    if n % 2 == 1 {
+                        // The first key of each chunk: all three are held together.
+                        held.wait();
+                    }
+                    n + 100
+                })
+            },
+        );
         assert_eq!(values, [101, 102, 103, 104, 105, 106]);
     }
 
     #[test]
     fn more_workers_than_keys_is_fine() {
-        let values = within_bound(
+        let values = finishing(
             "compute_all never returned: does get_or_compute deadlock on a miss?",
             || compute_all(&Memo::new(), &[7, 7], 5, |n| n + 1),
         );

@@ -102,8 +102,8 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossbeam::channel::{TrySendError, bounded};
-    use std::time::Instant;
+    use crossbeam::channel::bounded;
+    use threadlings_testkit::{Waited, Watch};
 
     fn filled(messages: &[u32]) -> (crossbeam::channel::Sender<u32>, Receiver<u32>) {
         let (tx, rx) = unbounded();
@@ -194,20 +194,15 @@ mod tests {
         // for it at that very moment. So `try_send` succeeds only while next_batch is
         // blocked in a receive, which proves that it waits.
         let (tx, rx) = bounded(0);
+        let watch = Watch::start();
         let batch = thread::spawn(move || next_batch(&rx, Duration::from_secs(60)));
-        let give_up = Instant::now() + Duration::from_secs(2);
-        loop {
-            match tx.try_send(42) {
-                Ok(()) => break,
-                Err(TrySendError::Full(_)) if !batch.is_finished() && Instant::now() < give_up => {
-                    thread::yield_now();
-                }
-                Err(_) => panic!(
-                    "next_batch never waited for a message: block with recv_timeout(wait) for \
-                     the first one"
-                ),
-            }
-        }
+        let waited = watch.wait_allowing_timeouts(&|| batch.is_finished());
+        let sent = tx.try_send(42);
+        assert!(
+            matches!(waited, Waited::Blocked) && sent.is_ok(),
+            "next_batch never waited for a message ({waited:?}): block with \
+             recv_timeout(wait) for the first one, do not poll with try_recv"
+        );
         assert_eq!(batch.join().unwrap(), (vec![42], Status::Open));
     }
 }

@@ -121,27 +121,23 @@ mod tests {
     use super::*;
     use crossbeam::channel::TrySendError;
     use std::sync::Arc;
-    use std::sync::mpsc;
-    use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Gate, Running, Watch};
 
-    const BOUND: Duration = Duration::from_secs(3);
-
-    /// Runs fan_out_fan_in on its own thread, so that a deadlock becomes a clear failure.
+    /// Runs fan_out_fan_in on a watched thread, so that a deadlock fails at once.
     fn run<F>(items: Vec<u64>, workers: usize, capacity: usize, work: F) -> Vec<(usize, u64)>
     where
         F: Fn(usize, u64) -> u64 + Clone + Send + 'static,
     {
-        let (done_tx, done_rx) = mpsc::channel();
-        thread::spawn(move || done_tx.send(fan_out_fan_in(items, workers, capacity, work)));
-        done_rx.recv_timeout(BOUND).unwrap_or_else(|_| {
-            panic!(
-                "fan_out_fan_in never finished (or panicked): with bounded queues, feeding \
-                 every job before gathering any result deadlocks. Feed the jobs from their \
-                 own thread while the caller gathers"
-            )
-        })
+        let running = Running::spawn("`fan_out_fan_in`", move || {
+            fan_out_fan_in(items, workers, capacity, work)
+        });
+        running.until_finished(STUCK);
+        running.join()
     }
+
+    const STUCK: &str = "with bounded queues, feeding every job before gathering any result \
+                         deadlocks. Feed the jobs from their own thread while the caller \
+                         gathers";
 
     #[test]
     fn every_job_is_processed_exactly_once() {
@@ -157,22 +153,32 @@ mod tests {
 
     #[test]
     fn the_workers_run_at_the_same_time() {
-        // Jobs 0, 1 and 2 each wait at the rendezvous: three different workers must hold
-        // them at the same time.
-        let meeting = Arc::new(Rendezvous::new(
-            3,
-            "the workers did not run at the same time: start them all, each with a clone of \
-             the job Receiver",
-        ));
-        let at_meeting = Arc::clone(&meeting);
-        let results = run((0..30).collect(), 3, 1, move |_, job| {
-            if job < 3 {
-                at_meeting.arrive();
-            }
-            job
+        // Jobs 0, 1 and 2 each wait at the gate: three different workers must hold them
+        // at the same time.
+        let gate = Arc::new(Gate::new("jobs 0, 1 and 2"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`fan_out_fan_in`", move || {
+            fan_out_fan_in((0..30).collect(), 3, 1, move |_, job| {
+                if job < 3 {
+                    held.wait();
+                }
+                job
+            })
         });
-        assert_eq!(results.len(), 30);
-        assert_eq!(meeting.arrived(), 3);
+        running.until_blocked(
+            "its workers were held at the gate",
+            "gather the results blocked in `recv` (`iter()`)",
+        );
+        let waiting = gate.waiting();
+        gate.open();
+        assert_eq!(
+            waiting, 3,
+            "only {waiting} of 3 workers ran at the same time: start them all, each with a \
+             clone of the job Receiver"
+        );
+        running.until_finished(STUCK);
+        assert_eq!(running.join().len(), 30);
     }
 
     #[test]
@@ -190,15 +196,28 @@ mod tests {
     #[test]
     fn a_full_pipeline_pushes_back_on_the_producer() {
         // Every worker blocks on its first job until the gate opens (when `gate` drops).
+        let watch = Watch::start();
         let (gate, gate_rx) = crossbeam::channel::bounded::<()>(0);
         let fan = start(2, 3, move |_, job| {
             let _ = gate_rx.recv();
             job
         });
-        // 2 jobs in the workers' hands + 3 waiting in the queue: the pipeline is full.
-        for job in 0..5 {
-            fan.jobs.send_timeout(job, BOUND).expect(
-                "the pipeline refused a job although a worker or the queue had room for it",
+        for job in 0..3 {
+            fan.jobs
+                .try_send(job)
+                .expect("the job queue refused one of its first 3 jobs");
+        }
+        // Once the workers are blocked, each holds one job: the queue has room for 2.
+        watch.until_blocked(
+            &|| false,
+            "the workers",
+            "each was stuck in its first job",
+            "a worker waits for jobs blocked in `recv`",
+        );
+        for job in 3..5 {
+            fan.jobs.try_send(job).expect(
+                "the pipeline refused a job although the queue had room for it: are both \
+                 workers taking jobs?",
             );
         }
         assert!(

@@ -144,30 +144,35 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
-    use std::time::Duration;
-    use threadlings_testkit::Rendezvous;
+    use threadlings_testkit::{Rendezvous, Waited, Watch};
 
-    /// Joins the actor, failing clearly if it does not end or if it panicked.
-    fn final_balance(actor: JoinHandle<u64>) -> u64 {
-        let (done_tx, done_rx) = mpsc::channel();
-        thread::spawn(move || done_tx.send(actor.join()));
-        match done_rx.recv_timeout(Duration::from_secs(3)) {
-            Ok(Ok(balance)) => balance,
-            Ok(Err(_)) => panic!(
+    /// Joins the actor, failing clearly (and at once) if it does not end or if it
+    /// panicked. `watch` was started before the actor.
+    fn final_balance(watch: &Watch, actor: JoinHandle<u64>) -> u64 {
+        match watch.wait(&|| actor.is_finished()) {
+            Waited::Finished => {}
+            Waited::Blocked => panic!(
+                "the actor is still waiting although every Account was dropped: something \
+                 still holds a request Sender"
+            ),
+            Waited::Busy(seen) => panic!(
+                "the actor is still running although every Account was dropped ({seen}): a \
+                 closed request channel is its way out, so end the loop there (`for request \
+                 in inbox`)"
+            ),
+        }
+        actor.join().unwrap_or_else(|_| {
+            panic!(
                 "the actor panicked once the last Account was dropped: a closed request \
                  channel is its normal way out, so end the loop there (`for request in \
                  inbox`)"
-            ),
-            Err(_) => panic!(
-                "the actor is still running although every Account was dropped: something \
-                 still holds a request Sender"
-            ),
-        }
+            )
+        })
     }
 
     #[test]
     fn a_single_client_gets_exact_answers() {
+        let watch = Watch::start();
         let (account, actor) = spawn_account(100);
         assert_eq!(account.deposit(50), 150);
         assert_eq!(account.withdraw(30), Ok(120));
@@ -180,11 +185,12 @@ mod tests {
         );
         assert_eq!(account.balance(), 120);
         drop(account);
-        assert_eq!(final_balance(actor), 120);
+        assert_eq!(final_balance(&watch, actor), 120);
     }
 
     #[test]
     fn concurrent_deposits_are_served_one_at_a_time() {
+        let watch = Watch::start();
         let (account, actor) = spawn_account(0);
         let mut seen: Vec<u64> = thread::scope(|s| {
             let clients: Vec<_> = (0..8)
@@ -205,11 +211,12 @@ mod tests {
             "each deposit returns a distinct balance"
         );
         drop(account);
-        assert_eq!(final_balance(actor), 400);
+        assert_eq!(final_balance(&watch, actor), 400);
     }
 
     #[test]
     fn concurrent_withdrawals_never_overdraw() {
+        let watch = Watch::start();
         let (account, actor) = spawn_account(50);
         let meeting = Rendezvous::new(10, "the clients did not run at the same time");
         let answers: Vec<Result<u64, Insufficient>> = thread::scope(|s| {
@@ -240,11 +247,12 @@ mod tests {
             "the others are refused on an empty account: {answers:?}"
         );
         drop(account);
-        assert_eq!(final_balance(actor), 0);
+        assert_eq!(final_balance(&watch, actor), 0);
     }
 
     #[test]
     fn the_actor_stops_when_the_last_handle_is_dropped() {
+        let watch = Watch::start();
         let (account, actor) = spawn_account(7);
         let other = account.clone();
         drop(account);
@@ -255,6 +263,6 @@ mod tests {
             "the actor ended while a handle was alive"
         );
         drop(other);
-        assert_eq!(final_balance(actor), 10);
+        assert_eq!(final_balance(&watch, actor), 10);
     }
 }

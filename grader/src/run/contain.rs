@@ -11,7 +11,8 @@
 //! ```
 //!
 //! When the namespace's init exits, the kernel kills every process left in the namespace,
-//! whatever session or group it moved to: nothing the test starts outlives its run. The
+//! whatever session or group it moved to: nothing the test starts outlives its run (and
+//! the namespace gets a `/proc` of its own, so the ids the test sees and reads agree). The
 //! relay reports the test's own exit (status or signal) as its own, so the grader sees
 //! the test's ending. The init is the grader's code, not the test binary, because a PID 1
 //! ignores the default-action signals it raises itself (the `SIGABRT` of `abort`). The
@@ -329,6 +330,15 @@ unsafe fn relay_and_init(namespaces: &NamespacePlan, landlock: Option<&OwnedFd>)
                 )?;
             }
         }
+        // A /proc of the namespace's own: the test reads its threads there (the testkit
+        // does), and the ids it sees (`gettid`) are the namespace's.
+        libc::mount(
+            c"proc".as_ptr(),
+            c"/proc".as_ptr(),
+            c"proc".as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            std::ptr::null(),
+        );
         let test = check(libc::fork())?;
         if test == 0 {
             libc::close(status_write);

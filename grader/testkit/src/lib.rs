@@ -13,6 +13,25 @@
 //! too-weak orderings): model-checked exercises write their code against [`sync`] and
 //! their tests inside [`model`], which explores every interleaving under the grader's
 //! model-check build and runs the closure once otherwise.
+//!
+//! The other tools: [`Watch`] and [`Running`] (did the learner's code *block* while the
+//! test kept it waiting, or poll, sleep or return?), [`CpuMeter`] (CPU used against wall
+//! time), [`Gate`] (hold a thread inside a window until the test lets it go) and
+//! [`ThreadLog`] (which thread ran which job).
+
+mod cpu;
+mod gate;
+mod identity;
+mod peers;
+
+pub use cpu::{
+    CpuMeter, POLLING_CPU, ThreadSample, ThreadState, Tid, WATCH_BOUND, Waited, Watch,
+    assume_tests_run_one_at_a_time, current_tid, process_cpu_time, tests_run_one_at_a_time,
+    thread_cpu_time,
+};
+pub use gate::{GATE_BOUND, Gate, OpenOnDrop};
+pub use identity::{Ran, ThreadLog};
+pub use peers::{JOIN_BOUND, Running};
 
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};

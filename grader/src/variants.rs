@@ -1,0 +1,526 @@
+//! The course's mutation testing: wrong answers its tests must reject, and alternative
+//! correct answers they must accept.
+//!
+//! Next to each solution, `solutions/<dir>/wrong/<name>_<slug>.rs` holds a plausible
+//! wrong answer (first line `// WRONG: what it gets wrong`) and
+//! `solutions/<dir>/alt/<name>_<slug>.rs` a different correct one (`// ALT: how it
+//! differs`). Each is a whole exercise file whose test module is byte-identical to the
+//! solution's, and (for test lessons) a `[[bin]]` of `solutions/Cargo.toml` named
+//! `wrong_<name>_<slug>` / `alt_<name>_<slug>` behind `required-features = ["variants"]`,
+//! so ordinary builds skip them. `dev check` builds them all in one cargo call and runs
+//! each one's tests `max(1, --stress)` times: a wrong answer must fail *by its tests*
+//! (test_failed, timeout or crashed) in every run, an alternative must pass every run.
+//! Compile-fail lessons grade their variants through trybuild instead, once each.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use crate::compile_fail;
+use crate::course::{Course, Exercise, Mode, Side, VARIANTS_FEATURE};
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::report::Reporter;
+use crate::verdict::{Judgement, VerdictKind};
+
+/// Wrong answers every exercise keeps, at least.
+pub const MIN_WRONG: usize = 2;
+
+/// Whether a variant must fail or pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Wrong,
+    Alt,
+}
+
+impl Kind {
+    /// The folder under `solutions/<dir>/`, and the bin name's prefix.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Kind::Wrong => "wrong",
+            Kind::Alt => "alt",
+        }
+    }
+
+    /// What the file's first line starts with.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Kind::Wrong => "// WRONG: ",
+            Kind::Alt => "// ALT: ",
+        }
+    }
+}
+
+/// One wrong or alternative answer.
+#[derive(Clone, Debug)]
+pub struct Variant<'c> {
+    pub exercise: &'c Exercise,
+    pub kind: Kind,
+    /// `<name>_<slug>`, the file's stem.
+    pub stem: String,
+    pub path: PathBuf,
+    pub source: String,
+}
+
+impl Variant<'_> {
+    /// Its bin target in `solutions/Cargo.toml`.
+    pub fn bin(&self) -> String {
+        format!("{}_{}", self.kind.dir(), self.stem)
+    }
+
+    /// `<dir>/<kind>/<stem>.rs`, relative to `solutions/`.
+    pub fn relative_path(&self) -> String {
+        format!("{}/{}/{}.rs", self.exercise.dir, self.kind.dir(), self.stem)
+    }
+
+    /// What its first line says it gets wrong (or how it differs).
+    pub fn claim(&self) -> &str {
+        self.source
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix(self.kind.marker()))
+            .unwrap_or("")
+    }
+}
+
+/// Finds every variant of `course`, and what is wrong with the layout.
+pub fn discover(course: &Course) -> (Vec<Variant<'_>>, Vec<String>) {
+    let mut variants = Vec::new();
+    let mut problems = Vec::new();
+    let solutions = course.root.join(Side::Solution.dir());
+    let mut dirs: BTreeMap<&str, Vec<&Exercise>> = BTreeMap::new();
+    for exercise in &course.exercises {
+        dirs.entry(exercise.dir.as_str())
+            .or_default()
+            .push(exercise);
+    }
+    for (dir, exercises) in &dirs {
+        for kind in [Kind::Wrong, Kind::Alt] {
+            let folder = solutions.join(dir).join(kind.dir());
+            let Ok(entries) = fs::read_dir(&folder) else {
+                continue;
+            };
+            let mut files: Vec<PathBuf> = entries
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+                .collect();
+            files.sort();
+            for path in files {
+                let stem = path
+                    .file_stem()
+                    .and_then(|stem| stem.to_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                // The longest exercise name that prefixes the stem (`pools1` vs `pools10`).
+                let Some(exercise) = exercises
+                    .iter()
+                    .filter(|exercise| stem.starts_with(&format!("{}_", exercise.name)))
+                    .max_by_key(|exercise| exercise.name.len())
+                else {
+                    problems.push(format!(
+                        "{} is not named `<exercise>_<slug>.rs` after an exercise of {dir}",
+                        path.display()
+                    ));
+                    continue;
+                };
+                match fs::read_to_string(&path) {
+                    Ok(source) => variants.push(Variant {
+                        exercise,
+                        kind,
+                        stem,
+                        path,
+                        source,
+                    }),
+                    Err(err) => problems.push(format!("{}: {err}", path.display())),
+                }
+            }
+        }
+    }
+    (variants, problems)
+}
+
+/// The test module: everything from the `#[cfg(test)]` line that opens `mod tests`.
+fn test_module(source: &str) -> Option<&str> {
+    let start = source.find("#[cfg(test)]\nmod tests")?;
+    Some(&source[start..])
+}
+
+/// What is wrong with the variants' files and targets, before anything is built.
+fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let manifest_path = course.manifest(Side::Solution);
+    let bins: BTreeMap<String, (String, bool)> = fs::read_to_string(&manifest_path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|table| table.get("bin")?.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|bin| {
+            let name = bin.get("name")?.as_str()?.to_owned();
+            let path = bin.get("path")?.as_str()?.to_owned();
+            let gated = bin
+                .get("required-features")
+                .and_then(|features| features.as_array())
+                .is_some_and(|features| {
+                    features
+                        .iter()
+                        .any(|feature| feature.as_str() == Some(VARIANTS_FEATURE))
+                });
+            Some((name, (path, gated)))
+        })
+        .collect();
+    for variant in variants {
+        let exercise = variant.exercise;
+        let shown = variant.path.display();
+        if variant.claim().trim().is_empty() {
+            problems.push(format!(
+                "{shown} must start with `{}...`, saying {}",
+                variant.kind.marker(),
+                match variant.kind {
+                    Kind::Wrong => "what it gets wrong",
+                    Kind::Alt => "how it differs from the solution",
+                }
+            ));
+        }
+        let solution =
+            fs::read_to_string(course.path(exercise, Side::Solution)).unwrap_or_default();
+        if exercise.mode == Mode::Test {
+            if test_module(&variant.source) != test_module(&solution) {
+                problems.push(format!(
+                    "{shown}: its `#[cfg(test)] mod tests` must be byte-identical to the one \
+                     in the solution of `{}`",
+                    exercise.name
+                ));
+            }
+            let entry = format!(
+                "[[bin]]\nname = \"{}\"\npath = \"{}\"\nrequired-features = [\"{VARIANTS_FEATURE}\"]",
+                variant.bin(),
+                variant.relative_path()
+            );
+            match bins.get(&variant.bin()) {
+                Some((path, true)) if *path == variant.relative_path() => {}
+                _ => problems.push(format!(
+                    "{}: no gated bin target for {shown}; add:\n{entry}",
+                    manifest_path.display()
+                )),
+            }
+        }
+    }
+    // Model-checked lessons get their wrong answers generated: every weakening of an
+    // ordering in the solution (`devcheck_model.rs`).
+    for exercise in course
+        .exercises
+        .iter()
+        .filter(|exercise| exercise.mode != Mode::ModelCheck)
+    {
+        let wrong = variants
+            .iter()
+            .filter(|variant| variant.kind == Kind::Wrong && variant.exercise.name == exercise.name)
+            .count();
+        if wrong < MIN_WRONG {
+            problems.push(format!(
+                "`{}` has {wrong} wrong answer(s) in solutions/{}/wrong/: keep at least \
+                 {MIN_WRONG} that its tests must reject (see CONTRIBUTING.md)",
+                exercise.name, exercise.dir
+            ));
+        }
+    }
+    problems
+}
+
+/// What grading one variant `runs` times found.
+struct Graded {
+    /// Runs that passed.
+    passed: usize,
+    /// Judgements of the runs that did not pass.
+    failed: Vec<Judgement>,
+    /// Compiler errors, if it did not build.
+    compile_error: Option<String>,
+}
+
+/// Grades every variant, `max(1, stress)` runs each, and adds what it finds to
+/// `problems`. Called by `dev check`.
+pub fn check(
+    engine: &Engine<'_>,
+    stress: usize,
+    reporter: &Reporter,
+    problems: &mut Vec<String>,
+) -> Result<(), Error> {
+    let course = engine.course;
+    let (variants, found) = discover(course);
+    let mut report = |problem: String| {
+        reporter.check_problem(&problem);
+        problems.push(problem);
+    };
+    for problem in found.into_iter().chain(layout_problems(course, &variants)) {
+        report(problem);
+    }
+    if variants.is_empty() {
+        return Ok(());
+    }
+    let runs = stress.max(1);
+    let wrong = variants.iter().filter(|v| v.kind == Kind::Wrong).count();
+    reporter.check_stage(&format!(
+        "grading {wrong} wrong answers and {} alternatives, {runs} run(s) each",
+        variants.len() - wrong
+    ));
+
+    let tested: Vec<&Variant<'_>> = variants
+        .iter()
+        .filter(|variant| variant.exercise.mode == Mode::Test)
+        .collect();
+    let names: Vec<String> = tested.iter().map(|variant| variant.bin()).collect();
+    let built = if tested.is_empty() {
+        crate::build::BuildOutput::default()
+    } else {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        engine.cargo.build_variant_tests(course, &names)?
+    };
+
+    let grade = |variant: &Variant<'_>, runs: usize| -> Result<Graded, Error> {
+        if variant.exercise.mode == Mode::CompileFail {
+            let ran = compile_fail::grade(
+                course,
+                &engine.cargo,
+                variant.exercise,
+                &variant.source,
+                compile_fail::Expectations::Check,
+            )?;
+            let passed = ran.judgement.verdict.passed();
+            return Ok(Graded {
+                passed: usize::from(passed),
+                failed: if passed {
+                    Vec::new()
+                } else {
+                    vec![ran.judgement]
+                },
+                compile_error: None,
+            });
+        }
+        match built.result(&variant.bin()) {
+            Err(errors) => Ok(Graded {
+                passed: 0,
+                failed: Vec::new(),
+                compile_error: Some(errors.to_owned()),
+            }),
+            Ok(executable) => {
+                let failed = engine.stress(variant.exercise, executable, runs)?;
+                Ok(Graded {
+                    passed: runs - failed.len(),
+                    failed,
+                    compile_error: None,
+                })
+            }
+        }
+    };
+
+    // One run each: the variants in parallel, reported once all are done. Stress runs:
+    // one variant at a time (its runs in parallel, `Engine::stress`), each reported as
+    // soon as it is graded.
+    if runs == 1 {
+        let next = AtomicUsize::new(0);
+        let results = Mutex::new(BTreeMap::new());
+        thread::scope(|scope| {
+            for _ in 0..engine.jobs.clamp(1, variants.len()) {
+                scope.spawn(|| {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(variant) = variants.get(index) else {
+                            break;
+                        };
+                        let result = grade(variant, 1);
+                        results
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(index, result);
+                    }
+                });
+            }
+        });
+        let results = results
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (variant, result) in variants.iter().zip(results.into_values()) {
+            judge(variant, result?, 1, reporter, &mut report);
+        }
+    } else {
+        for variant in &variants {
+            let runs = if variant.exercise.mode == Mode::CompileFail {
+                1
+            } else {
+                runs
+            };
+            judge(variant, grade(variant, runs)?, runs, reporter, &mut report);
+        }
+    }
+    Ok(())
+}
+
+/// Reports how one variant fared against what its kind requires.
+fn judge(
+    variant: &Variant<'_>,
+    graded: Graded,
+    runs: usize,
+    reporter: &Reporter,
+    report: &mut impl FnMut(String),
+) {
+    let name = format!(
+        "{} answer `{}` of `{}`",
+        match variant.kind {
+            Kind::Wrong => "wrong",
+            Kind::Alt => "alternative",
+        },
+        variant.stem,
+        variant.exercise.name
+    );
+    if let Some(errors) = graded.compile_error {
+        let first = errors.lines().next().unwrap_or("").to_owned();
+        report(format!(
+            "{name} does not compile ({first}): a variant must build, and fail by its tests"
+        ));
+        return;
+    }
+    let seen = rejections(&graded.failed);
+    match variant.kind {
+        Kind::Wrong => {
+            if graded.passed > 0 {
+                report(format!(
+                    "{name} passed {} of {runs} runs: the tests do not reject it ({})",
+                    graded.passed,
+                    variant.claim()
+                ));
+            } else if let Some(bad) = graded.failed.iter().find(|judgement| {
+                !matches!(
+                    judgement.verdict.kind(),
+                    VerdictKind::TestFailed | VerdictKind::Timeout | VerdictKind::Crashed
+                )
+            }) {
+                report(format!(
+                    "{name} was rejected as {}, not by its tests: {}",
+                    bad.verdict.kind().as_str(),
+                    crate::report::human::judgement_line(bad)
+                ));
+            } else {
+                reporter.text(&format!("  ✓ {name}: rejected {runs}/{runs} ({seen})"));
+            }
+        }
+        Kind::Alt => {
+            if let Some(first) = graded.failed.first() {
+                report(format!(
+                    "{name} failed {} of {runs} runs: the tests reject a correct answer \
+                     (first: {})",
+                    graded.failed.len(),
+                    crate::report::human::judgement_line(first)
+                ));
+            } else {
+                reporter.text(&format!("  ✓ {name}: passed {runs}/{runs}"));
+            }
+        }
+    }
+}
+
+/// The distinct ways the runs failed, e.g. "test_failed: tests::a".
+fn rejections(failed: &[Judgement]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for judgement in failed {
+        let line = crate::report::human::judgement_line(judgement);
+        if !seen.contains(&line) {
+            seen.push(line);
+        }
+    }
+    seen.join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_test_module_is_everything_from_its_cfg_line() {
+        let source = "fn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+        assert_eq!(
+            test_module(source),
+            Some("#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n")
+        );
+        assert_eq!(test_module("fn main() {}\n"), None);
+    }
+
+    /// A one-exercise course in a temporary folder, with `files` written under it.
+    fn course_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Course) {
+        let root = tempfile::tempdir().unwrap();
+        let info = "format_version = 1\n\n[[exercises]]\nname = \"ex1\"\ndir = \"d\"\n\
+                    topic = \"t\"\nstub = \"test_failed\"\nhints = [\"a\", \"b\"]\n";
+        let solution = "fn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+        let mut all = vec![
+            ("info.toml", info),
+            ("exercises/d/ex1.rs", solution),
+            ("solutions/d/ex1.rs", solution),
+        ];
+        all.extend_from_slice(files);
+        for (path, text) in all {
+            let path = root.path().join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let info_path = root.path().join("info.toml");
+        let text = fs::read_to_string(&info_path).unwrap();
+        let course = Course::parse(root.path(), &info_path, &text).unwrap();
+        (root, course)
+    }
+
+    #[test]
+    fn variants_are_found_and_their_layout_checked() {
+        let same_tests = "// WRONG: returns early\nfn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+        let other_tests =
+            "fn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn u() {}\n}\n";
+        let manifest = "[package]\nname = \"s\"\n\n[[bin]]\nname = \"wrong_ex1_early\"\n\
+                        path = \"d/wrong/ex1_early.rs\"\nrequired-features = [\"variants\"]\n";
+        let (_root, course) = course_with(&[
+            ("solutions/Cargo.toml", manifest),
+            ("solutions/d/wrong/ex1_early.rs", same_tests),
+            ("solutions/d/alt/ex1_other.rs", other_tests),
+            ("solutions/d/wrong/stray.rs", same_tests),
+        ]);
+        let (variants, found) = discover(&course);
+        let stems: Vec<(Kind, &str)> = variants
+            .iter()
+            .map(|variant| (variant.kind, variant.stem.as_str()))
+            .collect();
+        assert_eq!(
+            stems,
+            [(Kind::Wrong, "ex1_early"), (Kind::Alt, "ex1_other")]
+        );
+        assert_eq!(variants[0].bin(), "wrong_ex1_early");
+        assert_eq!(variants[0].claim(), "returns early");
+        assert!(found[0].contains("stray.rs"), "{found:?}");
+
+        let problems = layout_problems(&course, &variants);
+        let has = |needle: &str| problems.iter().any(|problem| problem.contains(needle));
+        assert!(
+            has("ex1_other.rs must start with `// ALT: ...`"),
+            "{problems:?}"
+        );
+        assert!(has(
+            "ex1_other.rs: its `#[cfg(test)] mod tests` must be byte-identical"
+        ));
+        assert!(
+            has("name = \"alt_ex1_other\""),
+            "the missing bin is spelled out"
+        );
+        assert!(has("`ex1` has 1 wrong answer(s)"), "{problems:?}");
+        assert!(
+            !has("ex1_early.rs"),
+            "the good variant is fine: {problems:?}"
+        );
+    }
+
+    #[test]
+    fn kinds_name_their_folders_and_markers() {
+        assert_eq!(Kind::Wrong.dir(), "wrong");
+        assert_eq!(Kind::Alt.marker(), "// ALT: ");
+    }
+}

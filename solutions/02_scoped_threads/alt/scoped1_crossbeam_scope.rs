@@ -1,0 +1,137 @@
+// ALT: `crossbeam::scope` instead of `std::thread::scope`: it returns the workers' panics as an `Err`
+//! # Scoped threads that borrow mutably
+//!
+//! In threads4, scoped threads shared the caller's data through `&` references: any number
+//! of threads may hold one. A `&mut` is different: it is unique, so two threads may only
+//! hold `&mut` references into the same slice if the parts cannot overlap, and the
+//! compiler must be able to see that. It cannot see it through indexing: to the borrow
+//! checker, `&mut data[start..end]` borrows all of `data`, however the ranges are computed.
+//!
+//! `chunks_mut` (and `split_at_mut`, `iter_mut`) are the way out: they hand out
+//! non-overlapping `&mut` pieces of one slice, and the borrow checker knows it. Give each
+//! scoped thread one piece and every thread can transform its part in place, at the same
+//! time, with no lock and no copy. `for_each_chunk` slices by hand: read the compiler's
+//! error, then let `chunks_mut` do the splitting.
+//!
+//! - std: <https://doc.rust-lang.org/std/primitive.slice.html#method.chunks_mut>,
+//!   <https://doc.rust-lang.org/std/thread/fn.scope.html>
+//! - The Rust book, 4.2, mutable references:
+//!   <https://doc.rust-lang.org/book/ch04-02-references-and-borrowing.html#mutable-references>
+//! - rust_howto, scoped threads:
+//!   <https://john-cd.com/rust_howto/categories/concurrency/explicit_threads.html#scoped-threads>
+
+/// Splits `data` into chunks of `chunk_len` items (the last one may be shorter) and calls
+/// `work(index, chunk)` on every chunk, each on its own thread, all at the same time.
+/// Returns once every chunk has been processed.
+///
+/// # Panics
+/// If `chunk_len` is 0, or if `work` panics.
+pub fn for_each_chunk<T, F>(data: &mut [T], chunk_len: usize, work: F)
+where
+    T: Send,
+    F: Fn(usize, &mut [T]) + Sync,
+{
+    // Each thread gets a copy of this reference: `&F` is `Send` because `F` is `Sync`.
+    let work = &work;
+    let finished = crossbeam::scope(|scope| {
+        for (index, chunk) in data.chunks_mut(chunk_len).enumerate() {
+            scope.spawn(move |_| work(index, chunk));
+        }
+    });
+    if let Err(panic) = finished {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn main() {
+    let mut numbers: Vec<u32> = (1..=10).collect();
+    for_each_chunk(&mut numbers, 3, |index, chunk| {
+        for n in chunk.iter_mut() {
+            *n *= 10;
+        }
+        println!("chunk {index} is now {chunk:?}");
+    });
+    println!("all chunks done: {numbers:?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use threadlings_testkit::{Gate, Running};
+
+    #[test]
+    fn every_item_is_transformed_in_place() {
+        let mut data: Vec<u64> = (0..10).collect();
+        for_each_chunk(&mut data, 3, |_, chunk| {
+            for x in chunk.iter_mut() {
+                *x *= *x;
+            }
+        });
+        assert_eq!(
+            data,
+            [0, 1, 4, 9, 16, 25, 36, 49, 64, 81],
+            "the caller's data must change: hand each thread its own `&mut` chunk of \
+             `data` (`chunks_mut`), not a copy"
+        );
+    }
+
+    #[test]
+    fn each_chunk_is_seen_once_with_its_index() {
+        let mut data: Vec<u8> = (0..10).collect();
+        let seen = Mutex::new(Vec::new());
+        for_each_chunk(&mut data, 4, |index, chunk| {
+            seen.lock().unwrap().push((index, chunk.to_vec()));
+        });
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                (0, vec![0, 1, 2, 3]),
+                (1, vec![4, 5, 6, 7]),
+                (2, vec![8, 9]),
+            ]
+        );
+    }
+
+    #[test]
+    fn chunks_are_transformed_at_the_same_time() {
+        // Every chunk's worker waits at the gate until the test opens it: once
+        // `for_each_chunk` is blocked, all four must be waiting there together.
+        let gate = Arc::new(Gate::new("the chunks"));
+        let _release = gate.open_on_drop();
+        let held = Arc::clone(&gate);
+        let running = Running::spawn("`for_each_chunk`", move || {
+            let mut data = vec![1_i32; 8];
+            for_each_chunk(&mut data, 2, |index, chunk| {
+                held.wait();
+                chunk.fill(index as i32);
+            });
+            data
+        });
+        running.until_blocked(
+            "its workers were held at the gate",
+            "let the scope join the workers",
+        );
+        assert_eq!(
+            gate.waiting(),
+            4,
+            "only {} of 4 chunks were processed at the same time: spawn a thread per chunk \
+             on the scope and let the scope join them, do not join each thread right after \
+             spawning it",
+            gate.waiting()
+        );
+        gate.open();
+        assert_eq!(running.join(), [0, 0, 1, 1, 2, 2, 3, 3]);
+    }
+
+    #[test]
+    fn an_empty_slice_needs_no_thread() {
+        let mut data: Vec<String> = Vec::new();
+        for_each_chunk(&mut data, 5, |index, _| {
+            panic!("an empty slice has no chunks, but chunk {index} was processed")
+        });
+        assert!(data.is_empty());
+    }
+}
