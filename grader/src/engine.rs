@@ -18,7 +18,7 @@ use crate::course::{Course, Exercise, Mode, Side};
 use crate::error::Error;
 use crate::git;
 use crate::model_check;
-use crate::run::{self, Captured, Limits, ResultsChannel, Spec};
+use crate::run::{self, Captured, Limits, ResultsChannel, Spec, StdoutObserver};
 use crate::tamper;
 use crate::verdict::{self, Judgement, Verdict};
 
@@ -80,6 +80,18 @@ pub struct Engine<'a> {
     references: Mutex<BTreeMap<String, Arc<Reference>>>,
     /// The fallback for a course that is not a git checkout has been noted once.
     said_no_repository: AtomicBool,
+    /// Told the name of each test as it starts (the watch screen shows it).
+    pub on_test_started: Option<TestStarted>,
+}
+
+/// A function told the name of each test as libtest starts it.
+#[derive(Clone)]
+pub struct TestStarted(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for TestStarted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TestStarted")
+    }
 }
 
 /// The solution source the reference tests of one exercise come from (syntax trees are
@@ -118,6 +130,7 @@ impl<'a> Engine<'a> {
             reference: ReferenceSource::Committed,
             references: Mutex::new(BTreeMap::new()),
             said_no_repository: AtomicBool::new(false),
+            on_test_started: None,
         }
     }
 
@@ -378,6 +391,18 @@ impl<'a> Engine<'a> {
         spec.results = Some(results);
         spec.output_cap = TEST_OUTPUT_CAP;
         spec.diagnose_timeout = true;
+        if let Some(started) = self.on_test_started.clone() {
+            let follow = Mutex::new(verdict::TestAnnouncements::default());
+            spec.on_stdout = Some(StdoutObserver(Arc::new(move |bytes| {
+                let names = follow
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .feed(bytes);
+                for name in names {
+                    (started.0)(&name);
+                }
+            })));
+        }
         spec.sources = Some(run::Sources {
             executable: executable.to_owned(),
             learner_file: learner_file.to_owned(),

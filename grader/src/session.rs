@@ -37,6 +37,11 @@ pub enum Input {
     CheckFinished,
     /// Time passed (redraw the elapsed time of a running check).
     Tick,
+    /// Run `generation` started the test `test`.
+    TestStarted {
+        generation: u64,
+        test: String,
+    },
     /// The terminal changed size.
     Resized,
     /// Some exercise file changed: `done` is every exercise's status for what is on disk
@@ -163,6 +168,8 @@ pub struct Building {
 pub struct Running {
     pub generation: u64,
     pub started: Instant,
+    /// The test running now, once libtest has started one.
+    pub test: Option<String>,
 }
 
 /// The watch loop's state.
@@ -315,6 +322,14 @@ impl Core {
                 }
             }
             Input::FileChanged { hash } => self.file_changed(hash),
+            Input::TestStarted { generation, test } => match &mut self.running {
+                Some(running) if running.generation == generation => {
+                    running.test = Some(test);
+                    vec![Effect::Render]
+                }
+                // A test of a run that was replaced: nothing to show.
+                _ => Vec::new(),
+            },
             Input::Graded {
                 generation,
                 outcome,
@@ -385,6 +400,7 @@ impl Core {
         self.running = Some(Running {
             generation,
             started: self.now,
+            test: None,
         });
         self.pending = false;
         vec![
@@ -947,6 +963,22 @@ mod tests {
         assert!(core.done[0]);
         core.handle(Input::FileChanged { hash: "b".into() }, now);
         assert!(!core.done[0]);
+    }
+
+    #[test]
+    fn the_running_test_is_shown_only_for_the_current_run() {
+        let (mut core, now) = core(&[false], true);
+        core.start();
+        let started = |generation: u64| Input::TestStarted {
+            generation,
+            test: "tests::a".into(),
+        };
+        assert_eq!(core.handle(started(1), now), [Effect::Render]);
+        assert_eq!(
+            core.running.as_ref().and_then(|run| run.test.as_deref()),
+            Some("tests::a")
+        );
+        assert!(core.handle(started(7), now).is_empty());
     }
 
     #[test]

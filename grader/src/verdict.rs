@@ -442,15 +442,54 @@ fn parse_logfile(logfile: &str) -> BTreeMap<&str, TestOutcome> {
 fn started_tests(stdout: &str) -> Vec<String> {
     let mut started: Vec<String> = Vec::new();
     for line in stdout.lines() {
-        if let Some(rest) = line.strip_prefix("test ")
-            && let Some((name, _)) = rest.split_once(" ... ")
-            && !name.contains(' ')
+        if let Some(name) = announced_test(line)
             && !started.iter().any(|seen| seen == name)
         {
             started.push(name.to_owned());
         }
     }
     started
+}
+
+/// The test a line of libtest's output announces (`test NAME ... `, printed before the
+/// test runs when tests run one at a time), if it is such a line.
+pub fn announced_test(line: &str) -> Option<&str> {
+    let (name, _) = line.strip_prefix("test ")?.split_once(" ... ")?;
+    (!name.is_empty() && !name.contains(' ')).then_some(name)
+}
+
+/// Follows a test process's stdout as it comes and reports each test as libtest starts
+/// it, without waiting for the end of its line (which comes only when the test ends).
+#[derive(Debug, Default)]
+pub struct TestAnnouncements {
+    /// The current line so far.
+    line: Vec<u8>,
+    /// Whether the current line was already reported.
+    reported: bool,
+}
+
+impl TestAnnouncements {
+    /// Takes the next bytes; returns the tests they announce.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<String> {
+        let mut started = Vec::new();
+        for piece in bytes.split_inclusive(|byte| *byte == b'\n') {
+            self.line.extend_from_slice(piece);
+            if !self.reported
+                && let Some(name) = announced_test(&String::from_utf8_lossy(&self.line))
+            {
+                started.push(name.to_owned());
+                self.reported = true;
+            }
+            if self.line.ends_with(b"\n") {
+                self.line.clear();
+                self.reported = false;
+            } else if self.line.len() > 4096 {
+                // Not a line libtest writes: no need to keep all of it.
+                self.line.truncate(4096);
+            }
+        }
+        started
+    }
 }
 
 /// The `---- NAME stdout ----` sections libtest prints for failed tests.
@@ -742,6 +781,19 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
         explain_model_failures(&mut judgement, "fatal runtime error: stack overflow\n");
         assert_eq!(judgement.verdict, crashed);
         assert_eq!(judgement.tests[0].model, None);
+    }
+
+    #[test]
+    fn tests_are_announced_as_they_start_even_in_pieces() {
+        let mut follow = TestAnnouncements::default();
+        assert_eq!(
+            follow.feed(b"\nrunning 2 tests\ntest tests::a"),
+            Vec::<String>::new()
+        );
+        assert_eq!(follow.feed(b" ... "), ["tests::a"]);
+        assert_eq!(follow.feed(b"ok\ntest tests::b ... "), ["tests::b"]);
+        assert_eq!(follow.feed(b"FAILED\n\nfailures:\n"), Vec::<String>::new());
+        assert_eq!(announced_test("test result: ok. 2 passed"), None);
     }
 
     #[test]

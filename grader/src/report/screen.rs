@@ -305,6 +305,13 @@ fn exercise_body(
             elapsed.as_secs_f64(),
             format!("(time limit {} s)", exercise.timeout.as_secs()).dimmed()
         );
+        if let Some(test) = core.running.as_ref().and_then(|run| run.test.as_deref()) {
+            let _ = writeln!(
+                body,
+                "  running {}",
+                crate::report::human::escape_controls(test).cyan()
+            );
+        }
         if let Some(building) = &core.building {
             let _ = writeln!(
                 body,
@@ -761,6 +768,27 @@ mod tests {
         let text = text.replace(|c: char| c.is_ascii_digit(), "0");
         assert!(text.contains("first time only): 00/00"), "{text}");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn a_check_shows_the_test_running_now_and_the_limit() {
+        let mut running = core(0);
+        running.last = None;
+        running.handle(Input::Key(Key::Char('r')), Instant::now());
+        let generation = running.running.as_ref().unwrap().generation;
+        running.handle(
+            Input::TestStarted {
+                generation,
+                test: "tests::workers_run_at_the_same_time".to_owned(),
+            },
+            Instant::now(),
+        );
+        let (text, _) = render(&running, CONTEXT, 80, 24);
+        assert!(
+            text.contains("running tests::workers_run_at_the_same_time"),
+            "{text}"
+        );
+        assert!(text.contains("(time limit "), "{text}");
     }
 
     #[test]

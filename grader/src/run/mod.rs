@@ -106,6 +106,18 @@ pub struct Spec {
     pub watch_threads: Option<ThreadWatch>,
     /// Set from another thread to stop the process early.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Sees the process's stdout as it comes (the captured copy is kept as usual).
+    pub on_stdout: Option<StdoutObserver>,
+}
+
+/// A function that sees each piece of a process's stdout as it is read.
+#[derive(Clone)]
+pub struct StdoutObserver(pub Arc<dyn Fn(&[u8]) + Send + Sync>);
+
+impl std::fmt::Debug for StdoutObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StdoutObserver")
+    }
 }
 
 impl Spec {
@@ -125,6 +137,7 @@ impl Spec {
             sources: None,
             watch_threads: None,
             cancel: None,
+            on_stdout: None,
         }
     }
 
@@ -441,7 +454,7 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
     let (gate_open, gate) = mpsc::channel::<()>();
     let results = spec.results.as_ref().map(|channel| {
         let channel = channel.clone_path();
-        Reader::start(RESULTS_CAP, 0, move || {
+        Reader::start(RESULTS_CAP, 0, None, move || {
             let pipe = channel.open_reader();
             drop(gate_open);
             pipe
@@ -463,7 +476,7 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
         Some(gated) => {
             let skip = gated.prefilled();
             let pipe = gated.into_reader();
-            Reader::start(spec.output_cap, skip, move || {
+            Reader::start(spec.output_cap, skip, spec.on_stdout.clone(), move || {
                 // Closed when the results channel is open (or given up on).
                 let _ = gate.recv();
                 Some(pipe)
@@ -471,12 +484,12 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
         }
         None => {
             let pipe = child.stdout.take();
-            Reader::start(spec.output_cap, 0, move || pipe)
+            Reader::start(spec.output_cap, 0, spec.on_stdout.clone(), move || pipe)
         }
     };
     let stderr = {
         let pipe = child.stderr.take();
-        Reader::start(spec.output_cap, 0, move || pipe)
+        Reader::start(spec.output_cap, 0, None, move || pipe)
     };
 
     let watched = watched_pid(&child, spec.contain);
@@ -659,10 +672,12 @@ impl Capture {
 
 impl Reader {
     /// Starts a thread that gets its pipe from `open` (which may wait), skips the first
-    /// `skip` bytes (the grader's own filler) and keeps up to `cap` of the rest.
+    /// `skip` bytes (the grader's own filler), shows the rest to `observer` and keeps up
+    /// to `cap` of it.
     fn start<R: Read>(
         cap: usize,
         skip: usize,
+        observer: Option<StdoutObserver>,
         open: impl FnOnce() -> Option<R> + Send + 'static,
     ) -> Reader {
         let shared = Arc::new(Mutex::new(Capture {
@@ -680,6 +695,11 @@ impl Reader {
                 while let Ok(read @ 1..) = pipe.read(&mut buffer) {
                     let skipped = to_skip.min(read);
                     to_skip -= skipped;
+                    if let Some(observer) = &observer
+                        && skipped < read
+                    {
+                        (observer.0)(&buffer[skipped..read]);
+                    }
                     sink.lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .push(&buffer[skipped..read]);

@@ -24,7 +24,7 @@ pub use self::files::Detection;
 use self::files::Notice;
 use crate::build::{self, Cargo};
 use crate::course::{Course, Side};
-use crate::engine::{Engine, content_hash};
+use crate::engine::{Engine, TestStarted, content_hash};
 use crate::error::Error;
 use crate::program;
 use crate::progress::{self, Progress, ResetOutcome};
@@ -338,7 +338,14 @@ impl Driver<'_> {
                 scope.spawn(move || {
                     let mut cargo = Cargo::detect(options.color && !options.events_json);
                     cargo.cancel = Some(cancel);
-                    let engine = Engine::new(course, cargo, options.backtrace);
+                    let mut engine = Engine::new(course, cargo, options.backtrace);
+                    let tests = events.clone();
+                    engine.on_test_started = Some(TestStarted(Arc::new(move |test: &str| {
+                        let _ = tests.send(Event::Input(Input::TestStarted {
+                            generation,
+                            test: test.to_owned(),
+                        }));
+                    })));
                     let exercise = &course.exercises[index];
                     let outcome = match engine.grade(exercise, Side::Exercise) {
                         Ok(graded) => RunOutcome::Graded(Box::new(graded)),
