@@ -110,9 +110,12 @@ pub struct Spec {
     pub on_stdout: Option<StdoutObserver>,
 }
 
+/// What a [`StdoutObserver`] calls with each piece of output.
+pub type OutputFn = dyn Fn(&[u8]) + Send + Sync;
+
 /// A function that sees each piece of a process's stdout as it is read.
 #[derive(Clone)]
-pub struct StdoutObserver(pub Arc<dyn Fn(&[u8]) + Send + Sync>);
+pub struct StdoutObserver(pub Arc<OutputFn>);
 
 impl std::fmt::Debug for StdoutObserver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
