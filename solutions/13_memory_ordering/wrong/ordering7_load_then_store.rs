@@ -24,7 +24,7 @@
 
 use std::ptr::NonNull;
 
-use threadlings_testkit::sync::atomic::{AtomicUsize, Ordering, fence};
+use threadlings_testkit::sync::atomic::{AtomicUsize, Ordering};
 use threadlings_testkit::sync::cell::UnsafeCell;
 
 struct Inner<T> {
