@@ -160,7 +160,8 @@ pub fn check(
     if stress > 0 {
         stress_solutions(engine, &all, stress, reporter, &mut report)?;
     }
-    // Model-checked solutions: every weaker ordering must fail (devcheck_model.rs).
+    // Model-checked lessons: every weaker ordering and every hand-written wrong answer
+    // must fail, every alternative pass, under the model checker (devcheck_model.rs).
     let weakenings = crate::devcheck_model::check(engine, reporter)?;
     report.problems.extend(weakenings.problems);
     reporter.check_summary(

@@ -11,6 +11,9 @@
 //! each one's tests `max(1, --stress)` times: a wrong answer must fail *by its tests*
 //! (test_failed, timeout or crashed) in every run, an alternative must pass every run.
 //! Compile-fail lessons grade their variants through trybuild instead, once each.
+//! Model-checked lessons' variants need the model checker's build: they take no
+//! `[[bin]]`, and `devcheck_model.rs` grades them with the solution's weakenings; this
+//! file only finds them and checks their first line and test module.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -150,7 +153,7 @@ fn test_module(source: &str) -> Option<&str> {
 }
 
 /// What is wrong with the variants' files and targets, before anything is built.
-fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String> {
+pub fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String> {
     let mut problems = Vec::new();
     let manifest_path = course.manifest(Side::Solution);
     let bins: BTreeMap<String, (String, bool)> = fs::read_to_string(&manifest_path)
@@ -188,14 +191,16 @@ fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String> {
         }
         let solution =
             fs::read_to_string(course.path(exercise, Side::Solution)).unwrap_or_default();
+        if exercise.mode != Mode::CompileFail
+            && test_module(&variant.source) != test_module(&solution)
+        {
+            problems.push(format!(
+                "{shown}: its `#[cfg(test)] mod tests` must be byte-identical to the one \
+                 in the solution of `{}`",
+                exercise.name
+            ));
+        }
         if exercise.mode == Mode::Test {
-            if test_module(&variant.source) != test_module(&solution) {
-                problems.push(format!(
-                    "{shown}: its `#[cfg(test)] mod tests` must be byte-identical to the one \
-                     in the solution of `{}`",
-                    exercise.name
-                ));
-            }
             let entry = format!(
                 "[[bin]]\nname = \"{}\"\npath = \"{}\"\nrequired-features = [\"{VARIANTS_FEATURE}\"]",
                 variant.bin(),
@@ -210,8 +215,8 @@ fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String> {
             }
         }
     }
-    // Model-checked lessons get their wrong answers generated: every weakening of an
-    // ordering in the solution (`devcheck_model.rs`).
+    // Model-checked lessons count their generated weakenings too: `devcheck_model.rs`
+    // applies the rule to them.
     for exercise in course
         .exercises
         .iter()
@@ -259,6 +264,12 @@ pub fn check(
     for problem in found.into_iter().chain(layout_problems(course, &variants)) {
         report(problem);
     }
+    // Model-checked lessons' variants are graded under the model checker, with the
+    // weakenings (`devcheck_model.rs`).
+    let variants: Vec<Variant<'_>> = variants
+        .into_iter()
+        .filter(|variant| variant.exercise.mode != Mode::ModelCheck)
+        .collect();
     if variants.is_empty() {
         return Ok(());
     }

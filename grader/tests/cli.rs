@@ -1901,12 +1901,46 @@ mod course_self_check {
     fn dev_check_reports_an_ordering_stronger_than_needed() {
         let course = Course::private_with("too-strong", &["weak_ordering"]);
         let solution = course.path("solutions/outcomes/weak_ordering.rs");
-        let text = fs::read_to_string(&solution).unwrap();
-        fs::write(
-            &solution,
-            text.replace("Ordering::Release", "Ordering::SeqCst"),
-        )
-        .unwrap();
+        let text = fs::read_to_string(&solution)
+            .unwrap()
+            .replace("Ordering::Release", "Ordering::SeqCst");
+        fs::write(&solution, &text).unwrap();
+        // Hand-written answers of a model-checked lesson are graded with the weakenings,
+        // under the model checker, and need no `[[bin]]`.
+        for (kind, slug, first, code) in [
+            (
+                "wrong",
+                "all_relaxed",
+                "// WRONG: every ordering Relaxed",
+                "Ordering::Relaxed",
+            ),
+            (
+                "wrong",
+                "still_strong",
+                "// WRONG: not wrong at all",
+                "Ordering::SeqCst",
+            ),
+            (
+                "alt",
+                "seq_cst",
+                "// ALT: SeqCst everywhere",
+                "Ordering::SeqCst",
+            ),
+        ] {
+            let variant = course.path(&format!(
+                "solutions/outcomes/{kind}/weak_ordering_{slug}.rs"
+            ));
+            fs::create_dir_all(variant.parent().unwrap()).unwrap();
+            let (code_part, tests) = text.split_once("#[cfg(test)]\nmod tests").unwrap();
+            let code_part = code_part
+                .replace("Ordering::Release", code)
+                .replace("Ordering::Acquire", code);
+            fs::write(
+                &variant,
+                format!("{first}\n{code_part}#[cfg(test)]\nmod tests{tests}"),
+            )
+            .unwrap();
+        }
         let run = course.threadlings(&["dev", "check"]);
         let out = format!("{}\n{}", run.stdout(), run.stderr());
         assert_eq!(run.code(), 1, "{out}");
@@ -1915,9 +1949,17 @@ mod course_self_check {
             "solution of `weak_ordering` weakened at line 27: `store` with Release instead of SeqCst still passes",
             "rejected: `weak_ordering` line 27: `store` with Relaxed instead of SeqCst: failed: tests::a_reader_that_sees_the_flag_sees_the_value (data race",
             "rejected: `weak_ordering` line 31: `load` with Relaxed instead of Acquire",
+            "so must 2 hand-written wrong answers, and 1 alternatives must pass, under the model checker",
+            "✓ wrong answer `weak_ordering_all_relaxed` of `weak_ordering`: rejected by the model checker (failed: tests::a_reader_that_sees_the_flag_sees_the_value (data race",
+            "wrong answer `weak_ordering_still_strong` of `weak_ordering` passed the model checker: its tests do not reject it (not wrong at all)",
+            "✓ alternative `weak_ordering_seq_cst` of `weak_ordering`: passed the model checker",
         ] {
             assert!(out.contains(wanted), "no {wanted:?} in:\n{out}");
         }
+        assert!(
+            !out.contains("no gated bin target"),
+            "a model-checked lesson's answers need no bin:\n{out}"
+        );
     }
 
     fn problems(run: &Run) -> Vec<String> {

@@ -1,0 +1,120 @@
+// WRONG: reads the value before it checks the flag, so the read can race with the write
+//! # Publishing data with a flag: `Release` and `Acquire`
+//!
+//! One thread writes a value, then raises a flag; another sees the flag and reads the
+//! value. With `Ordering::Relaxed` the flag is atomic, but nothing orders the value's
+//! write before the flag's: the reader may see the flag and a stale or half-written
+//! value. A `Release` store "publishes" every write made before it; an `Acquire` load that
+//! reads that store sees all of them (a *happens-before* edge). Both halves are needed.
+//!
+//! x86 hides the bug: its stores and loads are ordered in hardware, so `Relaxed` passes
+//! every run there (ARM and the compiler's reordering do not). This exercise is graded by
+//! a model checker that explores what the memory model allows, not what one CPU does:
+//! a read the flag does not order after the write is reported as a *causality violation*.
+//!
+//! The code uses `threadlings_testkit::sync` (std's types, or the model checker's) and an
+//! `UnsafeCell` accessed through `with`/`with_mut`.
+//!
+//! - std: <https://doc.rust-lang.org/std/sync/atomic/enum.Ordering.html>
+//! - *Rust Atomics and Locks*, ch. 3 "Memory Ordering", "Release and Acquire Ordering":
+//!   <https://marabos.nl/atomics/memory-ordering.html#release-and-acquire-ordering>
+
+use threadlings_testkit::sync::Arc;
+use threadlings_testkit::sync::atomic::{AtomicBool, Ordering};
+use threadlings_testkit::sync::cell::UnsafeCell;
+
+struct Slot {
+    ready: AtomicBool,
+    value: UnsafeCell<u64>,
+}
+
+// SAFETY: `value` is written once, by the only `Writer`, before `ready` is set, and read
+// only after `ready` is seen set: the flag orders every access.
+unsafe impl Sync for Slot {}
+
+/// The sending half: publishes one value, once.
+pub struct Writer {
+    slot: Arc<Slot>,
+}
+
+/// The receiving half: sees the value once it is published.
+#[derive(Clone)]
+pub struct Reader {
+    slot: Arc<Slot>,
+}
+
+/// A mailbox for one `u64`, split into its two halves.
+pub fn mailbox() -> (Writer, Reader) {
+    let slot = Arc::new(Slot {
+        ready: AtomicBool::new(false),
+        value: UnsafeCell::new(0),
+    });
+    (
+        Writer {
+            slot: Arc::clone(&slot),
+        },
+        Reader { slot },
+    )
+}
+
+impl Writer {
+    /// Writes `value`, then raises the flag.
+    pub fn publish(self, value: u64) {
+        // SAFETY: only this (consumed) writer writes, and no reader reads before the flag.
+        self.slot.value.with_mut(|slot| unsafe { *slot = value });
+        // Release: the value's write above happens-before any Acquire load that sees
+        // `true`.
+        self.slot.ready.store(true, Ordering::Release);
+    }
+}
+
+impl Reader {
+    /// The value, if it has been published.
+    pub fn try_read(&self) -> Option<u64> {
+        // SAFETY: the value is only returned if the flag says it was written.
+        let value = self.slot.value.with(|slot| unsafe { *slot });
+        // Acquire: pairs with the Release store.
+        if self.slot.ready.load(Ordering::Acquire) {
+            Some(value)
+        } else {
+            None
+        }
+    }
+}
+
+fn main() {
+    let (writer, reader) = mailbox();
+    let handle = std::thread::spawn(move || writer.publish(42));
+    handle.join().expect("the writer panicked");
+    println!("published: {:?}", reader.try_read());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threadlings_testkit::model;
+    use threadlings_testkit::sync::thread;
+
+    #[test]
+    fn a_reader_that_sees_the_flag_sees_the_value() {
+        model(|| {
+            let (writer, reader) = mailbox();
+            let handle = thread::spawn(move || writer.publish(42));
+            if let Some(value) = reader.try_read() {
+                assert_eq!(value, 42, "the flag was up, but the value was not there");
+            }
+            handle.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn the_value_is_there_once_the_writer_is_done() {
+        model(|| {
+            let (writer, reader) = mailbox();
+            assert_eq!(reader.try_read(), None);
+            let handle = thread::spawn(move || writer.publish(7));
+            handle.join().unwrap();
+            assert_eq!(reader.try_read(), Some(7));
+        });
+    }
+}
