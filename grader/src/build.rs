@@ -394,44 +394,13 @@ impl Cargo {
         course: &Course,
         names: &[&str],
     ) -> Result<BuildOutput, Error> {
-        let mut spec = Spec::new(&self.program, BUILD_TIMEOUT)
-            .env("CARGO_TARGET_DIR", course.target_dir())
-            .arg("build")
-            .arg("--tests")
-            .arg("--keep-going")
-            .arg("--quiet")
-            .arg("--message-format=json")
-            .arg("--manifest-path")
-            .arg(course.manifest(Side::Solution))
-            .arg("--features")
-            .arg(VARIANTS_FEATURE);
-        spec.cwd = Some(course.root.clone());
-        spec.output_cap = BUILD_OUTPUT_CAP;
-        spec.cancel.clone_from(&self.cancel);
-        bound_compilers(&mut spec, course)?;
-        let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
-        match &output.exit {
-            Exit::TimedOut { .. } => {
-                return Err(Error::Tool(format!(
-                    "cargo did not finish building the variants within {} minutes",
-                    BUILD_TIMEOUT.as_secs() / 60
-                )));
-            }
-            Exit::Cancelled => return Err(Error::Cancelled),
-            Exit::Code(_) | Exit::Signal { .. } => {}
-        }
-        let wanted: BTreeSet<&str> = names.iter().copied().collect();
-        let built = parse_messages(&output.stdout.text(), &wanted);
-        let missing = wanted.iter().any(|name| {
-            !built.executables.contains_key(*name) && !built.errors.contains_key(*name)
-        });
-        if missing {
-            return Err(Error::Tool(format!(
-                "cargo could not build the course's variants:\n{}",
-                output.stderr.text().trim_end()
-            )));
-        }
-        Ok(built)
+        self.cargo_tests(
+            course,
+            &course.manifest(Side::Solution),
+            Some(VARIANTS_FEATURE),
+            names,
+            Flavor::Normal,
+        )
     }
 
     /// Builds the trybuild harness that grades compile-fail lessons; returns its
