@@ -54,6 +54,11 @@ def fixture_copy():
     for entry in FIXTURE.iterdir():
         target = course / entry.name
         shutil.copytree(entry, target) if entry.is_dir() else shutil.copy(entry, target)
+    # The fixture names the testkit by a path relative to where it lives in the repo.
+    for side in ("exercises", "solutions"):
+        manifest = course / side / "Cargo.toml"
+        text = manifest.read_text().replace('path = "../../../../testkit"', f'path = "{ROOT / "grader" / "testkit"}"')
+        manifest.write_text(text)
     return course
 
 
