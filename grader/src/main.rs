@@ -1,34 +1,11 @@
 //! `threadlings`: parse the command line, validate it into a `Config`, run the driver,
-//! turn the outcome into an exit code. Everything else lives in the modules below.
-
-mod build;
-mod cli;
-mod commands;
-mod compile_fail;
-mod course;
-mod devcheck;
-mod devcheck_model;
-mod engine;
-mod error;
-mod git;
-mod invocation;
-mod model_check;
-mod program;
-mod progress;
-mod report;
-mod run;
-mod session;
-mod tamper;
-mod variants;
-mod verdict;
-mod watch;
-mod weaken;
+//! turn the outcome into an exit code. Everything else is the `threadlings` library.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-
-use crate::report::{Format, Reporter};
+use threadlings::report::{Format, Reporter};
+use threadlings::{cli, commands, run};
 
 fn main() -> ExitCode {
     // Cargo starts the grader as the rustc wrapper of learner crates (see `run::rustc`).

@@ -1,0 +1,41 @@
+//! The grader of the threadlings course, as a library: the `threadlings` binary is a thin
+//! command line over it, and an editor extension, a classroom service or a test can drive
+//! the same engine.
+//!
+//! The modules form a one-way stack; an arrow only ever points down, and no module imports
+//! one above it (CONTRIBUTING.md, "The grader", draws the picture):
+//!
+//! ```text
+//! drivers    cli, commands, watch/, devcheck, devcheck_model   what to grade and when
+//! sinks      report/ (the only printer), progress (the only state writer)
+//! engine     engine (grade = build → run → judge, emitting events), program
+//! mechanics  build, compile_fail, libtest, verdict, model_check, weaken, git
+//! base       course, error, tamper, run/ (the only process starter), invocation
+//! ```
+//!
+//! Three rules hold across the stack: only `report` prints, only `run` starts processes,
+//! only `progress` writes state (and the learner's file, on an explicit reset). Learner
+//! failure is data (a closed [`verdict::Verdict`]); grader faults are [`error::Error`]s.
+
+pub mod build;
+pub mod cli;
+pub mod commands;
+pub mod compile_fail;
+pub mod course;
+pub mod devcheck;
+pub mod devcheck_model;
+pub mod engine;
+pub mod error;
+pub mod git;
+pub mod invocation;
+pub mod model_check;
+pub mod program;
+pub mod progress;
+pub mod report;
+pub mod run;
+pub mod session;
+pub mod tamper;
+pub mod variants;
+pub mod verdict;
+pub mod watch;
+pub mod weaken;
