@@ -7,11 +7,12 @@
 use std::env;
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand};
 
 use crate::course::Course;
 use crate::error::Error;
-use crate::report::{ColorChoice, Format};
+use crate::report::{self, ColorChoice, Format};
 use crate::watch::Detection;
 
 const EXIT_CODES: &str = "\
@@ -57,6 +58,16 @@ pub struct Args {
     /// Show full backtraces of panics in failing tests.
     #[arg(long, global = true)]
     pub backtrace: bool,
+
+    /// How to print results: human text, JSON (as `--json`), or one line per verdict.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FORMAT",
+        default_value = report::FORMATS[0].name,
+        value_parser = PossibleValuesParser::new(report::FORMATS.iter().map(|format| format.name))
+    )]
+    pub format: String,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -235,7 +246,7 @@ impl Args {
         let root = Course::find_root(&start)?;
         crate::invocation::detect(&root);
         let course = Course::load(&root)?;
-        let mut format = Format::Human;
+        let mut format = Format::named(&self.format).unwrap_or_else(Format::human);
         let action = match self.command {
             None => Action::Watch {
                 detection: Detection::Events,
@@ -256,11 +267,11 @@ impl Args {
                 events_json: events.is_some(),
             },
             Some(Command::List { json }) => {
-                format = json_or_human(json);
+                format = json_or(json, format);
                 Action::List
             }
             Some(Command::Progress { json, markdown }) => {
-                format = json_or_human(json);
+                format = json_or(json, format);
                 Action::Progress { markdown }
             }
             Some(Command::Run {
@@ -268,7 +279,7 @@ impl Args {
                 json,
                 solution,
             }) => {
-                format = json_or_human(json);
+                format = json_or(json, format);
                 let name = canonical(&course, &name)?;
                 Action::Run { name, solution }
             }
@@ -277,7 +288,7 @@ impl Args {
                 solutions,
                 json,
             }) => {
-                format = json_or_human(json);
+                format = json_or(json, format);
                 // In course order, each once, whatever order they were typed in.
                 let mut indices = names
                     .iter()
@@ -311,7 +322,7 @@ impl Args {
                 name: canonical(&course, &name)?,
             },
             Some(Command::Doctor { json }) => {
-                format = json_or_human(json);
+                format = json_or(json, format);
                 Action::Doctor
             }
             Some(Command::Dev(DevCommand::Check {
@@ -348,6 +359,7 @@ fn canonical(course: &Course, name: &str) -> Result<String, Error> {
     Ok(course.exercise(name)?.name.clone())
 }
 
-fn json_or_human(json: bool) -> Format {
-    if json { Format::Json } else { Format::Human }
+/// `--json`, the older spelling of `--format json`.
+fn json_or(json: bool, format: Format) -> Format {
+    if json { Format::json() } else { format }
 }

@@ -1,5 +1,10 @@
-//! The commands: decide what to grade, hand it to the engine, record the
-//! learner's progress, and pass the results to the reporter.
+//! The one-shot commands (`run`, `verify`, `list`, `hint`, `reset`, ...): decide what to
+//! grade, hand it to the engine with the reporter listening, record the learner's
+//! progress.
+//!
+//! Owns: which exercises a command grades, and its exit code. Must not: grade, judge or
+//! print itself (the engine and the report sinks do), or write state but through
+//! `progress`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -11,17 +16,17 @@ use crate::build::Cargo;
 use crate::cli::{Action, Config};
 use crate::course::{Course, Exercise, Side};
 use crate::devcheck;
-use crate::engine::{Engine, Graded, ReferenceSource};
+use crate::engine::{Engine, Event, Graded, Listen, Listener, ReferenceSource};
 use crate::error::{EXIT_NOT_PASSED, EXIT_PASS, Error};
 use crate::progress::{self, Progress, ResetOutcome};
-use crate::report::{self, Format, Reporter, display_path};
+use crate::report::{self, Reporter, Shape, display_path};
 use crate::run;
 use crate::watch;
 
 /// Runs the validated command.
 pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error> {
     let course = &config.course;
-    let cargo = Cargo::detect(config.color && config.format == Format::Human);
+    let cargo = Cargo::detect(config.color && config.format.is_human());
     let mut engine = Engine::new(course, cargo, config.backtrace);
     if matches!(
         config.action,
@@ -73,9 +78,9 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             } else {
                 Side::Exercise
             };
-            let graded = engine.grade(exercise, side)?;
-            reporter.graded(course, exercise, &graded);
-            if reporter.format == Format::Human
+            let graded = engine.grade_one(exercise, side, reporter)?;
+            reporter.finish(&[(exercise, &graded)], Shape::One);
+            if reporter.format().is_human()
                 && side == Side::Exercise
                 && graded.verdict().passed()
                 && exercise.mode == crate::course::Mode::Test
@@ -107,20 +112,29 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             // Shown in course order as soon as every exercise before it is graded (the
             // runs finish in any order).
             let ready: Mutex<(usize, BTreeMap<usize, Graded>)> = Mutex::new((0, BTreeMap::new()));
-            let results = engine.grade_all(&chosen, side, &|graded| {
-                let Some(index) = chosen.iter().position(|e| e.name == graded.exercise) else {
+            let in_course_order = Listen(|event: &Event<'_>| {
+                let Event::Graded { exercise, graded } = event else {
+                    reporter.event(event);
+                    return;
+                };
+                let Some(index) = chosen.iter().position(|e| e.name == exercise.name) else {
                     return;
                 };
                 let mut ready = ready.lock().unwrap_or_else(PoisonError::into_inner);
                 let (next, waiting) = &mut *ready;
-                waiting.insert(index, graded.clone());
+                waiting.insert(index, (*graded).clone());
                 while let Some(graded) = waiting.remove(next) {
-                    reporter.graded_live(course, chosen[*next], &graded);
+                    reporter.event(&Event::Graded {
+                        exercise: chosen[*next],
+                        graded: &graded,
+                    });
                     *next += 1;
                 }
-            })?;
+            });
+            let results = engine.grade_each(&chosen, side, &in_course_order)?;
             record(&progress, reporter, &results);
-            reporter.batch_summary(&results);
+            let graded: Vec<(&Exercise, &Graded)> = chosen.iter().copied().zip(&results).collect();
+            reporter.finish(&graded, Shape::Batch);
             Ok(pass_code(
                 results.iter().all(|graded| graded.verdict().passed()),
             ))

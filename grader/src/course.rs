@@ -109,6 +109,12 @@ impl Exercise {
     pub fn relative_path(&self) -> PathBuf {
         Path::new(&self.dir).join(format!("{}.rs", self.name))
     }
+
+    /// `exercises/<dir>/<name>.rs` (or under `solutions/`), with slashes on every system:
+    /// what the learner sees, and git's path syntax.
+    pub fn display_path(&self, side: Side) -> String {
+        format!("{}/{}/{}.rs", side.dir(), self.dir, self.name)
+    }
 }
 
 /// How far the model checker explores a model-checked exercise: loom's

@@ -1,14 +1,20 @@
 //! Grading: build → run → judge, for one exercise or a batch.
 //!
-//! The engine owns no policy about *what* to grade or when (that is the drivers'), prints
-//! nothing (that is the reporter's) and writes no state (that is the progress layer's).
-//! It hands back a [`Graded`] for each exercise: learner failure is data.
+//! Owns: the order of the steps, the limits a test run gets, where the reference tests
+//! come from, and the [`Event`]s that tell a [`Listener`] what is happening as it happens
+//! (a build starting and finishing, each test starting and finishing with its duration,
+//! each exercise graded). It hands back a [`Graded`] for each exercise: learner failure
+//! is data.
+//!
+//! Must not: decide *what* to grade or when (the drivers do), print (the report sinks
+//! listen to the events), write state (`progress` does), or start a process other than
+//! through `build` and `run`.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -17,6 +23,7 @@ use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::error::Error;
 use crate::git;
+use crate::libtest;
 use crate::model_check;
 use crate::run::{self, Captured, Limits, ResultsChannel, Spec, StdoutObserver};
 use crate::tamper;
@@ -80,17 +87,64 @@ pub struct Engine<'a> {
     references: Mutex<BTreeMap<String, Arc<Reference>>>,
     /// The fallback for a course that is not a git checkout has been noted once.
     said_no_repository: AtomicBool,
-    /// Told the name of each test as it starts (the watch screen shows it).
-    pub on_test_started: Option<TestStarted>,
 }
 
-/// A function told the name of each test as libtest starts it.
-#[derive(Clone)]
-pub struct TestStarted(pub Arc<dyn Fn(&str) + Send + Sync>);
+/// What the engine is doing, as it happens: the stream a [`Listener`] (a report sink, the
+/// watch loop, a classroom driver) follows. Events of different exercises of a batch
+/// interleave; each carries the exercise it is about.
+#[derive(Clone, Copy, Debug)]
+pub enum Event<'a> {
+    /// One cargo call starts building the test binaries of `exercises`.
+    BuildStarted {
+        exercises: &'a [&'a Exercise],
+        side: Side,
+    },
+    /// That build ended (the compile errors are in each exercise's verdict).
+    BuildFinished {
+        exercises: &'a [&'a Exercise],
+        duration: Duration,
+    },
+    /// libtest started `test`.
+    TestStarted {
+        exercise: &'a Exercise,
+        test: &'a str,
+    },
+    /// `test` ended, after `duration`, passing or not as libtest printed it (progress to
+    /// show only: the verdict reads libtest's record, which test code cannot write).
+    TestFinished {
+        exercise: &'a Exercise,
+        test: &'a str,
+        passed: bool,
+        duration: Duration,
+    },
+    /// An exercise's verdict.
+    Graded {
+        exercise: &'a Exercise,
+        graded: &'a Graded,
+    },
+}
 
-impl std::fmt::Debug for TestStarted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TestStarted")
+/// Follows the engine's [`Event`]s. Called from the grading threads, in the order things
+/// happen.
+pub trait Listener: Sync {
+    fn event(&self, event: &Event<'_>);
+}
+
+/// Hears nothing.
+#[derive(Debug)]
+pub struct Unheard;
+
+impl Listener for Unheard {
+    fn event(&self, _: &Event<'_>) {}
+}
+
+/// A function as a listener.
+#[derive(Debug)]
+pub struct Listen<F>(pub F);
+
+impl<F: Fn(&Event<'_>) + Sync> Listener for Listen<F> {
+    fn event(&self, event: &Event<'_>) {
+        (self.0)(event);
     }
 }
 
@@ -130,13 +184,22 @@ impl<'a> Engine<'a> {
             reference: ReferenceSource::Committed,
             references: Mutex::new(BTreeMap::new()),
             said_no_repository: AtomicBool::new(false),
-            on_test_started: None,
         }
     }
 
     /// Grades one exercise.
     pub fn grade(&self, exercise: &Exercise, side: Side) -> Result<Graded, Error> {
-        let mut graded = self.grade_all(&[exercise], side, &|_| {})?;
+        self.grade_one(exercise, side, &Unheard)
+    }
+
+    /// Grades one exercise, telling `listener` what happens.
+    pub fn grade_one(
+        &self,
+        exercise: &Exercise,
+        side: Side,
+        listener: &dyn Listener,
+    ) -> Result<Graded, Error> {
+        let mut graded = self.grade_each(&[exercise], side, listener)?;
         Ok(graded.remove(0))
     }
 
@@ -148,35 +211,59 @@ impl<'a> Engine<'a> {
         side: Side,
         on_graded: &(dyn Fn(&Graded) + Sync),
     ) -> Result<Vec<Graded>, Error> {
+        let listener = Listen(|event: &Event<'_>| {
+            if let Event::Graded { graded, .. } = event {
+                on_graded(graded);
+            }
+        });
+        self.grade_each(exercises, side, &listener)
+    }
+
+    /// Grades `exercises` (one build for all of them, then runs in parallel), telling
+    /// `listener` everything that happens. Results come back in the order given.
+    pub fn grade_each(
+        &self,
+        exercises: &[&Exercise],
+        side: Side,
+        listener: &dyn Listener,
+    ) -> Result<Vec<Graded>, Error> {
         let started = Instant::now();
         let sources = exercises
             .iter()
             .map(|exercise| self.read_source(exercise, side))
             .collect::<Result<Vec<_>, _>>()?;
+        listener.event(&Event::BuildStarted { exercises, side });
         let built = self.cargo.build_tests(self.course, side, exercises)?;
+        listener.event(&Event::BuildFinished {
+            exercises,
+            duration: started.elapsed(),
+        });
         let build_time = started.elapsed() / u32::try_from(exercises.len().max(1)).unwrap_or(1);
 
         in_parallel(self.jobs, exercises.len(), |index| {
             let exercise = exercises[index];
             let source = &sources[index];
-            let graded =
-                self.judge_built(exercise, side, &built, &source.text)
-                    .map(|mut ran| {
-                        if !source.utf8 {
-                            ran.notes
-                                .push(encoding_note(&self.course.path(exercise, side)));
-                        }
-                        Graded {
-                            exercise: exercise.name.clone(),
-                            side,
-                            judgement: ran.judgement,
-                            stderr: ran.stderr,
-                            notes: ran.notes,
-                            content_hash: content_hash(&source.text),
-                            duration: build_time + ran.duration,
-                        }
-                    })?;
-            on_graded(&graded);
+            let graded = self
+                .judge_built(exercise, side, &built, &source.text, listener)
+                .map(|mut ran| {
+                    if !source.utf8 {
+                        ran.notes
+                            .push(encoding_note(&self.course.path(exercise, side)));
+                    }
+                    Graded {
+                        exercise: exercise.name.clone(),
+                        side,
+                        judgement: ran.judgement,
+                        stderr: ran.stderr,
+                        notes: ran.notes,
+                        content_hash: content_hash(&source.text),
+                        duration: build_time + ran.duration,
+                    }
+                })?;
+            listener.event(&Event::Graded {
+                exercise,
+                graded: &graded,
+            });
             Ok(graded)
         })
         .into_iter()
@@ -198,7 +285,13 @@ impl<'a> Engine<'a> {
                 return Ok(None);
             }
             let learner_file = self.course.path(exercise, Side::Solution);
-            match self.run_tests(exercise, executable, &learner_file, &expected.tests) {
+            match self.run_tests(
+                exercise,
+                executable,
+                &learner_file,
+                &expected.tests,
+                &Unheard,
+            ) {
                 Ok(ran) => Ok((!ran.judgement.verdict.passed()).then_some(ran.judgement)),
                 Err(error) => {
                     // The grader failed, not the tests: the other workers stop too.
@@ -320,6 +413,7 @@ impl<'a> Engine<'a> {
         side: Side,
         built: &BuildOutput,
         source: &str,
+        listener: &dyn Listener,
     ) -> Result<Ran, Error> {
         let executable = match built.result(&exercise.name) {
             Ok(executable) => executable,
@@ -362,7 +456,7 @@ impl<'a> Engine<'a> {
                 verdict: Verdict::Tampered { findings: unseen },
                 tests: Vec::new(),
             }),
-            None => self.run_tests(exercise, executable, &learner_file, &spec.tests)?,
+            None => self.run_tests(exercise, executable, &learner_file, &spec.tests, listener)?,
         };
         ran.notes.extend(reference.notes.iter().cloned());
         Ok(ran)
@@ -375,34 +469,31 @@ impl<'a> Engine<'a> {
         executable: &Path,
         learner_file: &Path,
         expected: &[String],
+        listener: &dyn Listener,
     ) -> Result<Ran, Error> {
         let results =
             ResultsChannel::new().map_err(Error::io("create the channel for test results"))?;
         let cores = thread::available_parallelism().map_or(1, usize::from) as u64;
-        let mut spec = Spec::new(executable, exercise.timeout)
-            .env("RUST_BACKTRACE", if self.backtrace { "1" } else { "0" });
+        let mut spec = Spec::new(executable, exercise.timeout);
+        for (key, value) in libtest::env(self.backtrace) {
+            spec = spec.env(key, value);
+        }
         if exercise.mode == Mode::ModelCheck {
             for (key, value) in self.course.model_bounds(exercise).env() {
                 spec = spec.env(key, value);
             }
         }
-        spec.args = Cargo::test_args(results.path());
+        spec.args = libtest::args(results.path());
         spec.contain = true;
         spec.results = Some(results);
         spec.output_cap = TEST_OUTPUT_CAP;
         spec.diagnose_timeout = true;
-        if let Some(started) = self.on_test_started.clone() {
-            let follow = Mutex::new(verdict::TestAnnouncements::default());
-            spec.on_stdout = Some(StdoutObserver(Arc::new(move |bytes| {
-                let names = follow
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .feed(bytes);
-                for name in names {
-                    (started.0)(&name);
-                }
-            })));
-        }
+        // What libtest prints as tests start and end goes to a thread of this call, which
+        // tells the listener (the observer itself must outlive any borrow).
+        let (pieces, stdout_pieces) = mpsc::channel::<Vec<u8>>();
+        spec.on_stdout = Some(StdoutObserver(Arc::new(move |bytes: &[u8]| {
+            let _ = pieces.send(bytes.to_vec());
+        })));
         spec.sources = Some(run::Sources {
             executable: executable.to_owned(),
             learner_file: learner_file.to_owned(),
@@ -424,7 +515,14 @@ impl<'a> Engine<'a> {
             cpu_secs: exercise.timeout.as_secs() * cores + 5,
             file_bytes: FILE_LIMIT_BYTES,
         });
-        let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
+        let output = thread::scope(|scope| {
+            scope.spawn(move || follow_tests(&stdout_pieces, exercise, listener));
+            let output = run::run(&spec);
+            // Its observer was the last sender: the follower ends with it.
+            drop(spec);
+            output
+        })
+        .map_err(|err| Error::Tool(err.to_string()))?;
         if output.exit == run::Exit::Cancelled {
             // A cancelled run judged nothing: it must never become a verdict.
             return Err(Error::Cancelled);
@@ -450,6 +548,33 @@ impl<'a> Engine<'a> {
             notes: Vec::new(),
             duration: output.duration,
         })
+    }
+}
+
+/// Tells `listener` of each test libtest starts and ends, from its stdout as it comes.
+fn follow_tests(pieces: &mpsc::Receiver<Vec<u8>>, exercise: &Exercise, listener: &dyn Listener) {
+    let mut lines = libtest::TestLines::default();
+    let mut since = Instant::now();
+    for piece in pieces {
+        for line in lines.feed(&piece) {
+            match line {
+                libtest::TestLine::Started(test) => {
+                    since = Instant::now();
+                    listener.event(&Event::TestStarted {
+                        exercise,
+                        test: &test,
+                    });
+                }
+                libtest::TestLine::Finished { name, passed } => {
+                    listener.event(&Event::TestFinished {
+                        exercise,
+                        test: &name,
+                        passed,
+                        duration: since.elapsed(),
+                    })
+                }
+            }
+        }
     }
 }
 
@@ -524,7 +649,7 @@ impl Ran {
 
 /// The test process's stderr without libtest's own noise, if anything is left.
 fn useful_stderr(stderr: &str) -> Option<String> {
-    let text = verdict::without_libtest_noise(stderr);
+    let text = libtest::without_noise(stderr);
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }

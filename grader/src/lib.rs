@@ -28,6 +28,7 @@ pub mod engine;
 pub mod error;
 pub mod git;
 pub mod invocation;
+pub mod libtest;
 pub mod model_check;
 pub mod program;
 pub mod progress;

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     let config = match args.validate() {
         Ok(config) => config,
         Err(error) => {
-            Reporter::new(Format::Human).error(&error);
+            Reporter::new(Format::human()).error(&error);
             return error.exit_code();
         }
     };

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use crate::engine::Graded;
 use crate::program::ProgramOutput;
-use crate::verdict::Verdict;
 
 /// What the loop reacts to.
 #[derive(Debug)]
@@ -716,19 +715,11 @@ impl Core {
     }
 }
 
-/// The verdict name of a graded run, for summaries.
-pub fn verdict_name(graded: &Graded) -> String {
-    match graded.verdict() {
-        Verdict::Pass => "pass".to_owned(),
-        other => other.kind().as_str().replace('_', " "),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::course::Side;
-    use crate::verdict::Judgement;
+    use crate::verdict::{Judgement, Verdict};
 
     fn core(done: &[bool], auto_advance: bool) -> (Core, Instant) {
         let now = Instant::now();

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::libtest::{self, Recorded};
 use crate::model_check::{self, ModelFailure};
 use crate::run::{Diagnosis, Exit, Output, ThreadState};
 use crate::tamper::Tampering;
@@ -72,6 +73,19 @@ impl Verdict {
 }
 
 impl VerdictKind {
+    /// The name in words, as people read it (`compile error`, `test failed`).
+    pub fn label(self) -> &'static str {
+        match self {
+            VerdictKind::Pass => "pass",
+            VerdictKind::CompileError => "compile error",
+            VerdictKind::TestFailed => "test failed",
+            VerdictKind::Timeout => "timeout",
+            VerdictKind::Crashed => "crashed",
+            VerdictKind::Tampered => "tampered",
+        }
+    }
+
+    /// The machine-readable name, as in the JSON output and `info.toml`'s `stub`.
     pub fn as_str(self) -> &'static str {
         match self {
             VerdictKind::Pass => "pass",
@@ -125,6 +139,16 @@ pub enum TestOutcome {
     NotRun,
 }
 
+impl From<Recorded> for TestOutcome {
+    fn from(recorded: Recorded) -> Self {
+        match recorded {
+            Recorded::Passed => TestOutcome::Passed,
+            Recorded::Failed => TestOutcome::Failed,
+            Recorded::Ignored => TestOutcome::Ignored,
+        }
+    }
+}
+
 /// The verdict and the per-test detail behind it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Judgement {
@@ -150,11 +174,14 @@ pub fn judge_run(
     logfile: &str,
     limit: Duration,
 ) -> Judgement {
-    let recorded = parse_logfile(logfile);
+    let recorded: BTreeMap<&str, TestOutcome> = libtest::parse_logfile(logfile)
+        .into_iter()
+        .map(|(name, recorded)| (name, TestOutcome::from(recorded)))
+        .collect();
     let stdout = output.stdout.text();
-    let stderr = without_libtest_noise(&output.stderr.text());
-    let started = started_tests(&stdout);
-    let messages = failure_messages(&stdout);
+    let stderr = libtest::without_noise(&output.stderr.text());
+    let started = libtest::started_tests(&stdout);
+    let messages = libtest::failure_messages(&stdout);
     // The test that was running when the process stopped: started, never recorded.
     let interrupted = started
         .iter()
@@ -413,108 +440,6 @@ pub fn string_literals(source: &str) -> Vec<String> {
         literals.push(literal);
     }
     literals
-}
-
-/// The test process's stderr without libtest's own warnings (printed without a newline,
-/// so they are cut out rather than filtered by line).
-pub fn without_libtest_noise(stderr: &str) -> String {
-    stderr.replace("warning: `--logfile` is deprecated", "")
-}
-
-/// `ok NAME` / `failed NAME` / `ignored NAME` lines, as libtest writes them.
-fn parse_logfile(logfile: &str) -> BTreeMap<&str, TestOutcome> {
-    logfile
-        .lines()
-        .filter_map(|line| {
-            let (status, name) = line.split_once(' ')?;
-            let outcome = match status {
-                "ok" => TestOutcome::Passed,
-                "failed" => TestOutcome::Failed,
-                "ignored" => TestOutcome::Ignored,
-                _ => return None,
-            };
-            Some((name.trim(), outcome))
-        })
-        .collect()
-}
-
-/// Tests in the order libtest announced them (`test NAME ... `), one thread at a time.
-fn started_tests(stdout: &str) -> Vec<String> {
-    let mut started: Vec<String> = Vec::new();
-    for line in stdout.lines() {
-        if let Some(name) = announced_test(line)
-            && !started.iter().any(|seen| seen == name)
-        {
-            started.push(name.to_owned());
-        }
-    }
-    started
-}
-
-/// The test a line of libtest's output announces (`test NAME ... `, printed before the
-/// test runs when tests run one at a time), if it is such a line.
-pub fn announced_test(line: &str) -> Option<&str> {
-    let (name, _) = line.strip_prefix("test ")?.split_once(" ... ")?;
-    (!name.is_empty() && !name.contains(' ')).then_some(name)
-}
-
-/// Follows a test process's stdout as it comes and reports each test as libtest starts
-/// it, without waiting for the end of its line (which comes only when the test ends).
-#[derive(Debug, Default)]
-pub struct TestAnnouncements {
-    /// The current line so far.
-    line: Vec<u8>,
-    /// Whether the current line was already reported.
-    reported: bool,
-}
-
-impl TestAnnouncements {
-    /// Takes the next bytes; returns the tests they announce.
-    pub fn feed(&mut self, bytes: &[u8]) -> Vec<String> {
-        let mut started = Vec::new();
-        for piece in bytes.split_inclusive(|byte| *byte == b'\n') {
-            self.line.extend_from_slice(piece);
-            if !self.reported
-                && let Some(name) = announced_test(&String::from_utf8_lossy(&self.line))
-            {
-                started.push(name.to_owned());
-                self.reported = true;
-            }
-            if self.line.ends_with(b"\n") {
-                self.line.clear();
-                self.reported = false;
-            } else if self.line.len() > 4096 {
-                // Not a line libtest writes: no need to keep all of it.
-                self.line.truncate(4096);
-            }
-        }
-        started
-    }
-}
-
-/// The `---- NAME stdout ----` sections libtest prints for failed tests.
-fn failure_messages(stdout: &str) -> BTreeMap<String, String> {
-    let mut messages = BTreeMap::new();
-    let mut current: Option<(String, Vec<&str>)> = None;
-    for line in stdout.lines() {
-        let header = line
-            .strip_prefix("---- ")
-            .and_then(|rest| rest.strip_suffix(" stdout ----"));
-        if (header.is_some() || line == "failures:")
-            && let Some((name, lines)) = current.take()
-        {
-            messages.insert(name, lines.join("\n").trim().to_owned());
-        }
-        if let Some(name) = header {
-            current = Some((name.to_owned(), Vec::new()));
-        } else if let Some((_, lines)) = current.as_mut() {
-            lines.push(line);
-        }
-    }
-    if let Some((name, lines)) = current {
-        messages.insert(name, lines.join("\n").trim().to_owned());
-    }
-    messages
 }
 
 #[cfg(test)]
@@ -781,19 +706,6 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
         explain_model_failures(&mut judgement, "fatal runtime error: stack overflow\n");
         assert_eq!(judgement.verdict, crashed);
         assert_eq!(judgement.tests[0].model, None);
-    }
-
-    #[test]
-    fn tests_are_announced_as_they_start_even_in_pieces() {
-        let mut follow = TestAnnouncements::default();
-        assert_eq!(
-            follow.feed(b"\nrunning 2 tests\ntest tests::a"),
-            Vec::<String>::new()
-        );
-        assert_eq!(follow.feed(b" ... "), ["tests::a"]);
-        assert_eq!(follow.feed(b"ok\ntest tests::b ... "), ["tests::b"]);
-        assert_eq!(follow.feed(b"FAILED\n\nfailures:\n"), Vec::<String>::new());
-        assert_eq!(announced_test("test result: ok. 2 passed"), None);
     }
 
     #[test]

@@ -1316,6 +1316,25 @@ mod first_hour {
         assert_eq!(order, ["pass", "failing_test", "deleted_test"]);
     }
 
+    /// `--format verdicts` (`grader/src/report/verdicts.rs` and its line in
+    /// `report::FORMATS`, nothing else): a format is one file and its registration.
+    #[test]
+    fn the_verdicts_format_prints_one_line_per_verdict_in_course_order() {
+        let run = Course::fixture().threadlings(&[
+            "verify",
+            "--format",
+            "verdicts",
+            "failing_test",
+            "pass",
+            "compile_error",
+        ]);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        assert_eq!(
+            run.stdout(),
+            "pass pass\ncompile_error compile_error\nfailing_test test_failed\n"
+        );
+    }
+
     #[test]
     fn failures_advise_the_backtrace_option_not_the_variable_the_grader_overrides() {
         let run = Course::fixture().threadlings(&["run", "failing_test"]);

@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use colored::Colorize;
 
-use crate::course::Exercise;
-use crate::engine::Graded;
+use super::{Format, Out, Shape, Sink};
+use crate::course::{Course, Exercise, Side};
+use crate::engine::{Event, Graded};
 use crate::model_check::{AccessKind, ModelFailure, Site};
 use crate::run::{Diagnosis, Stacks, ThreadState, Wait};
 use crate::verdict::{Crash, TestOutcome, Verdict};
@@ -21,6 +22,115 @@ use crate::verdict::{Crash, TestOutcome, Verdict};
 const MESSAGE_LINES: usize = 40;
 
 /// One graded exercise: the verdict line, then what the learner needs to act on it.
+/// The default format: text for people, each verdict as it comes and a summary line at the
+/// end of a batch.
+pub const FORMAT: Format = Format::new("human", || Box::new(Human));
+
+/// The sink of the human format.
+#[derive(Debug)]
+pub struct Human;
+
+impl Sink for Human {
+    fn event(&self, out: &Out, event: &Event<'_>) {
+        if let Event::Graded { exercise, graded } = event {
+            out.print(&self::graded(
+                graded,
+                exercise,
+                &exercise.display_path(graded.side),
+            ));
+        }
+    }
+
+    fn finish(&self, out: &Out, results: &[(&Exercise, &Graded)], shape: Shape) {
+        if shape == Shape::One {
+            return;
+        }
+        let passed = results
+            .iter()
+            .filter(|(_, graded)| graded.verdict().passed())
+            .count();
+        let line = format!("{passed} of {} exercises pass", results.len());
+        let line = if passed == results.len() {
+            line.green().bold()
+        } else {
+            line.yellow().bold()
+        };
+        out.print(&format!("\n{line}\n"));
+    }
+}
+
+/// `threadlings list`: per topic, a mark and a path per exercise.
+pub fn list(course: &Course, done: &[bool]) -> String {
+    let mut out = String::new();
+    let mut topic = "";
+    for (exercise, done) in course.exercises.iter().zip(done) {
+        if exercise.topic != topic {
+            topic = &exercise.topic;
+            out.push_str(&format!("\n{}\n", topic.bold()));
+        }
+        let mark = if *done { "✓".green() } else { "·".dimmed() };
+        out.push_str(&format!(
+            "  {mark} {:<16} {}\n",
+            exercise.name,
+            exercise.display_path(Side::Exercise)
+        ));
+    }
+    let finished = done.iter().filter(|done| **done).count();
+    out.push_str(&format!("\n{finished} of {} done\n", done.len()));
+    out
+}
+
+/// `threadlings progress`: per topic, as a table or in Markdown.
+pub fn progress(course: &Course, done: &[bool], markdown: bool) -> String {
+    let topics = super::json::ProgressReport::new(course, done);
+    let mut out = String::new();
+    if markdown {
+        out.push_str("| Topic | Done | Progress |\n|---|---:|---|\n");
+        for topic in &topics.topics {
+            out.push_str(&format!(
+                "| {} | {}/{} | {} |\n",
+                topic.topic,
+                topic.done,
+                topic.total,
+                text_bar(topic.done, topic.total, 10)
+            ));
+        }
+        out.push_str(&format!(
+            "| **all** | **{}/{}** | {} |\n",
+            topics.done,
+            topics.total,
+            text_bar(topics.done, topics.total, 10)
+        ));
+    } else {
+        for topic in &topics.topics {
+            let line = format!(
+                "{:<24} {} {}/{}",
+                topic.topic,
+                text_bar(topic.done, topic.total, 20),
+                topic.done,
+                topic.total
+            );
+            out.push_str(&if topic.done == topic.total {
+                line.green().to_string()
+            } else {
+                line
+            });
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "\n{} of {} exercises done\n",
+            topics.done, topics.total
+        ));
+    }
+    out
+}
+
+fn text_bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width).checked_div(total).unwrap_or(0);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+/// One graded exercise, whole: its verdict, what failed and what to do.
 pub fn graded(graded: &Graded, exercise: &Exercise, path: &str) -> String {
     graded_with(
         graded,

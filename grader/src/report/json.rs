@@ -1,12 +1,52 @@
-//! The JSON forms of the grader's results, as documented in the README. Views only: they
-//! borrow the engine's data and add no logic beyond naming.
+//! The JSON format: the grader's results as documented in the README (`--json`, `--format
+//! json`). Views only: they borrow the engine's data and add no logic beyond naming.
 
 use serde::Serialize;
 
-use crate::course::{Course, Exercise, Mode};
-use crate::engine::Graded;
+use super::{Doctor, Format, Out, Shape, Sink};
+use crate::course::{Course, Exercise, Mode, Side};
+use crate::engine::{Event, Graded};
 use crate::run::{Diagnosis, Stacks, ThreadState};
 use crate::verdict::{TestResult, Verdict, VerdictKind};
+
+pub const FORMAT: Format = Format::new("json", || Box::new(Json));
+
+/// The sink of the JSON format: one document per command, printed when it ends.
+#[derive(Debug)]
+pub struct Json;
+
+impl Sink for Json {
+    fn event(&self, _: &Out, _: &Event<'_>) {}
+
+    fn finish(&self, out: &Out, results: &[(&Exercise, &Graded)], shape: Shape) {
+        let reports: Vec<RunReport<'_>> = results
+            .iter()
+            .map(|(exercise, graded)| RunReport::new(exercise, graded))
+            .collect();
+        match (shape, reports.as_slice()) {
+            (Shape::One, [report]) => out.print_json(report),
+            _ => out.print_json(&reports),
+        }
+    }
+
+    fn list(&self, out: &Out, course: &Course, done: &[bool]) {
+        let entries: Vec<ListEntry<'_>> = course
+            .exercises
+            .iter()
+            .zip(done)
+            .map(|(exercise, done)| ListEntry::new(exercise, *done))
+            .collect();
+        out.print_json(&entries);
+    }
+
+    fn progress(&self, out: &Out, course: &Course, done: &[bool], _markdown: bool) {
+        out.print_json(&ProgressReport::new(course, done));
+    }
+
+    fn doctor(&self, out: &Out, doctor: &Doctor) {
+        out.print_json(doctor);
+    }
+}
 
 /// `threadlings list --json`: one entry per exercise.
 #[derive(Serialize)]
@@ -23,17 +63,13 @@ impl<'a> ListEntry<'a> {
     pub fn new(exercise: &'a Exercise, done: bool) -> Self {
         ListEntry {
             name: &exercise.name,
-            path: exercise_path(exercise),
+            path: exercise.display_path(Side::Exercise),
             topic: &exercise.topic,
             mode: exercise.mode,
             done,
             points: exercise.points,
         }
     }
-}
-
-fn exercise_path(exercise: &Exercise) -> String {
-    format!("exercises/{}/{}.rs", exercise.dir, exercise.name)
 }
 
 /// `threadlings progress --json`.
@@ -97,6 +133,8 @@ impl<'a> ProgressReport<'a> {
 pub struct RunReport<'a> {
     pub exercise: &'a str,
     pub verdict: VerdictKind,
+    /// What the exercise is worth in classroom grading (`points` in info.toml).
+    pub points: u32,
     pub tests: &'a [TestResult],
     pub diagnosis: Option<DiagnosisReport<'a>>,
     pub duration_ms: u128,
@@ -132,7 +170,7 @@ pub struct DiagnosisReport<'a> {
 }
 
 impl<'a> RunReport<'a> {
-    pub fn new(graded: &'a Graded) -> Self {
+    pub fn new(exercise: &Exercise, graded: &'a Graded) -> Self {
         let verdict = graded.verdict();
         let (interrupted_test, diagnosis, crash) = match verdict {
             Verdict::TimedOut {
@@ -148,6 +186,7 @@ impl<'a> RunReport<'a> {
         RunReport {
             exercise: &graded.exercise,
             verdict: verdict.kind(),
+            points: exercise.points,
             tests: &graded.judgement.tests,
             diagnosis,
             duration_ms: graded.duration.as_millis(),

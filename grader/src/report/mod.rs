@@ -1,28 +1,140 @@
-//! The reporting layer: the only part of the grader that prints.
+//! The report sinks: the only part of the grader that prints.
 //!
-//! Drivers hand it data (graded exercises, the course, check results) and it renders them
-//! in the chosen format: human text (see `human.rs`) or JSON (see `json.rs`). Colour
-//! follows `--color`, `NO_COLOR` and whether stdout is a terminal.
+//! Owns: every output format. A format is a [`Sink`]: it follows the engine's
+//! [`Event`]s (builds, tests, verdicts) as they happen, is told when a command's grading
+//! ends, and renders the drivers' other results (the list, progress, the machine's
+//! report); what a sink does not render itself is shown as human text. The formats are
+//! registered in [`FORMATS`], by the name `--format` takes: a new format is one file in
+//! this folder and its line there. [`Reporter`] is what the drivers hold: the chosen sink
+//! and where it writes. Colour follows `--color`, `NO_COLOR` and whether stdout is a
+//! terminal.
+//!
+//! Must not: grade, start processes or write state; sinks read the data they are given
+//! and nothing else (no files, no clock beyond timestamps of events).
 
 pub mod human;
 pub mod json;
 pub mod screen;
+pub mod verdicts;
 pub mod watch;
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::{Mutex, PoisonError};
 
 use colored::Colorize;
 use serde::Serialize;
 
 use crate::course::{Course, Exercise, Side};
-use crate::engine::Graded;
+use crate::engine::{Event, Graded, Listener};
 use crate::error::Error;
 
-/// How results are printed.
+/// Every output format, by the name `--format` takes (the first is the default).
+pub const FORMATS: &[Format] = &[human::FORMAT, json::FORMAT, verdicts::FORMAT];
+
+/// One output format: its name and how to make its sink.
+#[derive(Clone, Copy, Debug)]
+pub struct Format {
+    pub name: &'static str,
+    make: fn() -> Box<dyn Sink>,
+}
+
+impl Format {
+    /// A format named `name`, made by `make` (for a format's own file).
+    pub const fn new(name: &'static str, make: fn() -> Box<dyn Sink>) -> Self {
+        Format { name, make }
+    }
+
+    /// The registered format called `name`.
+    pub fn named(name: &str) -> Option<Format> {
+        FORMATS.iter().copied().find(|format| format.name == name)
+    }
+
+    pub fn human() -> Format {
+        human::FORMAT
+    }
+
+    pub fn json() -> Format {
+        json::FORMAT
+    }
+
+    /// Meant for people at a terminal: coloured compiler output, a passed program's
+    /// output after its verdict.
+    pub fn is_human(self) -> bool {
+        self.name == human::FORMAT.name
+    }
+}
+
+/// Whether a command graded one exercise or a batch (some formats print them differently:
+/// one JSON object or an array).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
+pub enum Shape {
+    One,
+    Batch,
+}
+
+/// An output format. Every method but [`Sink::event`] has a default: human text for the
+/// results that are not grading, nothing at the end of a command.
+pub trait Sink: Send + Sync {
+    /// Something the engine did, as it happens (a build, a test, a verdict).
+    fn event(&self, out: &Out, event: &Event<'_>);
+
+    /// A command's grading ended: `graded` are its results, in course order.
+    fn finish(&self, out: &Out, graded: &[(&Exercise, &Graded)], shape: Shape) {
+        let _ = (out, graded, shape);
+    }
+
+    /// `threadlings list`: every exercise and whether it is done.
+    fn list(&self, out: &Out, course: &Course, done: &[bool]) {
+        out.print(&human::list(course, done));
+    }
+
+    /// `threadlings progress`: per topic.
+    fn progress(&self, out: &Out, course: &Course, done: &[bool], markdown: bool) {
+        out.print(&human::progress(course, done, markdown));
+    }
+
+    /// `threadlings doctor`: what this machine enforces.
+    fn doctor(&self, out: &Out, doctor: &Doctor) {
+        out.print(&human::doctor(doctor));
+    }
+}
+
+/// Where a sink writes: stdout, or any writer (a test's buffer, a file).
+pub struct Out {
+    to: Mutex<Box<dyn Write + Send>>,
+}
+
+impl std::fmt::Debug for Out {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Out")
+    }
+}
+
+impl Out {
+    pub fn stdout() -> Self {
+        Out::to(Box::new(io::stdout()))
+    }
+
+    pub fn to(writer: Box<dyn Write + Send>) -> Self {
+        Out {
+            to: Mutex::new(writer),
+        }
+    }
+
+    pub fn print(&self, text: &str) {
+        let mut to = self.to.lock().unwrap_or_else(PoisonError::into_inner);
+        // A closed pipe (`threadlings list | head`) is not worth a panic.
+        let _ = to.write_all(text.as_bytes());
+        let _ = to.flush();
+    }
+
+    /// A value as indented JSON, on a line of its own.
+    pub fn print_json(&self, value: &impl Serialize) {
+        match serde_json::to_string_pretty(value) {
+            Ok(json) => self.print(&format!("{json}\n")),
+            Err(err) => print_error(&Error::Tool(format!("could not render JSON: {err}"))),
+        }
+    }
 }
 
 /// When to colour output.
@@ -58,113 +170,62 @@ pub struct Doctor {
     pub containment: crate::run::Containment,
 }
 
-/// Prints results.
-#[derive(Debug)]
+/// What the drivers print through: the chosen format's sink and where it writes.
 pub struct Reporter {
-    pub format: Format,
+    format: Format,
+    sink: Box<dyn Sink>,
+    out: Out,
+}
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Reporter({})", self.format.name)
+    }
 }
 
 impl Reporter {
     pub fn new(format: Format) -> Self {
-        Reporter { format }
+        Reporter::writing_to(format, Out::stdout())
+    }
+
+    /// A reporter whose format writes to `out` instead of stdout.
+    pub fn writing_to(format: Format, out: Out) -> Self {
+        Reporter {
+            format,
+            sink: (format.make)(),
+            out,
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     fn print(&self, text: &str) {
-        let mut stdout = io::stdout().lock();
-        // A closed pipe (`threadlings list | head`) is not worth a panic.
-        let _ = stdout.write_all(text.as_bytes());
-        let _ = stdout.flush();
-    }
-
-    fn print_json(&self, value: &impl Serialize) {
-        match serde_json::to_string_pretty(value) {
-            Ok(json) => self.print(&format!("{json}\n")),
-            Err(err) => self.error(&Error::Tool(format!("could not render JSON: {err}"))),
-        }
+        self.out.print(text);
     }
 
     /// The machine's report card.
     pub fn doctor(&self, doctor: &Doctor) {
-        match self.format {
-            Format::Human => self.print(&human::doctor(doctor)),
-            Format::Json => self.print_json(doctor),
-        }
+        self.sink.doctor(&self.out, doctor);
     }
 
-    /// One graded exercise.
-    pub fn graded(&self, course: &Course, exercise: &Exercise, graded: &Graded) {
-        match self.format {
-            Format::Human => self.print(&human::graded(
-                graded,
-                exercise,
-                &display_path(course, exercise, graded.side),
-            )),
-            Format::Json => self.print_json(&json::RunReport::new(graded)),
-        }
+    /// One graded exercise, whole.
+    pub fn graded(&self, _course: &Course, exercise: &Exercise, graded: &Graded) {
+        self.sink
+            .event(&self.out, &Event::Graded { exercise, graded });
+        self.sink
+            .finish(&self.out, &[(exercise, graded)], Shape::One);
     }
 
-    /// A batch: each exercise as it is graded (human), or one JSON array at the end.
-    pub fn graded_live(&self, course: &Course, exercise: &Exercise, graded: &Graded) {
-        if self.format == Format::Human {
-            self.graded(course, exercise, graded);
-        }
-    }
-
-    /// The end of a batch.
-    pub fn batch_summary(&self, results: &[Graded]) {
-        match self.format {
-            Format::Human => {
-                let passed = results
-                    .iter()
-                    .filter(|graded| graded.verdict().passed())
-                    .count();
-                let line = format!("{passed} of {} exercises pass", results.len());
-                let line = if passed == results.len() {
-                    line.green().bold()
-                } else {
-                    line.yellow().bold()
-                };
-                self.print(&format!("\n{line}\n"));
-            }
-            Format::Json => {
-                let reports: Vec<json::RunReport<'_>> =
-                    results.iter().map(json::RunReport::new).collect();
-                self.print_json(&reports);
-            }
-        }
+    /// The end of a command's grading: its results, in course order.
+    pub fn finish(&self, graded: &[(&Exercise, &Graded)], shape: Shape) {
+        self.sink.finish(&self.out, graded, shape);
     }
 
     /// `threadlings list`.
     pub fn list(&self, course: &Course, done: &[bool]) {
-        match self.format {
-            Format::Json => {
-                let entries: Vec<json::ListEntry<'_>> = course
-                    .exercises
-                    .iter()
-                    .zip(done)
-                    .map(|(exercise, done)| json::ListEntry::new(exercise, *done))
-                    .collect();
-                self.print_json(&entries);
-            }
-            Format::Human => {
-                let mut out = String::new();
-                let mut topic = "";
-                for (exercise, done) in course.exercises.iter().zip(done) {
-                    if exercise.topic != topic {
-                        topic = &exercise.topic;
-                        out.push_str(&format!("\n{}\n", topic.bold()));
-                    }
-                    let mark = if *done { "✓".green() } else { "·".dimmed() };
-                    out.push_str(&format!(
-                        "  {mark} {:<16} exercises/{}/{}.rs\n",
-                        exercise.name, exercise.dir, exercise.name
-                    ));
-                }
-                let finished = done.iter().filter(|done| **done).count();
-                out.push_str(&format!("\n{finished} of {} done\n", done.len()));
-                self.print(&out);
-            }
-        }
+        self.sink.list(&self.out, course, done);
     }
 
     /// A problem `dev check` found, as soon as it is found.
@@ -203,51 +264,7 @@ impl Reporter {
 
     /// `threadlings progress`: per topic, as a table, JSON or Markdown.
     pub fn progress(&self, course: &Course, done: &[bool], markdown: bool) {
-        let topics = json::ProgressReport::new(course, done);
-        if self.format == Format::Json {
-            self.print_json(&topics);
-            return;
-        }
-        let mut out = String::new();
-        if markdown {
-            out.push_str("| Topic | Done | Progress |\n|---|---:|---|\n");
-            for topic in &topics.topics {
-                out.push_str(&format!(
-                    "| {} | {}/{} | {} |\n",
-                    topic.topic,
-                    topic.done,
-                    topic.total,
-                    text_bar(topic.done, topic.total, 10)
-                ));
-            }
-            out.push_str(&format!(
-                "| **all** | **{}/{}** | {} |\n",
-                topics.done,
-                topics.total,
-                text_bar(topics.done, topics.total, 10)
-            ));
-        } else {
-            for topic in &topics.topics {
-                let line = format!(
-                    "{:<24} {} {}/{}",
-                    topic.topic,
-                    text_bar(topic.done, topic.total, 20),
-                    topic.done,
-                    topic.total
-                );
-                out.push_str(&if topic.done == topic.total {
-                    line.green().to_string()
-                } else {
-                    line
-                });
-                out.push('\n');
-            }
-            out.push_str(&format!(
-                "\n{} of {} exercises done\n",
-                topics.done, topics.total
-            ));
-        }
-        self.print(&out);
+        self.sink.progress(&self.out, course, done, markdown);
     }
 
     /// Hints of one exercise, up to `count`.
@@ -288,20 +305,26 @@ impl Reporter {
 
     /// A grader fault, on stderr.
     pub fn error(&self, error: &Error) {
-        eprintln!(
-            "{} {}",
-            "error:".red().bold(),
-            human::escape_controls(&error.to_string())
-        );
+        print_error(error);
     }
 }
 
-fn text_bar(done: usize, total: usize, width: usize) -> String {
-    let filled = (done * width).checked_div(total).unwrap_or(0);
-    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+/// The engine's events go to the sink as they happen.
+impl Listener for Reporter {
+    fn event(&self, event: &Event<'_>) {
+        self.sink.event(&self.out, event);
+    }
+}
+
+fn print_error(error: &Error) {
+    eprintln!(
+        "{} {}",
+        "error:".red().bold(),
+        human::escape_controls(&error.to_string())
+    );
 }
 
 /// The path a learner would open, relative to the course root.
 pub fn display_path(_course: &Course, exercise: &Exercise, side: Side) -> String {
-    format!("{}/{}/{}.rs", side.dir(), exercise.dir, exercise.name)
+    exercise.display_path(side)
 }

@@ -177,7 +177,7 @@ impl<'a> WatchView<'a> {
 
     pub fn verdict(&self, course: &Course, exercise: &Exercise, graded: &Graded) {
         match self.output {
-            Output::Events => self.event("verdict", json::RunReport::new(graded)),
+            Output::Events => self.event("verdict", json::RunReport::new(exercise, graded)),
             Output::Lines => {
                 // The whole verdict: its errors are what the learner acts on.
                 let path = super::display_path(course, exercise, Side::Exercise);

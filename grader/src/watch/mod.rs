@@ -24,13 +24,13 @@ pub use self::files::Detection;
 use self::files::Notice;
 use crate::build::{self, Cargo};
 use crate::course::{Course, Side};
-use crate::engine::{Engine, TestStarted, content_hash};
+use crate::engine::{Engine, Event as EngineEvent, Listen, content_hash};
 use crate::error::Error;
 use crate::program;
 use crate::progress::{self, Progress, ResetOutcome};
 use crate::report::Reporter;
 use crate::report::watch::{Output, WatchView};
-use crate::session::{self, Building, Core, Effect, Input, Key, RunOutcome};
+use crate::session::{Building, Core, Effect, Input, Key, RunOutcome};
 
 /// What the first start builds.
 const COURSE_CRATES: &str = "the course's crates";
@@ -338,16 +338,17 @@ impl Driver<'_> {
                 scope.spawn(move || {
                     let mut cargo = Cargo::detect(options.color && !options.events_json);
                     cargo.cancel = Some(cancel);
-                    let mut engine = Engine::new(course, cargo, options.backtrace);
-                    let tests = events.clone();
-                    engine.on_test_started = Some(TestStarted(Arc::new(move |test: &str| {
-                        let _ = tests.send(Event::Input(Input::TestStarted {
-                            generation,
-                            test: test.to_owned(),
-                        }));
-                    })));
+                    let engine = Engine::new(course, cargo, options.backtrace);
+                    let on_test = Listen(|event: &EngineEvent<'_>| {
+                        if let EngineEvent::TestStarted { test, .. } = event {
+                            let _ = events.send(Event::Input(Input::TestStarted {
+                                generation,
+                                test: (*test).to_owned(),
+                            }));
+                        }
+                    });
                     let exercise = &course.exercises[index];
-                    let outcome = match engine.grade(exercise, Side::Exercise) {
+                    let outcome = match engine.grade_one(exercise, Side::Exercise, &on_test) {
                         Ok(graded) => RunOutcome::Graded(Box::new(graded)),
                         Err(Error::Cancelled) => RunOutcome::Cancelled,
                         Err(error) => RunOutcome::Failed(error.to_string()),
@@ -439,7 +440,7 @@ impl Driver<'_> {
                             let _ = events.send(Event::Input(Input::Checked {
                                 index,
                                 passed: graded.verdict().passed(),
-                                verdict: session::verdict_name(graded),
+                                verdict: graded.verdict().kind().label().to_owned(),
                             }));
                         }
                     };
