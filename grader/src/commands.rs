@@ -183,6 +183,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             Ok(ExitCode::SUCCESS)
         }
         Action::DevCheck {
+            only,
             stress,
             committed_stubs,
         } => {
@@ -191,7 +192,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             } else {
                 devcheck::StubSource::WorkingTree
             };
-            let report = devcheck::check(&engine, *stress, source, reporter)?;
+            let report = devcheck::check(&engine, only, *stress, source, reporter)?;
             Ok(pass_code(report.is_clean()))
         }
         Action::DevBless { name } => {
