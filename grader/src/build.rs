@@ -317,7 +317,7 @@ impl Cargo {
                 "\n[[bin]]\nname = \"{name}\"\npath = \"src/{file}\"\n"
             ));
             write_if_changed(&src.join(&file), source)?;
-            keep.insert(std::ffi::OsString::from(file));
+            keep.insert(OsString::from(file));
         }
         for stale in fs::read_dir(&src).into_iter().flatten().flatten() {
             if !keep.contains(&stale.file_name()) {
@@ -437,19 +437,6 @@ impl Cargo {
     /// The cargo the harness's trybuild should call.
     pub fn program(&self) -> &Path {
         &self.program
-    }
-
-    /// Arguments for a test binary built by [`Cargo::build_tests`].
-    pub fn test_args(logfile: &Path) -> Vec<OsString> {
-        vec![
-            // One test at a time: libtest then prints each test's name before running it,
-            // which names the test that hung or crashed the process.
-            "--test-threads=1".into(),
-            // Results as libtest records them, out of reach of a test that prints a fake
-            // summary to stdout.
-            "--logfile".into(),
-            logfile.into(),
-        ]
     }
 }
 

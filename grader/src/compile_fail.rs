@@ -16,7 +16,7 @@ use crate::build::Cargo;
 use crate::course::{Course, Exercise};
 use crate::error::Error;
 use crate::run::{self, Exit, Spec};
-use crate::verdict::{Crash, Judgement, TestOutcome, TestResult, Verdict};
+use crate::verdict::{self, Judgement, TestOutcome, TestResult, Verdict};
 
 /// What one harness run found.
 pub struct Ran {
@@ -73,27 +73,20 @@ pub fn grade(
     let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
     let report = format!("{}{}", output.stdout.text(), output.stderr.text());
     let tests = parse_report(&report);
-    let verdict = match output.exit {
+    let verdict = match &output.exit {
         Exit::Code(0) => Verdict::Pass,
         Exit::Code(_) if tests.iter().any(|test| test.outcome == TestOutcome::Failed) => {
             Verdict::TestFailed
         }
-        Exit::TimedOut { diagnosis } => Verdict::TimedOut {
-            test: None,
-            limit: exercise.timeout,
-            diagnosis,
-        },
         Exit::Code(code) => {
             return Err(Error::Tool(format!(
                 "the compile-fail harness failed (exit status {code}):\n{}",
                 report.trim_end()
             )));
         }
-        Exit::Signal { name, .. } => Verdict::Crashed {
-            test: None,
-            cause: Crash::Signal(name),
-        },
         Exit::Cancelled => return Err(Error::Cancelled),
+        ended => verdict::ended_early(ended, None, exercise.timeout, &output.stderr.text())
+            .ok_or(Error::Cancelled)?,
     };
     if expectations == Expectations::Bless {
         copy_blessed(

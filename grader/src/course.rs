@@ -72,16 +72,6 @@ pub enum StubFailure {
     Timeout,
 }
 
-impl fmt::Display for StubFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            StubFailure::CompileError => "compile_error",
-            StubFailure::TestFailed => "test_failed",
-            StubFailure::Timeout => "timeout",
-        })
-    }
-}
-
 /// One exercise, validated.
 #[derive(Clone, Debug)]
 pub struct Exercise {

@@ -20,6 +20,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::git;
 use crate::report::Reporter;
+use crate::verdict::VerdictKind;
 
 /// What the check found.
 #[derive(Debug, Default)]
@@ -148,12 +149,14 @@ pub fn check(
     let stubs = engine.grade_all(&pristine, Side::Exercise, &|_| {})?;
     for (exercise, graded) in pristine.iter().zip(&stubs) {
         report.stubs_checked += 1;
-        let got = graded.verdict().kind().as_str();
-        let declared = exercise.stub.to_string();
+        let got = graded.verdict().kind();
+        let declared = VerdictKind::from(exercise.stub);
         if got != declared {
             let problem = format!(
-                "stub of `{}` should fail with {declared} (info.toml `stub`), but got {got}",
-                exercise.name
+                "stub of `{}` should fail with {} (info.toml `stub`), but got {}",
+                exercise.name,
+                declared.as_str(),
+                got.as_str()
             );
             reporter.check_problem(&problem);
             reporter.graded(course, exercise, graded);

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::course::StubFailure;
 use crate::libtest::{self, Recorded};
 use crate::model_check::{self, ModelFailure};
 use crate::run::{Diagnosis, Exit, Output, ThreadState};
@@ -69,6 +70,17 @@ impl Verdict {
 
     pub fn passed(&self) -> bool {
         *self == Verdict::Pass
+    }
+}
+
+/// The verdict a stub is declared to fail with (`stub` in info.toml).
+impl From<StubFailure> for VerdictKind {
+    fn from(stub: StubFailure) -> Self {
+        match stub {
+            StubFailure::CompileError => VerdictKind::CompileError,
+            StubFailure::TestFailed => VerdictKind::TestFailed,
+            StubFailure::Timeout => VerdictKind::Timeout,
+        }
     }
 }
 
@@ -223,22 +235,41 @@ pub fn judge_run(
         .collect();
 
     let verdict = match &output.exit {
-        Exit::TimedOut { diagnosis } => Verdict::TimedOut {
-            test: interrupted,
-            limit,
-            diagnosis: diagnosis.clone(),
-        },
-        Exit::Cancelled => Verdict::Crashed {
-            test: interrupted,
-            cause: Crash::Signal("cancelled".to_owned()),
-        },
-        Exit::Signal { name, .. } => Verdict::Crashed {
-            test: interrupted,
-            cause: crash_cause(name, &stderr),
-        },
         Exit::Code(code) => judge_exit(*code, expected, &tests, interrupted, &stderr),
+        ended => ended_early(ended, interrupted.clone(), limit, &stderr).unwrap_or(
+            // The engine never judges a cancelled run (it judged nothing); should one come
+            // here, it is no pass.
+            Verdict::Crashed {
+                test: interrupted,
+                cause: Crash::Signal("cancelled".to_owned()),
+            },
+        ),
     };
     Judgement { verdict, tests }
+}
+
+/// The verdict for a process that did not end with an exit status of its own: stopped at
+/// its time limit, or killed by a signal (`test` was running then). `None` for an exit
+/// status, which only the tests' record can judge, and for a cancelled run, which judged
+/// nothing. Every grading path (test runs, the compile-fail harness) maps endings here.
+pub fn ended_early(
+    exit: &Exit,
+    test: Option<String>,
+    limit: Duration,
+    stderr: &str,
+) -> Option<Verdict> {
+    match exit {
+        Exit::TimedOut { diagnosis } => Some(Verdict::TimedOut {
+            test,
+            limit,
+            diagnosis: diagnosis.clone(),
+        }),
+        Exit::Signal { name, .. } => Some(Verdict::Crashed {
+            test,
+            cause: crash_cause(name, stderr),
+        }),
+        Exit::Code(_) | Exit::Cancelled => None,
+    }
 }
 
 /// Adds what the model checker found to a model-checked exercise's judgement: each
