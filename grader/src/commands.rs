@@ -19,7 +19,7 @@ use crate::devcheck;
 use crate::engine::{Engine, Event, Graded, Listen, Listener, ReferenceSource};
 use crate::error::{EXIT_NOT_PASSED, EXIT_PASS, Error};
 use crate::progress::{self, Progress, ResetOutcome};
-use crate::report::{self, Reporter, Shape, display_path};
+use crate::report::{self, Reporter, Shape};
 use crate::run;
 use crate::watch;
 
@@ -170,7 +170,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             }
             reporter.text(&format!(
                 "// {}\n{solution}",
-                display_path(course, exercise, Side::Solution)
+                exercise.display_path(Side::Solution)
             ));
             Ok(ExitCode::SUCCESS)
         }
@@ -211,7 +211,7 @@ fn reset(
     from: &str,
 ) -> Result<ExitCode, Error> {
     let exercise = course.exercise(name)?;
-    let relative = display_path(course, exercise, Side::Exercise);
+    let relative = exercise.display_path(Side::Exercise);
     if !yes
         && !confirm(
             reporter,

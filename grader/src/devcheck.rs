@@ -59,12 +59,7 @@ fn stubs(
         let on_disk = fs::read(course.path(exercise, Side::Exercise))
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .unwrap_or_default();
-        let relative = format!(
-            "{}/{}/{}.rs",
-            Side::Exercise.dir(),
-            exercise.dir,
-            exercise.name
-        );
+        let relative = exercise.display_path(Side::Exercise);
         let text = match source {
             StubSource::WorkingTree => on_disk,
             StubSource::Committed => match git::committed(&course.root, &relative) {

@@ -352,13 +352,7 @@ impl<'a> Engine<'a> {
 
     fn read_reference(&self, exercise: &Exercise) -> Result<Reference, Error> {
         let path = self.course.path(exercise, Side::Solution);
-        // Slashes on every system: git's path syntax, and what the learner sees.
-        let relative = format!(
-            "{}/{}/{}.rs",
-            Side::Solution.dir(),
-            exercise.dir,
-            exercise.name
-        );
+        let relative = exercise.display_path(Side::Solution);
         let working_tree =
             || fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())));
         let mut notes = Vec::new();

@@ -6,7 +6,8 @@
 //! one above it (CONTRIBUTING.md, "The grader", draws the picture):
 //!
 //! ```text
-//! drivers    cli, commands, watch/, devcheck, devcheck_model   what to grade and when
+//! drivers    cli, commands, watch/ (driver, session, view), devcheck, devcheck_model,
+//!            variants                                          what to grade and when
 //! sinks      report/ (the only printer), progress (the only state writer)
 //! engine     engine (grade = build → run → judge, emitting events), program
 //! mechanics  build, compile_fail, libtest, verdict, model_check, weaken, git
@@ -34,7 +35,6 @@ pub mod program;
 pub mod progress;
 pub mod report;
 pub mod run;
-pub mod session;
 pub mod tamper;
 pub mod variants;
 pub mod verdict;

@@ -46,6 +46,12 @@ impl Sink for Json {
     fn doctor(&self, out: &Out, doctor: &Doctor) {
         out.print_json(doctor);
     }
+
+    fn watch(&self, out: &Out, event: &super::watch::WatchEvent<'_>) {
+        if let Some(line) = super::watch::json_line(event) {
+            out.print(&format!("{line}\n"));
+        }
+    }
 }
 
 /// `threadlings list --json`: one entry per exercise.

@@ -24,7 +24,7 @@ use std::sync::{Mutex, PoisonError};
 use colored::Colorize;
 use serde::Serialize;
 
-use crate::course::{Course, Exercise, Side};
+use crate::course::{Course, Exercise};
 use crate::engine::{Event, Graded, Listener};
 use crate::error::Error;
 
@@ -97,6 +97,20 @@ pub trait Sink: Send + Sync {
     fn doctor(&self, out: &Out, doctor: &Doctor) {
         out.print(&human::doctor(doctor));
     }
+
+    /// What the watch loop tells the learner without a screen.
+    fn watch(&self, out: &Out, event: &watch::WatchEvent<'_>) {
+        if let Some(text) = watch::lines(event) {
+            out.print(&with_newline(text));
+        }
+    }
+}
+
+fn with_newline(mut text: String) -> String {
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
 }
 
 /// Where a sink writes: stdout, or any writer (a test's buffer, a file).
@@ -223,6 +237,11 @@ impl Reporter {
         self.sink.finish(&self.out, graded, shape);
     }
 
+    /// Something the watch loop tells the learner (without a screen).
+    pub fn watch(&self, event: &watch::WatchEvent<'_>) {
+        self.sink.watch(&self.out, event);
+    }
+
     /// `threadlings list`.
     pub fn list(&self, course: &Course, done: &[bool]) {
         self.sink.list(&self.out, course, done);
@@ -279,11 +298,7 @@ impl Reporter {
 
     /// Plain text: a message, a file's contents.
     pub fn text(&self, text: &str) {
-        let mut text = text.to_owned();
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        self.print(&text);
+        self.print(&with_newline(text.to_owned()));
     }
 
     /// Something worth knowing that is not a result (a rebuilt state file, ...); stderr,
@@ -322,9 +337,4 @@ fn print_error(error: &Error) {
         "error:".red().bold(),
         human::escape_controls(&error.to_string())
     );
-}
-
-/// The path a learner would open, relative to the course root.
-pub fn display_path(_course: &Course, exercise: &Exercise, side: Side) -> String {
-    exercise.display_path(side)
 }

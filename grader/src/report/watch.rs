@@ -1,35 +1,199 @@
-//! What the watch loop shows: a full screen in a terminal (laid out by `screen.rs`, drawn
-//! here), plain text without one, or JSON lines for editors and scripts (`--events json`,
-//! no terminal control codes). Without a screen, whatever the screen would show on a key
-//! (a hint, the list, the solution, a verdict's errors) is printed instead.
+//! What the watch loop tells the learner besides its screen, as [`WatchEvent`]s that the
+//! report sinks render: lines of text without a terminal (the human format), JSON lines
+//! for editors and scripts (`--events json`, the JSON format; no terminal control codes).
+//! Without a screen, whatever the screen would show on a key (a hint, the list, the
+//! solution, a verdict's errors) is such an event. On a terminal the screen shows them
+//! (`report::screen` draws what `watch::view` lays out) and only notices are printed.
 
-use std::fs;
-use std::io::{self, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use colored::Colorize;
-use crossterm::{cursor, execute, queue, terminal};
 use serde::Serialize;
 
-use super::screen::{self, Context};
 use super::{Reporter, human, json};
 use crate::course::{Course, Exercise, Side};
 use crate::engine::Graded;
-use crate::session::{Core, Screen};
+use crate::program::ProgramOutput;
 
-/// Where the loop's output goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Output {
-    Terminal,
-    Lines,
-    Events,
+/// Something the watch loop tells the learner, an editor or a script.
+#[derive(Clone, Copy, Debug)]
+pub enum WatchEvent<'a> {
+    /// The course's welcome, the first time.
+    Welcome { message: &'a str },
+    /// Something worth knowing that is not a verdict.
+    Notice { message: &'a str },
+    /// A grading run started.
+    Started { exercise: &'a Exercise },
+    /// The current exercise moved on.
+    Next { exercise: &'a Exercise },
+    Verdict {
+        exercise: &'a Exercise,
+        graded: &'a Graded,
+    },
+    /// Hint `number` (from 1) of the exercise's hints.
+    Hint {
+        exercise: &'a Exercise,
+        number: usize,
+        hint: &'a str,
+    },
+    /// What the exercise's program printed after a pass.
+    Program {
+        exercise: &'a Exercise,
+        output: &'a ProgramOutput,
+    },
+    /// One exercise of a check-all finished.
+    Checked {
+        exercise: &'a Exercise,
+        verdict: &'a str,
+    },
+    /// The list of exercises (`l`).
+    List {
+        course: &'a Course,
+        done: &'a [bool],
+        current: usize,
+    },
+    /// The reference solution (`s`, once the exercise passes).
+    Solution {
+        exercise: &'a Exercise,
+        solution: &'a str,
+    },
+    /// Every exercise is done.
+    Done { message: &'a str },
 }
 
-/// The loop's view.
-#[derive(Debug)]
-pub struct WatchView<'a> {
-    output: Output,
-    reporter: &'a Reporter,
+/// A watch event as text lines (the human format's rendering, and every format's unless
+/// it has its own); `None` when there is nothing to print.
+pub fn lines(event: &WatchEvent<'_>) -> Option<String> {
+    Some(match *event {
+        WatchEvent::Welcome { message } | WatchEvent::Done { message } => message.to_owned(),
+        WatchEvent::Notice { message } => format!("note: {message}"),
+        WatchEvent::Started { .. } => return None,
+        WatchEvent::Next { exercise } => format!(
+            "→ {} ({})",
+            exercise.name,
+            exercise.display_path(Side::Exercise)
+        ),
+        // The whole verdict: its errors are what the learner acts on.
+        WatchEvent::Verdict { exercise, graded } => {
+            human::graded(graded, exercise, &exercise.display_path(Side::Exercise))
+        }
+        WatchEvent::Hint {
+            exercise,
+            number,
+            hint,
+        } => format!(
+            "{} {hint}",
+            format!("hint {number}/{}:", exercise.hints.len())
+                .cyan()
+                .bold()
+        ),
+        WatchEvent::Program { exercise, output } => human::program_output(&exercise.name, output),
+        WatchEvent::Checked { exercise, verdict } => format!("  {} {verdict}", exercise.name),
+        WatchEvent::List {
+            course,
+            done,
+            current,
+        } => {
+            let mut out = String::new();
+            for (index, (exercise, done)) in course.exercises.iter().zip(done).enumerate() {
+                let mark = if *done { "✓" } else { "·" };
+                let here = if index == current { "›" } else { " " };
+                out.push_str(&format!(
+                    "{here} {mark} {:<18} {}\n",
+                    exercise.name,
+                    exercise.display_path(Side::Exercise)
+                ));
+            }
+            out
+        }
+        WatchEvent::Solution { exercise, solution } => {
+            format!("// {}\n{solution}", exercise.display_path(Side::Solution))
+        }
+    })
+}
+
+/// A watch event as one JSON object on one line (`--events json`, documented in the
+/// README), with the time it was printed.
+pub fn json_line(event: &WatchEvent<'_>) -> Option<String> {
+    fn line(event: &str, body: impl Serialize) -> Option<String> {
+        serde_json::to_string(&EventLine {
+            event,
+            at_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |since| since.as_millis()),
+            body,
+        })
+        .ok()
+    }
+    match *event {
+        WatchEvent::Welcome { message } => line("welcome", MessageBody { message }),
+        WatchEvent::Notice { message } => line("notice", MessageBody { message }),
+        WatchEvent::Done { message } => line("done", MessageBody { message }),
+        WatchEvent::Started { exercise } => line(
+            "started",
+            ExerciseBody {
+                exercise: &exercise.name,
+                path: None,
+            },
+        ),
+        WatchEvent::Next { exercise } => line(
+            "next",
+            ExerciseBody {
+                exercise: &exercise.name,
+                path: Some(exercise.display_path(Side::Exercise)),
+            },
+        ),
+        WatchEvent::Verdict { exercise, graded } => {
+            line("verdict", json::RunReport::new(exercise, graded))
+        }
+        WatchEvent::Hint {
+            exercise,
+            number,
+            hint,
+        } => line(
+            "hint",
+            HintBody {
+                exercise: &exercise.name,
+                number,
+                total: exercise.hints.len(),
+                hint,
+            },
+        ),
+        WatchEvent::Program { exercise, output } => line(
+            "output",
+            ProgramBody {
+                exercise: &exercise.name,
+                stdout: &output.stdout,
+                stderr: &output.stderr,
+            },
+        ),
+        WatchEvent::Checked { exercise, verdict } => line(
+            "checked",
+            CheckedBody {
+                exercise: &exercise.name,
+                verdict,
+            },
+        ),
+        WatchEvent::List { course, done, .. } => line(
+            "list",
+            ListBody {
+                exercises: course
+                    .exercises
+                    .iter()
+                    .zip(done)
+                    .map(|(exercise, done)| json::ListEntry::new(exercise, *done))
+                    .collect(),
+            },
+        ),
+        WatchEvent::Solution { exercise, solution } => line(
+            "solution",
+            SolutionBody {
+                exercise: &exercise.name,
+                path: exercise.display_path(Side::Solution),
+                solution,
+            },
+        ),
+    }
 }
 
 #[derive(Serialize)]
@@ -80,111 +244,42 @@ struct SolutionBody<'a> {
     solution: &'a str,
 }
 
-/// While it lives, the terminal is in raw mode on the alternate screen; dropping it (on
-/// quit, Ctrl-C or a panic) puts the terminal back as it was.
+#[derive(Serialize)]
+struct ListBody<'a> {
+    exercises: Vec<json::ListEntry<'a>>,
+}
+
+/// The loop's way to the learner: on a terminal the screen shows everything but notices;
+/// without one, every event goes to the reporter's format.
 #[derive(Debug)]
-pub struct RawScreen {
-    _private: (),
-}
-
-impl Drop for RawScreen {
-    fn drop(&mut self) {
-        leave_screen();
-    }
-}
-
-fn leave_screen() {
-    let _ = execute!(io::stdout(), cursor::Show, terminal::LeaveAlternateScreen);
-    let _ = terminal::disable_raw_mode();
-    let _ = io::stdout().flush();
+pub struct WatchView<'a> {
+    screen: bool,
+    reporter: &'a Reporter,
 }
 
 impl<'a> WatchView<'a> {
-    pub fn new(output: Output, reporter: &'a Reporter) -> Self {
-        WatchView { output, reporter }
+    /// `screen`: the loop draws a full screen on a terminal.
+    pub fn new(screen: bool, reporter: &'a Reporter) -> Self {
+        WatchView { screen, reporter }
     }
 
-    /// Enters raw mode and the alternate screen, and makes sure a panic leaves them.
-    pub fn enter_screen(&self) -> io::Result<RawScreen> {
-        terminal::enable_raw_mode()?;
-        execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            leave_screen();
-            previous(info);
-        }));
-        Ok(RawScreen { _private: () })
-    }
-
-    fn event(&self, event: &str, body: impl Serialize) {
-        let line = EventLine {
-            event,
-            at_ms: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |since| since.as_millis()),
-            body,
-        };
-        if let Ok(json) = serde_json::to_string(&line) {
-            self.reporter.text(&json);
-        }
-    }
-
-    /// The course's welcome, the first time. On the terminal it is shown on the screen
-    /// (see [`screen`]), so nothing is printed here.
-    pub fn welcome(&self, message: &str) {
-        match self.output {
-            Output::Events => self.event("welcome", MessageBody { message }),
-            Output::Lines => self.reporter.text(message),
-            Output::Terminal => {}
-        }
-    }
-
-    /// Something the learner should know that is not a verdict.
-    pub fn notice(&self, message: &str) {
-        match self.output {
-            Output::Events => self.event("notice", MessageBody { message }),
-            Output::Lines => self.reporter.text(&format!("note: {message}")),
-            Output::Terminal => self.reporter.warning(message),
-        }
-    }
-
-    pub fn started(&self, exercise: &Exercise) {
-        if self.output == Output::Events {
-            self.event(
-                "started",
-                ExerciseBody {
-                    exercise: &exercise.name,
-                    path: None,
-                },
-            );
-        }
-    }
-
-    pub fn next(&self, course: &Course, exercise: &Exercise) {
-        let path = super::display_path(course, exercise, Side::Exercise);
-        match self.output {
-            Output::Events => self.event(
-                "next",
-                ExerciseBody {
-                    exercise: &exercise.name,
-                    path: Some(path),
-                },
-            ),
-            Output::Lines => self.reporter.text(&format!("→ {} ({path})", exercise.name)),
-            Output::Terminal => {}
-        }
-    }
-
-    pub fn verdict(&self, course: &Course, exercise: &Exercise, graded: &Graded) {
-        match self.output {
-            Output::Events => self.event("verdict", json::RunReport::new(exercise, graded)),
-            Output::Lines => {
-                // The whole verdict: its errors are what the learner acts on.
-                let path = super::display_path(course, exercise, Side::Exercise);
-                self.reporter.text(&human::graded(graded, exercise, &path));
+    /// Tells `event`; false when nothing was printed (the screen shows it instead).
+    pub fn tell(&self, event: &WatchEvent<'_>) -> bool {
+        match (self.screen, event) {
+            (true, WatchEvent::Notice { message }) => {
+                self.reporter.warning(message);
+                true
             }
-            Output::Terminal => {}
+            (true, _) => false,
+            (false, _) => {
+                self.reporter.watch(event);
+                true
+            }
         }
+    }
+
+    pub fn notice(&self, message: &str) {
+        self.tell(&WatchEvent::Notice { message });
     }
 
     /// Hint number `count` of `exercise` was asked for. Without a screen it is printed
@@ -196,174 +291,10 @@ impl<'a> WatchView<'a> {
         else {
             return false;
         };
-        let total = exercise.hints.len();
-        match self.output {
-            Output::Events => self.event(
-                "hint",
-                HintBody {
-                    exercise: &exercise.name,
-                    number: count,
-                    total,
-                    hint,
-                },
-            ),
-            Output::Lines => self.reporter.text(&format!(
-                "{} {hint}",
-                format!("hint {count}/{total}:").cyan().bold()
-            )),
-            Output::Terminal => return false,
-        }
-        true
+        self.tell(&WatchEvent::Hint {
+            exercise,
+            number: count,
+            hint,
+        })
     }
-
-    /// What the exercise's program printed after a pass (without a screen; the screen
-    /// shows it under the verdict).
-    pub fn program(&self, exercise: &Exercise, output: &crate::program::ProgramOutput) {
-        match self.output {
-            Output::Events => self.event(
-                "output",
-                ProgramBody {
-                    exercise: &exercise.name,
-                    stdout: &output.stdout,
-                    stderr: &output.stderr,
-                },
-            ),
-            Output::Lines => self
-                .reporter
-                .text(&human::program_output(&exercise.name, output)),
-            Output::Terminal => {}
-        }
-    }
-
-    /// One exercise of a check-all finished (without a screen: a line or an event).
-    pub fn checked(&self, exercise: &Exercise, verdict: &str) {
-        match self.output {
-            Output::Events => self.event(
-                "checked",
-                CheckedBody {
-                    exercise: &exercise.name,
-                    verdict,
-                },
-            ),
-            Output::Lines => self
-                .reporter
-                .text(&format!("  {} {verdict}", exercise.name)),
-            Output::Terminal => {}
-        }
-    }
-
-    /// The list of exercises, without a screen (`l`).
-    pub fn list(&self, course: &Course, done: &[bool], current: usize) {
-        match self.output {
-            Output::Events => {
-                let entries: Vec<json::ListEntry<'_>> = course
-                    .exercises
-                    .iter()
-                    .zip(done)
-                    .map(|(exercise, done)| json::ListEntry::new(exercise, *done))
-                    .collect();
-                self.event("list", ListBody { exercises: entries });
-            }
-            Output::Lines => {
-                let mut out = String::new();
-                for (index, (exercise, done)) in course.exercises.iter().zip(done).enumerate() {
-                    let mark = if *done { "✓" } else { "·" };
-                    let here = if index == current { "›" } else { " " };
-                    out.push_str(&format!(
-                        "{here} {mark} {:<18} {}\n",
-                        exercise.name,
-                        super::display_path(course, exercise, Side::Exercise)
-                    ));
-                }
-                self.reporter.text(&out);
-            }
-            Output::Terminal => {}
-        }
-    }
-
-    /// The reference solution, without a screen (`s`, once the exercise passes).
-    pub fn solution(&self, course: &Course, exercise: &Exercise, solution: &str) {
-        let path = super::display_path(course, exercise, Side::Solution);
-        match self.output {
-            Output::Events => self.event(
-                "solution",
-                SolutionBody {
-                    exercise: &exercise.name,
-                    path,
-                    solution,
-                },
-            ),
-            Output::Lines => self.reporter.text(&format!("// {path}\n{solution}")),
-            Output::Terminal => {}
-        }
-    }
-
-    pub fn finish(&self, message: &str) {
-        match self.output {
-            Output::Events => self.event("done", MessageBody { message }),
-            Output::Lines => self.reporter.text(message),
-            Output::Terminal => {}
-        }
-    }
-
-    /// Draws the whole screen (terminal only). Returns how many hints the learner can
-    /// see on it, and clamps the session's scroll offset to the verdict's length.
-    pub fn render(&self, core: &mut Core, course: &Course) -> Option<usize> {
-        if self.output != Output::Terminal {
-            return None;
-        }
-        let (width, height) = terminal::size().unwrap_or((100, 30));
-        let exercise = &course.exercises[core.current];
-        let solution = (core.screen == Screen::Solution)
-            .then(|| fs::read_to_string(course.path(exercise, Side::Solution)).ok())
-            .flatten();
-        let lesson = (core.running.is_some() && core.last.is_none())
-            .then(|| fs::read_to_string(course.path(exercise, Side::Exercise)).ok())
-            .flatten()
-            .map(|source| lesson(&source));
-        let frame = screen::frame(
-            core,
-            course,
-            Context {
-                solution: solution.as_deref(),
-                lesson: lesson.as_deref(),
-                command: crate::invocation::command(),
-            },
-            usize::from(width),
-            usize::from(height),
-        );
-        core.scroll = core.scroll.min(frame.max_scroll);
-        let mut stdout = io::stdout().lock();
-        let _ = queue!(stdout, cursor::MoveTo(0, 0));
-        for (row, line) in frame.lines.iter().enumerate() {
-            if row > 0 {
-                // Raw mode: a line feed does not return the carriage.
-                let _ = stdout.write_all(b"\r\n");
-            }
-            let _ = stdout.write_all(line.as_bytes());
-            let _ = queue!(
-                stdout,
-                crossterm::style::ResetColor,
-                terminal::Clear(terminal::ClearType::UntilNewLine)
-            );
-        }
-        let _ = queue!(stdout, terminal::Clear(terminal::ClearType::FromCursorDown));
-        let _ = stdout.flush();
-        Some(frame.hints_visible)
-    }
-}
-
-/// The lesson at the top of an exercise file: its leading `//!` comment, as text.
-fn lesson(source: &str) -> String {
-    let lines: Vec<&str> = source
-        .lines()
-        .map_while(|line| line.strip_prefix("//!"))
-        .map(|line| line.strip_prefix(' ').unwrap_or(line))
-        .collect();
-    human::escape_controls(&lines.join("\n"))
-}
-
-#[derive(Serialize)]
-struct ListBody<'a> {
-    exercises: Vec<json::ListEntry<'a>>,
 }

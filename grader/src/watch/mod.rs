@@ -1,13 +1,20 @@
-//! The watch loop: the learner's main screen.
+//! The watch loop: the learner's main screen. The whole feature is this folder: the
+//! driver (here), the pure state machine ([`session`]), the screen's pure layout
+//! ([`view`]), saves noticed (`files.rs`) and keys read (`terminal.rs`).
 //!
 //! One channel carries every [`Event`] (saves, keys, finished runs, ticks) to one loop,
 //! which hands them to the pure [`session::Core`] and carries out the effects it asks for:
 //! start or cancel a grading run (each on its own thread, so a hung exercise never freezes
-//! the screen), record progress, reset a file, draw. Saves are noticed by `files.rs`,
-//! keys by `terminal.rs`; everything shown goes through the reporter's `WatchView`.
+//! the screen), record progress, reset a file, draw.
+//!
+//! Must not: print (a frame is drawn by `report::screen`, everything else is a
+//! `report::watch::WatchEvent` the report sinks render), grade (the engine does), or
+//! write state but through `progress`.
 
 mod files;
+pub mod session;
 mod terminal;
+pub mod view;
 
 use std::collections::HashMap;
 use std::fs;
@@ -22,15 +29,16 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub use self::files::Detection;
 use self::files::Notice;
+use self::session::{Building, Core, Effect, Input, Key, RunOutcome, Screen};
 use crate::build::{self, Cargo};
 use crate::course::{Course, Side};
 use crate::engine::{Engine, Event as EngineEvent, Listen, content_hash};
 use crate::error::Error;
 use crate::program;
 use crate::progress::{self, Progress, ResetOutcome};
-use crate::report::Reporter;
-use crate::report::watch::{Output, WatchView};
-use crate::session::{Building, Core, Effect, Input, Key, RunOutcome};
+use crate::report::screen::{self, RawScreen};
+use crate::report::watch::{WatchEvent, WatchView};
+use crate::report::{Format, Reporter};
 
 /// What the first start builds.
 const COURSE_CRATES: &str = "the course's crates";
@@ -65,12 +73,10 @@ pub struct Options {
 pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<ExitCode, Error> {
     let interactive =
         !options.events_json && io::stdout().is_terminal() && io::stdin().is_terminal();
-    let output = match (options.events_json, interactive) {
-        (true, _) => Output::Events,
-        (false, true) => Output::Terminal,
-        (false, false) => Output::Lines,
-    };
-    let view = WatchView::new(output, reporter);
+    // `--events json` is the JSON format's rendering of the loop's events.
+    let json = Reporter::new(Format::json());
+    let reporter = if options.events_json { &json } else { reporter };
+    let view = WatchView::new(interactive, reporter);
     let progress = Progress::new(course);
     let loaded = progress.load()?;
     if let Some(warning) = loaded.warning {
@@ -119,7 +125,9 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
     if !state.welcomed
         && let Some(welcome) = &course.welcome_message
     {
-        view.welcome(welcome.trim());
+        view.tell(&WatchEvent::Welcome {
+            message: welcome.trim(),
+        });
         // On the screen it stays until the first key.
         core.notice = interactive.then(|| welcome.trim().to_owned());
         if let Some(warning) = progress.mark_welcomed()? {
@@ -144,9 +152,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         let _ = interrupt.send(Event::Input(Input::Key(Key::Interrupt)));
     });
     let _terminal = if interactive {
-        let raw = view
-            .enter_screen()
-            .map_err(Error::io("set up the terminal"))?;
+        let raw = RawScreen::enter().map_err(Error::io("set up the terminal"))?;
         terminal::read_keys(
             events.clone(),
             |key| Event::Input(Input::Key(key)),
@@ -170,6 +176,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
 
     let driver = Driver {
         course,
+        screen: interactive,
         progress: &progress,
         view: &view,
         options,
@@ -184,6 +191,8 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
 
 struct Driver<'a> {
     course: &'a Course,
+    /// A full screen on a terminal (else lines or JSON events).
+    screen: bool,
     progress: &'a Progress,
     view: &'a WatchView<'a>,
     options: Options,
@@ -230,10 +239,16 @@ impl Driver<'_> {
                     }
                     Event::Input(input) => {
                         if let Input::Checked { index, verdict, .. } = &input {
-                            self.view.checked(&self.course.exercises[*index], verdict);
+                            self.view.tell(&WatchEvent::Checked {
+                                exercise: &self.course.exercises[*index],
+                                verdict,
+                            });
                         }
                         if let Input::ProgramRan { index, output } = &input {
-                            self.view.program(&self.course.exercises[*index], output);
+                            self.view.tell(&WatchEvent::Program {
+                                exercise: &self.course.exercises[*index],
+                                output,
+                            });
                         }
                         core.handle(input, Instant::now())
                     }
@@ -245,6 +260,38 @@ impl Driver<'_> {
                 cancel.store(true, Ordering::Relaxed);
             }
         });
+    }
+
+    /// Draws the whole screen (terminal only). Returns how many hints the learner can
+    /// see on it, and clamps the session's scroll offset to the verdict's length.
+    fn render(&self, core: &mut Core) -> Option<usize> {
+        if !self.screen {
+            return None;
+        }
+        let course = self.course;
+        let (width, height) = screen::size();
+        let exercise = &course.exercises[core.current];
+        let solution = (core.screen == Screen::Solution)
+            .then(|| fs::read_to_string(course.path(exercise, Side::Solution)).ok())
+            .flatten();
+        let lesson = (core.running.is_some() && core.last.is_none())
+            .then(|| fs::read_to_string(course.path(exercise, Side::Exercise)).ok())
+            .flatten()
+            .map(|source| view::lesson(&source));
+        let frame = view::frame(
+            core,
+            course,
+            view::Context {
+                solution: solution.as_deref(),
+                lesson: lesson.as_deref(),
+                command: crate::invocation::command(),
+            },
+            width,
+            height,
+        );
+        core.scroll = core.scroll.min(frame.max_scroll);
+        screen::draw(&frame.lines);
+        Some(frame.hints_visible)
     }
 
     fn record_hints(&self, core: &mut Core, index: usize, count: usize) {
@@ -381,13 +428,20 @@ impl Driver<'_> {
             }
             Effect::PrintList => {
                 let done = &core.done;
-                self.view.list(course, done, core.current);
+                self.view.tell(&WatchEvent::List {
+                    course,
+                    done,
+                    current: core.current,
+                });
             }
             Effect::PrintSolution { index } => {
                 let exercise = &course.exercises[index];
                 let solution = fs::read_to_string(course.path(exercise, Side::Solution))
                     .unwrap_or_else(|err| format!("(the solution could not be read: {err})"));
-                self.view.solution(course, exercise, &solution);
+                self.view.tell(&WatchEvent::Solution {
+                    exercise,
+                    solution: &solution,
+                });
             }
             Effect::Cancel { generation } => {
                 if let Some(cancel) = cancels.remove(&generation) {
@@ -398,9 +452,16 @@ impl Driver<'_> {
                 if let Err(error) = self.progress.record(std::slice::from_ref(&graded)) {
                     self.tell(core, format!("progress not saved: {error}"));
                 }
-                self.view.verdict(course, &course.exercises[index], &graded);
+                self.view.tell(&WatchEvent::Verdict {
+                    exercise: &course.exercises[index],
+                    graded: &graded,
+                });
             }
-            Effect::AnnounceStart { index } => self.view.started(&course.exercises[index]),
+            Effect::AnnounceStart { index } => {
+                self.view.tell(&WatchEvent::Started {
+                    exercise: &course.exercises[index],
+                });
+            }
             Effect::AnnounceNext { index } => {
                 let exercise = &course.exercises[index];
                 self.hints_recorded.set(0);
@@ -418,7 +479,7 @@ impl Driver<'_> {
                         .unwrap_or(0);
                     self.hints_recorded.set(core.hints_shown);
                 }
-                self.view.next(course, exercise);
+                self.view.tell(&WatchEvent::Next { exercise });
             }
             Effect::CheckAll => {
                 let events = self.events.clone();
@@ -470,21 +531,23 @@ impl Driver<'_> {
                     }
                     Err(error) => format!("reset failed: {error}"),
                 });
-                let _ = self.view.render(core, course);
+                let _ = self.render(core);
                 self.hints_recorded.set(core.hints_shown);
             }
-            Effect::Finish => self.view.finish(
-                course
-                    .final_message
-                    .as_deref()
-                    .unwrap_or("Every exercise is done."),
-            ),
+            Effect::Finish => {
+                self.view.tell(&WatchEvent::Done {
+                    message: course
+                        .final_message
+                        .as_deref()
+                        .unwrap_or("Every exercise is done."),
+                });
+            }
             Effect::Render => {
                 if core.screenless {
                     if let Some(notice) = core.notice.take() {
                         self.view.notice(&notice);
                     }
-                } else if let Some(visible) = self.view.render(core, course)
+                } else if let Some(visible) = self.render(core)
                     && visible > self.hints_recorded.get()
                 {
                     let current = core.current;

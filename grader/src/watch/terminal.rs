@@ -7,7 +7,7 @@ use std::thread;
 
 use crossterm::event::{self, Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::session::Key;
+use super::session::Key;
 
 /// Reads keys from the terminal until the loop stops listening.
 pub fn read_keys<E: Send + 'static>(events: Sender<E>, key: fn(Key) -> E, resized: fn() -> E) {
