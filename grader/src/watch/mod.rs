@@ -96,7 +96,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         .collect();
     // Without a keyboard nobody can press `n`: move on by itself after a pass.
     let mut core = Core::new(names, hint_counts, done, !interactive, Instant::now());
-    core.screenless = !interactive;
+    core.set_screenless(!interactive);
     // The first start builds the course's crates: say so, and how far it has come.
     let crates = if build::course_crates_built(course) {
         Vec::new()
@@ -105,11 +105,11 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
     };
     let first_build = build::crate_progress(course, &crates);
     if !crates.is_empty() && !first_build.complete() {
-        core.building = Some(Building {
+        core.set_building(Some(Building {
             what: COURSE_CRATES,
             built: first_build.built,
             total: first_build.total,
-        });
+        }));
         view.notice(&format!(
             "building the course's crates ({} libraries: rayon, crossbeam, dashmap, \
              parking_lot and what they use): first time only, a minute or two; the first \
@@ -117,11 +117,12 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
             first_build.total
         ));
     }
-    core.hints_shown = state
+    let hints = state
         .hints_shown
-        .get(&core.names[core.current])
+        .get(&core.names()[core.current()])
         .copied()
         .unwrap_or(0);
+    core.hints_known(hints);
     if !state.welcomed
         && let Some(welcome) = &course.welcome_message
     {
@@ -129,7 +130,9 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
             message: welcome.trim(),
         });
         // On the screen it stays until the first key.
-        core.notice = interactive.then(|| welcome.trim().to_owned());
+        if interactive {
+            core.tell(welcome.trim().to_owned());
+        }
         if let Some(warning) = progress.mark_welcomed()? {
             view.notice(&warning);
         }
@@ -137,7 +140,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
 
     let (events, inbox) = mpsc::channel::<Event>();
     let current_path = Arc::new(Mutex::new(
-        course.path(&course.exercises[core.current], Side::Exercise),
+        course.path(&course.exercises[core.current()], Side::Exercise),
     ));
     let _watch = files::watch(
         options.detection,
@@ -182,7 +185,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
         options,
         events,
         current_path,
-        hints_recorded: std::cell::Cell::new(core.hints_shown),
+        hints_recorded: std::cell::Cell::new(core.hints_shown()),
         crates: std::cell::RefCell::new(crates),
     };
     driver.run(&mut core, &inbox);
@@ -229,12 +232,9 @@ impl Driver<'_> {
                         }
                     }
                     Event::Files(notice) => self.file_event(&notice, core),
-                    Event::Input(Input::Tick) if core.building.is_some() => {
+                    Event::Input(Input::Tick) if core.building().is_some() => {
                         let now = build::crate_progress(self.course, &self.crates.borrow());
-                        if let Some(building) = &mut core.building {
-                            building.built = now.built;
-                            building.total = now.total;
-                        }
+                        core.building_progress(now.built, now.total);
                         core.handle(Input::Tick, Instant::now())
                     }
                     Event::Input(input) => {
@@ -270,11 +270,11 @@ impl Driver<'_> {
         }
         let course = self.course;
         let (width, height) = screen::size();
-        let exercise = &course.exercises[core.current];
-        let solution = (core.screen == Screen::Solution)
+        let exercise = &course.exercises[core.current()];
+        let solution = (*core.screen() == Screen::Solution)
             .then(|| fs::read_to_string(course.path(exercise, Side::Solution)).ok())
             .flatten();
-        let lesson = (core.running.is_some() && core.last.is_none())
+        let lesson = (core.running().is_some() && core.last().is_none())
             .then(|| fs::read_to_string(course.path(exercise, Side::Exercise)).ok())
             .flatten()
             .map(|source| view::lesson(&source));
@@ -289,7 +289,7 @@ impl Driver<'_> {
             width,
             height,
         );
-        core.scroll = core.scroll.min(frame.max_scroll);
+        core.clamp_scroll(frame.max_scroll);
         screen::draw(&frame.lines);
         Some(frame.hints_visible)
     }
@@ -307,10 +307,10 @@ impl Driver<'_> {
     /// A notice for the learner: printed without a screen, on the screen's notice line
     /// with one (a line printed over the screen would garble it).
     fn tell(&self, core: &mut Core, notice: String) {
-        if core.screenless {
+        if core.screenless() {
             self.view.notice(&notice);
         } else {
-            core.notice = Some(notice);
+            core.tell(notice);
         }
     }
 
@@ -336,13 +336,13 @@ impl Driver<'_> {
                         .unwrap_or_default()
                         > MISSED_EVENT_AGE
                 });
-            let missed = core.disk_hash.as_ref().is_some_and(|seen| *seen != hash)
-                && core.running.is_none()
+            let missed = core.disk_hash().is_some_and(|seen| *seen != hash)
+                && core.running().is_none()
                 && settled;
             if !missed {
                 return Vec::new();
             }
-            core.notice = Some(
+            core.tell(
                 "a save was noticed late: this file system does not report changes (WSL /mnt/*, \
                  a network drive?); restart with `--poll`"
                     .to_owned(),
@@ -363,18 +363,18 @@ impl Driver<'_> {
         match effect {
             Effect::Grade { index, generation } => {
                 if course.exercises[index].mode == crate::course::Mode::CompileFail
-                    && core.building.is_none()
+                    && core.building().is_none()
                     && !build::harness_built(course)
                 {
                     // The first compile-fail lesson builds trybuild: say so.
                     let crates = build::harness_crates(&Cargo::detect(false), course);
                     let now = build::crate_progress(course, &crates);
                     if !crates.is_empty() {
-                        core.building = Some(Building {
+                        core.set_building(Some(Building {
                             what: HARNESS,
                             built: now.built,
                             total: now.total,
-                        });
+                        }));
                         *self.crates.borrow_mut() = crates;
                     }
                 }
@@ -427,11 +427,11 @@ impl Driver<'_> {
                 }
             }
             Effect::PrintList => {
-                let done = &core.done;
+                let done = core.done();
                 self.view.tell(&WatchEvent::List {
                     course,
                     done,
-                    current: core.current,
+                    current: core.current(),
                 });
             }
             Effect::PrintSolution { index } => {
@@ -471,13 +471,15 @@ impl Driver<'_> {
                     .unwrap_or_else(PoisonError::into_inner) =
                     course.path(exercise, Side::Exercise);
                 if let Ok(loaded) = self.progress.load() {
-                    core.hints_shown = loaded
-                        .state
-                        .hints_shown
-                        .get(&exercise.name)
-                        .copied()
-                        .unwrap_or(0);
-                    self.hints_recorded.set(core.hints_shown);
+                    core.hints_known(
+                        loaded
+                            .state
+                            .hints_shown
+                            .get(&exercise.name)
+                            .copied()
+                            .unwrap_or(0),
+                    );
+                    self.hints_recorded.set(core.hints_shown());
                 }
                 self.view.tell(&WatchEvent::Next { exercise });
             }
@@ -517,7 +519,7 @@ impl Driver<'_> {
             }
             Effect::Reset { index } => {
                 let exercise = &course.exercises[index];
-                core.notice = Some(match self.progress.reset(course, exercise, "HEAD") {
+                let notice = match self.progress.reset(course, exercise, "HEAD") {
                     Ok(ResetOutcome::Restored { backup }) => {
                         core.was_reset();
                         format!(
@@ -530,9 +532,10 @@ impl Driver<'_> {
                         format!("{} is already as it was at HEAD", exercise.name)
                     }
                     Err(error) => format!("reset failed: {error}"),
-                });
+                };
+                core.tell(notice);
                 let _ = self.render(core);
-                self.hints_recorded.set(core.hints_shown);
+                self.hints_recorded.set(core.hints_shown());
             }
             Effect::Finish => {
                 self.view.tell(&WatchEvent::Done {
@@ -543,14 +546,14 @@ impl Driver<'_> {
                 });
             }
             Effect::Render => {
-                if core.screenless {
-                    if let Some(notice) = core.notice.take() {
+                if core.screenless() {
+                    if let Some(notice) = core.take_notice() {
                         self.view.notice(&notice);
                     }
                 } else if let Some(visible) = self.render(core)
                     && visible > self.hints_recorded.get()
                 {
-                    let current = core.current;
+                    let current = core.current();
                     self.record_hints(core, current, visible);
                 }
             }

@@ -175,43 +175,157 @@ pub struct Running {
 #[derive(Debug)]
 pub struct Core {
     /// Exercise names, in course order.
-    pub names: Vec<String>,
+    names: Vec<String>,
     /// Which are done (passed for the content on disk).
-    pub done: Vec<bool>,
-    pub current: usize,
+    done: Vec<bool>,
+    current: usize,
     /// Advance to the next exercise by itself after a pass (no keyboard to press `n`).
-    pub auto_advance: bool,
-    pub running: Option<Running>,
+    auto_advance: bool,
+    running: Option<Running>,
     /// A run is wanted once the current one has ended.
-    pub pending: bool,
+    pending: bool,
     /// The latest verdict of the current exercise, for the content on disk.
-    pub last: Option<Graded>,
+    last: Option<Graded>,
     /// A grader failure to show instead of a verdict.
-    pub fault: Option<String>,
+    fault: Option<String>,
     /// Content hash of the current exercise as last seen on disk.
-    pub disk_hash: Option<String>,
-    pub hints_shown: usize,
-    pub hint_count: Vec<usize>,
-    pub screen: Screen,
-    pub check: Vec<CheckStatus>,
-    pub checking: bool,
+    disk_hash: Option<String>,
+    hints_shown: usize,
+    hint_count: Vec<usize>,
+    screen: Screen,
+    check: Vec<CheckStatus>,
+    checking: bool,
     /// A one-line message for the learner (a key that does nothing now, ...).
-    pub notice: Option<String>,
-    pub finished: bool,
+    notice: Option<String>,
+    finished: bool,
     /// No screen (line mode, `--events json`): views that need one (the list, the
     /// solution, hints) are printed instead of opened.
-    pub screenless: bool,
+    screenless: bool,
     /// First row shown of a verdict or solution longer than the screen.
-    pub scroll: usize,
+    scroll: usize,
     /// Stdin has ended: quit as soon as no check runs.
-    pub quit_when_idle: bool,
+    quit_when_idle: bool,
     /// What the current exercise's program printed after its last pass.
-    pub program: Option<ProgramOutput>,
+    program: Option<ProgramOutput>,
     /// A first-time build that comes with the running check (the course's crates, the
     /// compile-fail harness), while it runs: the driver updates it.
-    pub building: Option<Building>,
+    building: Option<Building>,
     next_generation: u64,
     now: Instant,
+}
+
+/// What the view and the driver read of the state; it changes only through [`Core::handle`]
+/// and the few facts the driver learns from outside (below).
+impl Core {
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+    /// Which exercises are done (passed for the content on disk).
+    pub fn done(&self) -> &[bool] {
+        &self.done
+    }
+    pub fn current(&self) -> usize {
+        self.current
+    }
+    pub fn running(&self) -> Option<&Running> {
+        self.running.as_ref()
+    }
+    /// The latest verdict of the current exercise, for the content on disk.
+    pub fn last(&self) -> Option<&Graded> {
+        self.last.as_ref()
+    }
+    /// A grader failure to show instead of a verdict.
+    pub fn fault(&self) -> Option<&str> {
+        self.fault.as_deref()
+    }
+    /// Content hash of the current exercise as last seen on disk.
+    pub fn disk_hash(&self) -> Option<&str> {
+        self.disk_hash.as_deref()
+    }
+    pub fn hints_shown(&self) -> usize {
+        self.hints_shown
+    }
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+    pub fn check(&self) -> &[CheckStatus] {
+        &self.check
+    }
+    pub fn checking(&self) -> bool {
+        self.checking
+    }
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+    /// No screen: views that need one are printed instead of opened.
+    pub fn screenless(&self) -> bool {
+        self.screenless
+    }
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+    pub fn program(&self) -> Option<&ProgramOutput> {
+        self.program.as_ref()
+    }
+    pub fn building(&self) -> Option<&Building> {
+        self.building.as_ref()
+    }
+
+    /// There is no screen (line mode, `--events json`).
+    pub fn set_screenless(&mut self, screenless: bool) {
+        self.screenless = screenless;
+    }
+
+    /// A first-time build started with the next run (or ended: `None`).
+    pub fn set_building(&mut self, building: Option<Building>) {
+        self.building = building;
+    }
+
+    /// How far the first-time build has come.
+    pub fn building_progress(&mut self, built: usize, total: usize) {
+        if let Some(building) = &mut self.building {
+            building.built = built;
+            building.total = total;
+        }
+    }
+
+    /// How many hints of the current exercise the learner has seen (from the state file).
+    pub fn hints_known(&mut self, count: usize) {
+        self.hints_shown = count;
+    }
+
+    /// A one-line message for the learner, on the screen's notice line.
+    pub fn tell(&mut self, notice: String) {
+        self.notice = Some(notice);
+    }
+
+    /// The notice to print (without a screen), once.
+    pub fn take_notice(&mut self) -> Option<String> {
+        self.notice.take()
+    }
+
+    /// The screen showed that the body scrolls no further than `max`.
+    pub fn clamp_scroll(&mut self, max: usize) {
+        self.scroll = self.scroll.min(max);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_last(&mut self, last: Option<Graded>) {
+        self.last = last;
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_screen(&mut self, screen: Screen) {
+        self.screen = screen;
+    }
+
+    #[cfg(test)]
+    pub(crate) fn scroll_to(&mut self, scroll: usize) {
+        self.scroll = scroll;
+    }
 }
 
 impl Core {

@@ -66,7 +66,7 @@ pub fn frame(
 ) -> Frame {
     let width = width.max(20);
     let height = height.max(4);
-    let exercise = &course.exercises[core.current];
+    let exercise = &course.exercises[core.current()];
 
     let mut head = Vec::new();
     for line in header(core, course, exercise).lines() {
@@ -74,15 +74,14 @@ pub fn frame(
     }
 
     let keys = wrap_text(
-        keys_line(&core.screen, core.checking)
+        keys_line(core.screen(), core.checking())
             .dimmed()
             .to_string()
             .as_str(),
         width,
     );
     let mut notice = core
-        .notice
-        .as_deref()
+        .notice()
         .map(|notice| wrap_text(&notice.yellow().to_string(), width))
         .unwrap_or_default();
     // A long notice (the welcome) reads at the top of the body, and scrolls with it.
@@ -98,8 +97,9 @@ pub fn frame(
     head.truncate(head_rows.saturating_sub(1));
     avail = avail.saturating_sub(head_rows);
 
-    let showing_hints = core.screen == Screen::Exercise && !core.finished && core.hints_shown > 0;
-    let body_text = match &core.screen {
+    let showing_hints =
+        *core.screen() == Screen::Exercise && !core.finished() && core.hints_shown() > 0;
+    let body_text = match core.screen() {
         Screen::List {
             filter,
             cursor,
@@ -140,7 +140,7 @@ pub fn frame(
         let body_floor = body.len().min(MIN_BODY_ROWS) + usize::from(body.len() > MIN_BODY_ROWS);
         let room = avail.saturating_sub(body_floor + usize::from(!body.is_empty()));
         let total = exercise.hints.len();
-        let shown = core.hints_shown.min(total);
+        let shown = core.hints_shown().min(total);
         let mut more = Vec::new();
         if shown < total {
             more = wrap_text(
@@ -198,7 +198,7 @@ pub fn frame(
     }
 
     let body_room = avail.saturating_sub(hint_lines.len() + usize::from(!hint_lines.is_empty()));
-    let (shown_body, max_scroll) = scroll(&body, core.scroll, body_room, width);
+    let (shown_body, max_scroll) = scroll(&body, core.scroll(), body_room, width);
 
     let mut lines = head;
     lines.push(String::new());
@@ -253,12 +253,12 @@ fn scroll(body: &[String], offset: usize, room: usize, width: usize) -> (Vec<Str
 
 fn header(core: &Core, course: &Course, exercise: &Exercise) -> String {
     let mut head = String::new();
-    let done = core.done.iter().filter(|done| **done).count();
-    let total = core.done.len();
+    let done = core.done().iter().filter(|done| **done).count();
+    let total = core.done().len();
     let topic_indices: Vec<usize> = (0..total)
         .filter(|i| course.exercises[*i].topic == exercise.topic)
         .collect();
-    let topic_done = topic_indices.iter().filter(|i| core.done[**i]).count();
+    let topic_done = topic_indices.iter().filter(|i| core.done()[**i]).count();
     let _ = writeln!(
         head,
         "{} {} {done}/{total} done · {} {topic_done}/{}",
@@ -292,7 +292,7 @@ fn exercise_body(
     context: Context<'_>,
 ) -> String {
     let mut body = String::new();
-    if core.finished {
+    if core.finished() {
         let _ = writeln!(
             body,
             "{}",
@@ -315,14 +315,14 @@ fn exercise_body(
             elapsed.as_secs_f64(),
             format!("(time limit {} s)", exercise.timeout.as_secs()).dimmed()
         );
-        if let Some(test) = core.running.as_ref().and_then(|run| run.test.as_deref()) {
+        if let Some(test) = core.running().and_then(|run| run.test.as_deref()) {
             let _ = writeln!(
                 body,
                 "  running {}",
                 crate::report::human::escape_controls(test).cyan()
             );
         }
-        if let Some(building) = &core.building {
+        if let Some(building) = core.building() {
             let _ = writeln!(
                 body,
                 "  building {} (first time only): {}/{} {}",
@@ -332,19 +332,19 @@ fn exercise_body(
                 progress_bar(building.built, building.total, 20)
             );
         }
-        if core.last.is_none()
+        if core.last().is_none()
             && let Some(lesson) = context.lesson
         {
             let _ = writeln!(body, "\n{}", lesson.trim_end());
         }
-    } else if let Some(fault) = &core.fault {
+    } else if let Some(fault) = core.fault() {
         let _ = writeln!(
             body,
             "{} the grader could not grade this: {}",
             "error:".red().bold(),
             human::escape_controls(fault)
         );
-    } else if let Some(graded) = &core.last {
+    } else if let Some(graded) = core.last() {
         body.push_str(&human::graded_with(
             graded,
             exercise,
@@ -355,7 +355,7 @@ fn exercise_body(
             },
         ));
         if graded.verdict().passed() {
-            if let Some(program) = &core.program {
+            if let Some(program) = core.program() {
                 body.push('\n');
                 body.push_str(&human::program_output(&exercise.name, program));
             }
@@ -391,7 +391,7 @@ fn list_body(
         .min(shown.len().saturating_sub(rows));
     for (row, index) in shown.iter().enumerate().skip(first).take(rows) {
         let exercise = &course.exercises[*index];
-        let mark = if core.done[*index] {
+        let mark = if core.done()[*index] {
             "✓".green()
         } else {
             "·".dimmed()
@@ -411,12 +411,12 @@ fn list_body(
 fn check_body(core: &Core, course: &Course, width: usize) -> String {
     let mut body = String::new();
     let finished = core
-        .check
+        .check()
         .iter()
         .filter(|status| **status != CheckStatus::Waiting)
         .count();
-    let title = if core.checking {
-        format!("checking every exercise… {finished}/{}", core.check.len())
+    let title = if core.checking() {
+        format!("checking every exercise… {finished}/{}", core.check().len())
     } else {
         "check finished (any key to go back)".to_owned()
     };
@@ -424,7 +424,7 @@ fn check_body(core: &Core, course: &Course, width: usize) -> String {
     let cells: Vec<String> = course
         .exercises
         .iter()
-        .zip(&core.check)
+        .zip(core.check())
         .map(|(exercise, status)| match status {
             CheckStatus::Waiting => format!("{} {}", "·".dimmed(), exercise.name),
             CheckStatus::Passed => format!("{} {}", "✓".green(), exercise.name),
@@ -659,8 +659,8 @@ mod tests {
             false,
             Instant::now(),
         );
-        core.last = Some(long_failure());
-        core.hints_shown = hints;
+        core.set_last(Some(long_failure()));
+        core.hints_known(hints);
         core
     }
 
@@ -707,7 +707,7 @@ mod tests {
     #[test]
     fn scrolling_moves_the_verdict_and_stops_at_its_end() {
         let mut scrolled = core(1);
-        scrolled.scroll = 1000;
+        scrolled.scroll_to(1000);
         let (text, frame) = render(&scrolled, CONTEXT, 80, 24);
         assert!(frame.max_scroll > 0);
         assert!(text.contains("line 30 of what the test printed"), "{text}");
@@ -740,7 +740,7 @@ mod tests {
     #[test]
     fn the_solution_scrolls_at_80x24_and_120x40() {
         let mut solving = core(0);
-        solving.screen = Screen::Solution;
+        solving.set_screen(Screen::Solution);
         let solution = (1..=60)
             .map(|n| {
                 format!("    let value_{n} = compute({n}); // step {n} of the reference solution")
@@ -753,7 +753,7 @@ mod tests {
         };
         let (small, _) = render(&solving, context, 80, 24);
         insta::assert_snapshot!("solution_80x24", small);
-        solving.scroll = 50;
+        solving.scroll_to(50);
         let (large, _) = render(&solving, context, 120, 40);
         insta::assert_snapshot!("solution_120x40_scrolled", large);
     }
@@ -761,13 +761,13 @@ mod tests {
     #[test]
     fn the_first_start_shows_the_crates_being_built_and_the_lesson() {
         let mut first = core(0);
-        first.last = None;
+        first.set_last(None);
         first.handle(Input::Key(Key::Char('r')), Instant::now());
-        first.building = Some(crate::watch::session::Building {
+        first.set_building(Some(crate::watch::session::Building {
             what: "the course's crates",
             built: 14,
             total: 31,
-        });
+        }));
         let lesson = "# Scoped threads\n\nSplit the work with `chunks_mut` and let each worker \
                       write its own part, all at the same time.";
         let context = Context {
@@ -783,9 +783,9 @@ mod tests {
     #[test]
     fn a_check_shows_the_test_running_now_and_the_limit() {
         let mut running = core(0);
-        running.last = None;
+        running.set_last(None);
         running.handle(Input::Key(Key::Char('r')), Instant::now());
-        let generation = running.running.as_ref().unwrap().generation;
+        let generation = running.running().unwrap().generation;
         running.handle(
             Input::TestStarted {
                 generation,
@@ -804,7 +804,7 @@ mod tests {
     #[test]
     fn advice_on_the_screen_names_keys_and_elsewhere_the_command_as_started() {
         let mut tampered = core(0);
-        tampered.last = Some(Graded {
+        tampered.set_last(Some(Graded {
             judgement: Judgement {
                 verdict: Verdict::Tampered {
                     findings: vec!["test `tests::first` was deleted or renamed".to_owned()],
@@ -812,14 +812,14 @@ mod tests {
                 tests: Vec::new(),
             },
             ..long_failure()
-        });
+        }));
         let (text, _) = render(&tampered, CONTEXT, 100, 30);
         assert!(
             text.contains("press x to restore the original file"),
             "{text}"
         );
         let printed = human::graded_with(
-            tampered.last.as_ref().unwrap(),
+            tampered.last().unwrap(),
             &course().exercises[0],
             "exercises/01_scoped_threads/scoped2.rs",
             human::Words {
