@@ -16,6 +16,9 @@
 //! `--cfg loom` (which switches `threadlings_testkit::sync` to the model checker's types)
 //! and in `target/loom`: the flag recompiles every dependency, and a target directory of
 //! their own keeps the two builds from invalidating each other.
+//!
+//! Must not: judge (it hands back executables and rustc's errors), print, or start a
+//! process but through `run`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::env;

@@ -3,6 +3,9 @@
 //! Validation resolves everything that can be wrong before any work starts: the course
 //! root, `info.toml`, the exercise names, colour. A bad argument is a usage error (exit 2)
 //! with a sentence that says what to do.
+//!
+//! Must not: grade, print (a usage error is an `Error` for `main` to report) or touch the
+//! course's files beyond reading `info.toml`.
 
 use std::env;
 use std::path::PathBuf;

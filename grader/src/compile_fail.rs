@@ -7,6 +7,9 @@
 //! path per lesson, so the diagnostics read the same whoever wrote the file, and trybuild
 //! hides the line numbers of `lesson.rs`: the expected errors depend only on the code
 //! the lesson owns.
+//!
+//! Must not: print, or start a process but through `run`; it writes only its own stage
+//! under the target directory.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};

@@ -5,6 +5,9 @@
 //! deeper consistency checks that authors need (Cargo targets, topic READMEs, identical
 //! test modules) live in `devcheck.rs`; this module only refuses what the grader cannot
 //! work with.
+//!
+//! Must not: grade, print, start processes or write anything; a course is read, never
+//! changed. It knows no verdicts (those are `verdict`'s, a layer up).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;

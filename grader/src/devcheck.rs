@@ -8,6 +8,9 @@
 //! With `--committed-stubs` (what `cargo test` runs) the stubs are the committed ones
 //! (git `HEAD`), never a learner's work in progress: a stub a learner has changed is not
 //! graded, and the report names it as skipped.
+//!
+//! Must not: print but through the reporter, or judge a run itself (the engine and
+//! `verdict` do).
 
 use std::fs;
 use std::time::{Duration, Instant};

@@ -12,6 +12,9 @@
 //! passes means the solution is not the weakest correct one, or its tests cannot tell:
 //! either way a problem for the author. Weakenings and wrong answers together must number
 //! at least [`MIN_WRONG`] per exercise.
+//!
+//! Must not: print but through the reporter, or start a process but through `build` and
+//! `run`.
 
 use std::fs;
 

@@ -3,6 +3,8 @@
 //! A learner's failing exercise is *not* an error: it is a [`crate::verdict::Verdict`].
 //! These are the cases where the grader could not do its job: bad input from the person
 //! running it, a broken course description, or a machine that would not run cargo.
+//!
+//! Must not: print (the report sinks word errors) or decide exit codes anywhere else.
 
 use std::fmt;
 use std::io;

@@ -1,5 +1,7 @@
 //! Reading the course's committed files from git: the originals `reset` restores, and
 //! the reference tests learner-facing grading trusts (which the working tree cannot change).
+//!
+//! Must not: write to the repository, or start git but through `run`.
 
 use std::path::Path;
 use std::time::Duration;

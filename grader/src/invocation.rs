@@ -2,6 +2,8 @@
 //! `cargo threadlings …` from a checkout (cargo built and ran the grader from the course's
 //! own `target/`), `threadlings …` when it was installed. Set once at start-up by the
 //! command line layer; read by whoever words a message.
+//!
+//! Must not: print or change anything after start-up.
 
 use std::path::Path;
 use std::sync::OnceLock;

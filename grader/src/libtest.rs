@@ -6,6 +6,8 @@
 //! record that decides a verdict is the logfile, which test code cannot reach (see
 //! `run::results`); stdout, which test code can write to, only names the test that was
 //! running and carries the failure messages.
+//!
+//! Must not: read files, start processes or print.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;

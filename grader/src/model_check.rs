@@ -14,6 +14,8 @@
 //!   while unwinding from it, so the testkit also writes it to stderr, see
 //!   [`DEADLOCK_MARKER`]; `verdict::explain_model_failures` puts it in the judgement);
 //! - an execution longer than loom's branch bound (a spin loop that makes no progress).
+//!
+//! Must not: read files, start processes or print.
 
 use serde::Serialize;
 

@@ -2,6 +2,9 @@
 //! what their program does, not only that its tests pass. The program is learner code:
 //! it runs contained, under the test run's limits and the exercise's time limit, and its
 //! output is data to show (escaped by the reporter), never a verdict.
+//!
+//! Must not: print (the output is data for the sinks) or judge: a program's run is never
+//! a verdict.
 
 use std::time::Duration;
 

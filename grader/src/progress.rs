@@ -17,6 +17,9 @@
 //! were signed — is ignored with a warning: `progress`, `list` and watch count only
 //! exercises this grader passed. Unsigned records are not migrated (signing them would
 //! sign forged ones too); `threadlings verify` grades them again in one batch.
+//!
+//! Must not: print (warnings come back as data for the sinks), grade, or start processes
+//! but through `git`/`run` (for a reset's original).
 
 use std::collections::BTreeMap;
 use std::env;

@@ -14,6 +14,8 @@
 //! `#[link_section]`/`#[no_mangle]`/`#[used]`; or by such an item the learner adds inside
 //! it. Those are findings too, with their line.
 //! Pure: source text in, findings out.
+//!
+//! Must not: read files, start processes or print.
 
 use std::fmt;
 

@@ -14,6 +14,9 @@
 //! each. Model-checked lessons' variants need the model checker's build:
 //! `devcheck_model.rs` grades them with the solution's weakenings; this file only finds
 //! them and checks their layout.
+//!
+//! Must not: print but through the reporter, or start a process but through `build` and
+//! `run`.
 
 use std::collections::BTreeMap;
 use std::fs;

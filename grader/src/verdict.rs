@@ -5,6 +5,9 @@
 //! expected test passing. Everything else is a verdict with a reason: a crash names the
 //! test that was running, a hang carries the OS's diagnosis, and a process that claims
 //! success without the results to show for it is reported as tampering.
+//!
+//! Must not: read files, start processes or print; it knows nothing above `run`'s data
+//! and libtest's text.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -11,6 +11,8 @@
 //! `store` writes, `compare_exchange(_weak)` and `fetch_update` have a read-modify-write
 //! ordering and a failure (read) ordering, every other atomic method with an ordering is
 //! a read-modify-write.
+//!
+//! Must not: read files, start processes or print.
 
 use std::fmt;
 

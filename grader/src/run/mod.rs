@@ -15,6 +15,9 @@
 //! While a test runs, its threads can be watched (`hang.rs`, Linux): once every thread
 //! waits for good, the process is stopped at once as deadlocked instead of at its limit.
 //! A diagnosis says where each thread waits, read from its stack (`stacks.rs`).
+//!
+//! Must not: judge, print, or know about exercises and verdicts: it runs a `Spec` and
+//! hands back what happened.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;

@@ -7,6 +7,10 @@
 //! disk. Every run carries a generation number and the content hash it started from; a
 //! save during a run cancels it and queues one more, and a result that arrives for old
 //! content is dropped.
+//!
+//! Must not: read files, start anything, print, or read the clock (time is an input). Its
+//! state is private: the view and the driver read it through methods and change it
+//! through inputs.
 
 use std::time::{Duration, Instant};
 

@@ -6,6 +6,8 @@
 //! of the verdict (a long verdict scrolls instead, with a line that says so); text wraps
 //! at word boundaries; widths are measured without escape sequences (colours, the OSC 8
 //! link of the exercise's path), which take no room on the screen.
+//!
+//! Must not: touch the terminal, read files or the clock.
 
 use std::fmt::Write as _;
 
