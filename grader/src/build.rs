@@ -35,6 +35,7 @@ use serde::Deserialize;
 use crate::course::{Course, EXERCISES_FEATURE, Exercise, Mode, Side, content_hash};
 use crate::error::Error;
 use crate::run::{self, Exit, Limits, Spec};
+use crate::submission::Submission;
 
 /// A first build compiles rayon, crossbeam, dashmap and parking_lot: minutes on a slow
 /// machine. Anything longer is a stuck toolchain.
@@ -105,6 +106,7 @@ impl Cargo {
     pub fn build_tests(
         &self,
         course: &Course,
+        submission: &Submission,
         side: Side,
         exercises: &[&Exercise],
     ) -> Result<BuildOutput, Error> {
@@ -116,7 +118,7 @@ impl Cargo {
             if group.is_empty() {
                 continue;
             }
-            let output = self.build_flavor(course, side, &group, flavor)?;
+            let output = self.build_flavor(course, submission, side, &group, flavor)?;
             built.executables.extend(output.executables);
             built.errors.extend(output.errors);
             built.fresh.extend(output.fresh);
@@ -128,6 +130,7 @@ impl Cargo {
     fn build_flavor(
         &self,
         course: &Course,
+        submission: &Submission,
         side: Side,
         exercises: &[&Exercise],
         flavor: Flavor,
@@ -136,12 +139,12 @@ impl Cargo {
         let hashes: BTreeMap<&str, String> = exercises
             .iter()
             .filter_map(|exercise| {
-                let source = fs::read_to_string(course.path(exercise, side)).ok()?;
+                let source = fs::read_to_string(submission.file(exercise, side)).ok()?;
                 Some((exercise.name.as_str(), content_hash(&source)))
             })
             .collect();
-        let mut compiled = Compiled::load(course);
-        let mut built = self.cargo_build(course, side, exercises, flavor)?;
+        let mut compiled = Compiled::load(submission);
+        let mut built = self.cargo_build(course, submission, side, exercises, flavor)?;
         let stale: Vec<&Exercise> = exercises
             .iter()
             .copied()
@@ -154,7 +157,7 @@ impl Cargo {
             .collect();
         if !stale.is_empty() {
             for exercise in &stale {
-                let path = course.path(exercise, side);
+                let path = submission.file(exercise, side);
                 File::options()
                     .write(true)
                     .open(&path)
@@ -164,7 +167,7 @@ impl Cargo {
                         path.display()
                     )))?;
             }
-            let rebuilt = self.cargo_build(course, side, &stale, flavor)?;
+            let rebuilt = self.cargo_build(course, submission, side, &stale, flavor)?;
             for exercise in &stale {
                 let name = &exercise.name;
                 built.executables.remove(name);
@@ -186,7 +189,7 @@ impl Cargo {
         }
         if changed {
             // Only a cache: if it cannot be written, the next build checks again.
-            let _ = compiled.save(course);
+            let _ = compiled.save(submission);
         }
         Ok(built)
     }
@@ -195,19 +198,22 @@ impl Cargo {
     fn cargo_build(
         &self,
         course: &Course,
+        submission: &Submission,
         side: Side,
         exercises: &[&Exercise],
         flavor: Flavor,
     ) -> Result<BuildOutput, Error> {
         let names: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
         let features = (side == Side::Exercise).then_some(EXERCISES_FEATURE);
-        self.cargo_tests(course, &course.manifest(side), features, &names, flavor)
+        let manifest = submission.root().join(side.dir()).join("Cargo.toml");
+        self.cargo_tests(course, submission, &manifest, features, &names, flavor)
     }
 
     /// One cargo call building the test binaries of the bins `names` of `manifest`.
     fn cargo_tests(
         &self,
         course: &Course,
+        submission: &Submission,
         manifest: &Path,
         features: Option<&str>,
         names: &[&str],
@@ -234,9 +240,9 @@ impl Cargo {
             ),
         };
         spec = match flavor {
-            Flavor::Normal => spec.env("CARGO_TARGET_DIR", course.target_dir()),
+            Flavor::Normal => spec.env("CARGO_TARGET_DIR", submission.target_dir()),
             Flavor::Model => spec
-                .env("CARGO_TARGET_DIR", course.model_target_dir())
+                .env("CARGO_TARGET_DIR", submission.model_target_dir())
                 // Encoded, so it wins over a RUSTFLAGS of the learner's environment.
                 .env("CARGO_ENCODED_RUSTFLAGS", MODEL_RUSTFLAGS),
         };
@@ -248,7 +254,7 @@ impl Cargo {
         if let Some(features) = features {
             spec = spec.arg("--features").arg(features);
         }
-        spec.cwd = Some(course.root.clone());
+        spec.cwd = Some(submission.root().to_owned());
         spec.output_cap = BUILD_OUTPUT_CAP;
         spec.cancel.clone_from(&self.cancel);
         bound_compilers(&mut spec, course)?;
@@ -337,7 +343,16 @@ impl Cargo {
         if names.is_empty() {
             return Ok(BuildOutput::default());
         }
-        self.cargo_tests(course, &dir.join("Cargo.toml"), None, &names, flavor)
+        // The course's own answers: its tree is the one built.
+        let checkout = Submission::checkout(course);
+        self.cargo_tests(
+            course,
+            &checkout,
+            &dir.join("Cargo.toml"),
+            None,
+            &names,
+            flavor,
+        )
     }
 
     /// Builds the program (`main()`) of a learner's exercise; returns its executable.
@@ -745,16 +760,16 @@ struct Compiled {
 }
 
 impl Compiled {
-    fn path(course: &Course) -> PathBuf {
-        course
+    fn path(submission: &Submission) -> PathBuf {
+        submission
             .target_dir()
             .join("threadlings")
             .join("compiled.json")
     }
 
     /// The record; a missing or unreadable one is empty (every fresh artifact is checked).
-    fn load(course: &Course) -> Compiled {
-        fs::read_to_string(Compiled::path(course))
+    fn load(submission: &Submission) -> Compiled {
+        fs::read_to_string(Compiled::path(submission))
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default()
@@ -779,8 +794,8 @@ impl Compiled {
     }
 
     /// Written whole and renamed into place, so a concurrent reader never sees half of it.
-    fn save(&self, course: &Course) -> std::io::Result<()> {
-        let path = Compiled::path(course);
+    fn save(&self, submission: &Submission) -> std::io::Result<()> {
+        let path = Compiled::path(submission);
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
         let mut temp = tempfile::NamedTempFile::new_in(dir)?;

@@ -371,7 +371,8 @@ impl Course {
         )))
     }
 
-    /// The file of `exercise` on `side`.
+    /// The file of `exercise` on `side` in the course's own tree (the trusted reference
+    /// solution on [`Side::Solution`]; in a checkout, also the learner's file).
     pub fn path(&self, exercise: &Exercise, side: Side) -> PathBuf {
         self.root.join(side.dir()).join(exercise.relative_path())
     }
@@ -391,19 +392,14 @@ impl Course {
         self.ui_harness_dir().join("cases").join(&exercise.name)
     }
 
-    /// Where the grader builds: always the checkout's own `target/`. Cargo names a
-    /// workspace's artifacts by paths relative to the workspace and trusts them by
-    /// timestamp, so a target directory shared with another checkout of the course (a
-    /// global `CARGO_TARGET_DIR`) could hand the grader a binary built from someone else's
-    /// file.
+    /// Where the checkout builds (see [`crate::submission::Submission::target_dir`]).
     pub fn target_dir(&self) -> PathBuf {
-        self.root.join("target")
+        crate::submission::Submission::checkout(self).target_dir()
     }
 
-    /// Where model-checked exercises build (`--cfg loom` recompiles every dependency):
-    /// apart from `target/`, so that the two builds never invalidate each other.
+    /// Where the checkout's model-checked exercises build.
     pub fn model_target_dir(&self) -> PathBuf {
-        self.target_dir().join("loom")
+        crate::submission::Submission::checkout(self).model_target_dir()
     }
 
     /// The model checker's bounds of `exercise` (meaningful for `model_check` ones).
@@ -427,9 +423,9 @@ impl Course {
             .unwrap_or_default()
     }
 
-    /// Where the grader keeps its state, backups and scratch files.
+    /// Where the grader keeps the checkout's state, backups and scratch files.
     pub fn state_dir(&self) -> PathBuf {
-        self.root.join(".threadlings")
+        crate::submission::Submission::checkout(self).state_dir()
     }
 }
 

@@ -26,6 +26,7 @@ use crate::git;
 use crate::libtest;
 use crate::model_check;
 use crate::run::{self, Captured, Limits, ResultsChannel, Spec, StdoutObserver};
+use crate::submission::Submission;
 use crate::tamper;
 use crate::verdict::{self, Judgement, Verdict};
 
@@ -73,10 +74,13 @@ pub enum ReferenceSource {
     WorkingTree,
 }
 
-/// Grades exercises of one course.
+/// Grades a submission's exercises against one course: the graded files come from the
+/// [`Submission`], the reference tests from the [`Course`].
 #[derive(Debug)]
 pub struct Engine<'a> {
     pub course: &'a Course,
+    /// The files being graded (a learner's checkout: the course's own tree).
+    pub submission: Submission,
     pub cargo: Cargo,
     /// Show full backtraces of panics (`RUST_BACKTRACE=1`) in failure messages.
     pub backtrace: bool,
@@ -178,6 +182,7 @@ impl<'a> Engine<'a> {
         let jobs = thread::available_parallelism().map_or(1, usize::from);
         Engine {
             course,
+            submission: Submission::checkout(course),
             cargo,
             backtrace,
             jobs,
@@ -233,7 +238,9 @@ impl<'a> Engine<'a> {
             .map(|exercise| self.read_source(exercise, side))
             .collect::<Result<Vec<_>, _>>()?;
         listener.event(&Event::BuildStarted { exercises, side });
-        let built = self.cargo.build_tests(self.course, side, exercises)?;
+        let built = self
+            .cargo
+            .build_tests(self.course, &self.submission, side, exercises)?;
         listener.event(&Event::BuildFinished {
             exercises,
             duration: started.elapsed(),
@@ -248,7 +255,7 @@ impl<'a> Engine<'a> {
                 .map(|mut ran| {
                     if !source.utf8 {
                         ran.notes
-                            .push(encoding_note(&self.course.path(exercise, side)));
+                            .push(encoding_note(&self.submission.file(exercise, side)));
                     }
                     Graded {
                         exercise: exercise.name.clone(),
@@ -284,7 +291,7 @@ impl<'a> Engine<'a> {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let learner_file = self.course.path(exercise, Side::Solution);
+            let learner_file = self.submission.file(exercise, Side::Solution);
             match self.run_tests(
                 exercise,
                 executable,
@@ -311,13 +318,14 @@ impl<'a> Engine<'a> {
     /// Builds the test binaries of `exercises` on `side`; for drivers that run them
     /// several times.
     pub fn build(&self, exercises: &[&Exercise], side: Side) -> Result<BuildOutput, Error> {
-        self.cargo.build_tests(self.course, side, exercises)
+        self.cargo
+            .build_tests(self.course, &self.submission, side, exercises)
     }
 
     /// The file as text. A file that is not UTF-8 (an editor that saved it as Latin-1 or
     /// UTF-16) is read lossily: rustc rejects it, and that is the learner's verdict.
     fn read_source(&self, exercise: &Exercise, side: Side) -> Result<Source, Error> {
-        let path = self.course.path(exercise, side);
+        let path = self.submission.file(exercise, side);
         let bytes = fs::read(&path).map_err(Error::io(format!("read {}", path.display())))?;
         Ok(match String::from_utf8(bytes) {
             Ok(text) => Source { text, utf8: true },
@@ -437,7 +445,7 @@ impl<'a> Engine<'a> {
         }
         let reference = self.reference(exercise)?;
         let spec = reference.spec()?;
-        let learner_file = self.course.path(exercise, side);
+        let learner_file = self.submission.file(exercise, side);
         let unseen = match exercise.mode {
             Mode::ModelCheck => model_check::unseen_by_the_model(source),
             Mode::Test | Mode::CompileFail => Vec::new(),

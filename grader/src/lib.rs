@@ -11,7 +11,8 @@
 //! sinks      report/ (the only printer), progress (the only state writer)
 //! engine     engine (grade = build → run → judge, emitting events), program
 //! mechanics  build, compile_fail, libtest, verdict, model_check, weaken, git
-//! base       course, error, tamper, run/ (the only process starter), invocation
+//! base       course (trusted), submission (graded), error, tamper, run/ (the only
+//!            process starter), invocation
 //! ```
 //!
 //! Three rules hold across the stack: only `report` prints, only `run` starts processes,
@@ -35,6 +36,7 @@ pub mod program;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod submission;
 pub mod tamper;
 pub mod variants;
 pub mod verdict;
