@@ -11,6 +11,7 @@ mod devcheck_model;
 mod engine;
 mod error;
 mod git;
+mod gradebook;
 mod invocation;
 mod model_check;
 mod program;
