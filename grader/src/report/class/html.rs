@@ -189,4 +189,63 @@ mod tests {
         assert!(page.contains("bob &lt;b&gt;") && !page.contains("bob <b>"));
         assert!(page.contains("&lt;&amp;\"quoted\"&gt;"), "{page}");
     }
+
+    /// The page as a browser renders it, in headless Chromium: a probe script appended to
+    /// a copy of the page reads the laid-out table (each verdict cell painted, every
+    /// link's target present, the rows and columns where they belong) and writes what it
+    /// found into the DOM, which `--dump-dom` prints. Runs where `chromium` is installed;
+    /// `.ci/run` installs it and sets `THREADLINGS_REQUIRE_BROWSER`, so CI never skips it.
+    #[test]
+    fn a_browser_paints_every_verdict_and_finds_every_link_target() {
+        let browser = ["chromium", "chromium-browser", "google-chrome"]
+            .into_iter()
+            .find(|name| {
+                std::process::Command::new(name)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|output| output.status.success())
+            });
+        let Some(browser) = browser else {
+            assert!(
+                std::env::var_os("THREADLINGS_REQUIRE_BROWSER").is_none(),
+                "THREADLINGS_REQUIRE_BROWSER is set but no chromium is installed"
+            );
+            eprintln!("skipped: no chromium to render the page with");
+            return;
+        };
+        const PROBE: &str = r##"<script>
+const cells = [...document.querySelectorAll('#grades tbody td:not(.student):not(.total)')];
+const unpainted = cells.filter(td => getComputedStyle(td).backgroundColor === 'rgba(0, 0, 0, 0)');
+const links = [...document.querySelectorAll('#grades a[href^="#"]')];
+const orphans = links.filter(a => !document.getElementById(a.getAttribute('href').slice(1)));
+const rows = document.querySelectorAll('#grades tbody tr').length;
+const columns = document.querySelectorAll('#grades thead th').length;
+const out = document.createElement('pre');
+out.id = 'probe';
+out.textContent = `rows=${rows} columns=${columns} cells=${cells.length} unpainted=${unpainted.length} links=${links.length} orphans=${orphans.length}`;
+document.body.appendChild(out);
+</script>"##;
+        let page = render(&class()).replace("</body>", &format!("{PROBE}</body>"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grades.html");
+        std::fs::write(&path, page).unwrap();
+        let output = std::process::Command::new(browser)
+            .args(["--headless", "--disable-gpu", "--no-sandbox", "--dump-dom"])
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.path().join("profile").display()
+            ))
+            .arg(format!("file://{}", path.display()))
+            .output()
+            .unwrap();
+        let dom = String::from_utf8_lossy(&output.stdout);
+        // The probe's own source is in the DOM too: look for its output element.
+        assert!(
+            dom.contains(
+                "<pre id=\"probe\">rows=3 columns=4 cells=5 unpainted=0 links=2 orphans=0</pre>"
+            ),
+            "{dom}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
