@@ -18,6 +18,14 @@ mod devcheck;
 mod devcheck_model;
 mod engine;
 mod error;
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the classroom policy, ahead of the `grade` command that sets it"
+    )
+)]
+mod forbid;
 mod git;
 mod gradebook;
 mod invocation;
