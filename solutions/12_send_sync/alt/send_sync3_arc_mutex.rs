@@ -1,6 +1,6 @@
 // ALT: an `Arc<Mutex<Receiver<T>>>` (the Rust book's thread pool), a guard held in a local: the same verdicts
-use std::sync::{Arc, Mutex};
 use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// Jobs for a crew of workers: each job goes to whichever worker asks first.

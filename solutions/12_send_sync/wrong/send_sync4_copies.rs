@@ -1,6 +1,6 @@
 // WRONG: the view is a copy taken under the lock: `Send`, and the lock is gone at once, so transfers happen while the view lives
-use std::sync::{Mutex, TryLockError};
 use std::marker::PhantomData;
+use std::sync::{Mutex, TryLockError};
 use std::thread;
 
 /// Account balances, behind one lock.
@@ -52,8 +52,7 @@ impl Ledger {
         let view = &view;
         thread::scope(|scope| {
             let total = scope.spawn(move || view.balances().iter().sum());
-            let overdrawn =
-                scope.spawn(move || view.balances().iter().filter(|&&b| b < 0).count());
+            let overdrawn = scope.spawn(move || view.balances().iter().filter(|&&b| b < 0).count());
             Audit {
                 total: total.join().unwrap(),
                 overdrawn: overdrawn.join().unwrap(),
