@@ -73,8 +73,7 @@ impl Ledger {
         let view = &view;
         thread::scope(|scope| {
             let total = scope.spawn(move || view.balances().iter().sum());
-            let overdrawn =
-                scope.spawn(move || view.balances().iter().filter(|&&b| b < 0).count());
+            let overdrawn = scope.spawn(move || view.balances().iter().filter(|&&b| b < 0).count());
             Audit {
                 total: total.join().unwrap(),
                 overdrawn: overdrawn.join().unwrap(),

@@ -5,8 +5,8 @@
 mod lesson;
 
 use lesson::Shared;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Barrier;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 static DROPS: AtomicUsize = AtomicUsize::new(0);
@@ -39,12 +39,24 @@ fn main() {
             });
         }
         arrived.wait();
-        assert_eq!(shared.handles(), 4, "four handles are alive: this one and three clones");
+        assert_eq!(
+            shared.handles(),
+            4,
+            "four handles are alive: this one and three clones"
+        );
         leave.wait();
     });
     assert_eq!(shared.handles(), 1, "the workers' handles went with them");
-    assert_eq!(DROPS.load(Ordering::SeqCst), 0, "the value is freed with the last handle only");
+    assert_eq!(
+        DROPS.load(Ordering::SeqCst),
+        0,
+        "the value is freed with the last handle only"
+    );
     // The last handle goes on another thread: it frees the value there.
     thread::spawn(move || drop(shared)).join().unwrap();
-    assert_eq!(DROPS.load(Ordering::SeqCst), 1, "the last handle frees the value, once");
+    assert_eq!(
+        DROPS.load(Ordering::SeqCst),
+        1,
+        "the last handle frees the value, once"
+    );
 }

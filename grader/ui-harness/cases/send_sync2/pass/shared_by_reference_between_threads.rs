@@ -9,10 +9,11 @@ use std::thread;
 fn main() {
     let greeting = Shared::new(String::from("hello"));
     let lengths: Vec<usize> = thread::scope(|scope| {
-        let workers: Vec<_> = (0..2)
-            .map(|_| scope.spawn(|| greeting.len()))
-            .collect();
-        workers.into_iter().map(|worker| worker.join().unwrap()).collect()
+        let workers: Vec<_> = (0..2).map(|_| scope.spawn(|| greeting.len())).collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().unwrap())
+            .collect()
     });
     assert_eq!(lengths, [5, 5]);
     assert_eq!(greeting.handles(), 1);

@@ -18,9 +18,18 @@ fn main() {
     drop(tx);
     let queue: JobQueue<Cell<u32>> = JobQueue::new(rx);
     let done = Mutex::new(Vec::new());
-    run_crew(&queue, 3, |job: Cell<u32>| done.lock().unwrap().push(job.get()));
+    run_crew(&queue, 3, |job: Cell<u32>| {
+        done.lock().unwrap().push(job.get())
+    });
     let mut done = done.into_inner().unwrap();
     done.sort_unstable();
-    assert_eq!(done, (1..=20).collect::<Vec<u32>>(), "every job, exactly once");
-    assert!(queue.next().is_none(), "the queue is empty, and every Sender gone");
+    assert_eq!(
+        done,
+        (1..=20).collect::<Vec<u32>>(),
+        "every job, exactly once"
+    );
+    assert!(
+        queue.next().is_none(),
+        "the queue is empty, and every Sender gone"
+    );
 }

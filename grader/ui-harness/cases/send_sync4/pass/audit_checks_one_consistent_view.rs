@@ -15,7 +15,10 @@ fn main() {
             overdrawn: 2
         }
     );
-    assert!(ledger.try_transfer(0, 3, 10), "the audit's view is gone: the ledger is unlocked");
+    assert!(
+        ledger.try_transfer(0, 3, 10),
+        "the audit's view is gone: the ledger is unlocked"
+    );
     assert_eq!(
         ledger.audit(),
         Audit {

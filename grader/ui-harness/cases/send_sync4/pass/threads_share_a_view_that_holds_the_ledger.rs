@@ -14,7 +14,10 @@ fn main() {
         let readers: Vec<_> = (0..3)
             .map(|_| scope.spawn(|| view.balances().iter().sum::<i64>()))
             .collect();
-        readers.into_iter().map(|reader| reader.join().unwrap()).collect()
+        readers
+            .into_iter()
+            .map(|reader| reader.join().unwrap())
+            .collect()
     });
     assert_eq!(sums, [110, 110, 110]);
     assert!(
@@ -23,6 +26,9 @@ fn main() {
     );
     assert_eq!(view.balances(), [100, -20, 30]);
     drop(view);
-    assert!(ledger.try_transfer(0, 1, 50), "the view is gone: transfers go through");
+    assert!(
+        ledger.try_transfer(0, 1, 50),
+        "the view is gone: transfers go through"
+    );
     assert_eq!(ledger.view().balances(), [50, 30, 30]);
 }

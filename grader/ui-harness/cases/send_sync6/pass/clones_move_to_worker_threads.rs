@@ -27,7 +27,10 @@ fn main() {
         .map(|_| {
             let handle = shared.clone();
             thread::spawn(move || {
-                assert_eq!(here, &*handle as *const Counted as usize, "one shared value");
+                assert_eq!(
+                    here, &*handle as *const Counted as usize,
+                    "one shared value"
+                );
                 handle.0.iter().sum::<u64>()
             })
         })
@@ -35,8 +38,20 @@ fn main() {
     for worker in workers {
         assert_eq!(worker.join().unwrap(), 6);
     }
-    assert_eq!(MyArc::count(&shared), 1, "the workers' handles went with them");
-    assert_eq!(DROPS.load(Ordering::SeqCst), 0, "the value is freed with the last handle only");
+    assert_eq!(
+        MyArc::count(&shared),
+        1,
+        "the workers' handles went with them"
+    );
+    assert_eq!(
+        DROPS.load(Ordering::SeqCst),
+        0,
+        "the value is freed with the last handle only"
+    );
     thread::spawn(move || drop(shared)).join().unwrap();
-    assert_eq!(DROPS.load(Ordering::SeqCst), 1, "the last handle frees the value, once");
+    assert_eq!(
+        DROPS.load(Ordering::SeqCst),
+        1,
+        "the last handle frees the value, once"
+    );
 }
