@@ -1,14 +1,19 @@
-// ALT: a tuple struct around an `Arc<Box<T>>`: another layout and field type, the same verdicts
+// ALT: a tuple struct around an `Arc` of a struct of its own (`Arc<Slot<T>>`): another layout and field type, the same verdicts
 use std::ops::Deref;
 use std::sync::Arc;
 use std::thread;
 
 /// A read-only value shared by every handle; the last handle to go frees it.
-pub struct Shared<T>(Arc<Box<T>>);
+pub struct Shared<T>(Arc<Slot<T>>);
+
+/// The shared block.
+struct Slot<T> {
+    value: T,
+}
 
 impl<T> Shared<T> {
     pub fn new(value: T) -> Self {
-        Shared(Arc::new(Box::new(value)))
+        Shared(Arc::new(Slot { value }))
     }
 
     /// How many handles share the value right now.
@@ -29,7 +34,7 @@ impl<T> Deref for Shared<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        &self.0
+        &self.0.value
     }
 }
 
