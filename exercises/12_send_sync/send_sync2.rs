@@ -25,7 +25,8 @@ use std::thread;
 
 /// A read-only value shared by every handle; the last handle to go frees it.
 pub struct Shared<T> {
-    // TODO: an `Rc` cannot leave the thread that made it. Which pointer can?
+    // TODO: an `Rc` cannot leave the thread that made it. Which pointer can? (The `use`
+    // above and every `Rc::` below change with it.)
     value: Rc<T>,
 }
 

@@ -25,6 +25,7 @@ use std::thread;
 /// Jobs for a crew of workers: each job goes to whichever worker asks first.
 pub struct JobQueue<T> {
     // TODO: a `Receiver` is `Send` but not `Sync`: the workers cannot share it as it is.
+    // (`new` and `next` change with this field.)
     jobs: Receiver<T>,
 }
 

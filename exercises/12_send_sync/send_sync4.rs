@@ -2,10 +2,10 @@
 //!
 //! A `MutexGuard` is the proof that you hold a lock, and dropping it unlocks. It is `Sync`
 //! (when `T` is): a `&MutexGuard<T>` only gives a `&T`, which any number of threads may
-//! read at once. It is not `Send`: the lock must be released by the thread that took it
-//! (POSIX and Windows locks require it), so the guard may not move to another thread,
-//! where it would be dropped. The compiler says so with "`MutexGuard<'_, T>` cannot be sent
-//! between threads safely".
+//! read at once. It is not `Send`: some platforms' locks (POSIX mutexes among them) must be
+//! unlocked by the thread that locked them, so std keeps that rule everywhere, and the
+//! guard, whose drop unlocks, may not move to another thread. The compiler says so with
+//! "`MutexGuard<'_, T>` cannot be sent between threads safely".
 //!
 //! So to let other threads work on locked data, lend them the guard, don't give it away:
 //! scoped threads can borrow it, because a reference to a `Sync` value is `Send`.

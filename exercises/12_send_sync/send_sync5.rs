@@ -36,7 +36,8 @@ pub struct Window {
     /// Its row in *this thread's* `WINDOWS`: on another thread, it names another window, or
     /// none at all.
     index: usize,
-    // TODO: a `usize` is `Send` and `Sync`, so `Window` is too. It must be neither.
+    // TODO: a `usize` is `Send` and `Sync`, so `Window` is too. It must be neither. (A new
+    // field is also set in `open`.)
 }
 
 impl Window {
@@ -76,6 +77,7 @@ mod ffi {
 pub struct Connection {
     handle: u32,
     // TODO: a `u32` is `Send` and `Sync`, so `Connection` is too. It must not be `Sync`.
+    // (A new field is also set in `open`.)
 }
 
 impl Connection {
