@@ -6,3 +6,4 @@
 pub mod assignment;
 pub mod merge;
 pub mod roster;
+pub mod scratch;
