@@ -20,6 +20,7 @@
 //! failure is data (a closed [`verdict::Verdict`]); grader faults are [`error::Error`]s.
 
 pub mod build;
+pub mod classroom;
 pub mod cli;
 pub mod commands;
 pub mod compile_fail;
@@ -28,7 +29,9 @@ pub mod devcheck;
 pub mod devcheck_model;
 pub mod engine;
 pub mod error;
+pub mod forbid;
 pub mod git;
+pub mod gradebook;
 pub mod invocation;
 pub mod libtest;
 pub mod model_check;

@@ -12,6 +12,7 @@
 //! Must not: grade, start processes or write state; sinks read the data they are given
 //! and nothing else (no files, no clock beyond timestamps of events).
 
+pub mod class;
 pub mod human;
 pub mod json;
 pub mod screen;
