@@ -22,7 +22,7 @@ use crate::run::{self, Exit, Spec};
 use crate::verdict::{self, Judgement, TestOutcome, TestResult, Verdict};
 
 /// What one harness run found.
-pub struct Ran {
+pub struct HarnessRun {
     pub judgement: Judgement,
     pub notes: Vec<String>,
     pub duration: Duration,
@@ -42,7 +42,7 @@ pub fn grade(
     exercise: &Exercise,
     source: &str,
     expectations: Expectations,
-) -> Result<Ran, Error> {
+) -> Result<HarnessRun, Error> {
     let harness = cargo.build_ui_harness(course)?;
     let stage_root = course.state_dir().join("ui");
     fs::create_dir_all(&stage_root)
@@ -103,7 +103,7 @@ pub fn grade(
     {
         notes.push(note);
     }
-    Ok(Ran {
+    Ok(HarnessRun {
         judgement: Judgement { verdict, tests },
         notes,
         duration: output.duration,

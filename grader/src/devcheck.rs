@@ -351,21 +351,23 @@ fn layout_problems(course: &Course, stubs: &BTreeMap<String, String>) -> Vec<Str
             problems.push(format!("`{name}` has {} hint(s); give progressive hints (a nudge, the API, almost the answer)", exercise.hints.len()));
         }
         match exercise.mode {
-            Mode::Test | Mode::ModelCheck => match crate::tamper::Spec::from_source(&solution) {
-                Ok(spec) if spec.tests.is_empty() => {
-                    problems.push(format!(
-                        "solution of `{name}` has a test module with no tests"
-                    ));
-                }
-                Ok(spec) => {
-                    for finding in spec.check(&stub) {
+            Mode::Test | Mode::ModelCheck => {
+                match crate::tamper::ReferenceTests::from_source(&solution) {
+                    Ok(spec) if spec.tests.is_empty() => {
                         problems.push(format!(
-                            "stub and solution of `{name}` must have the same tests: in the stub, {finding}"
+                            "solution of `{name}` has a test module with no tests"
                         ));
                     }
+                    Ok(spec) => {
+                        for finding in spec.check(&stub) {
+                            problems.push(format!(
+                            "stub and solution of `{name}` must have the same tests: in the stub, {finding}"
+                        ));
+                        }
+                    }
+                    Err(why) => problems.push(format!("solution of `{name}`: {why}")),
                 }
-                Err(why) => problems.push(format!("solution of `{name}`: {why}")),
-            },
+            }
             Mode::CompileFail => problems.extend(ui_case_problems(course, exercise)),
         }
     }

@@ -164,13 +164,13 @@ struct Reference {
 }
 
 impl Reference {
-    fn spec(&self) -> Result<tamper::Spec, Error> {
+    fn spec(&self) -> Result<tamper::ReferenceTests, Error> {
         parse_reference(&self.source, &self.origin)
     }
 }
 
-fn parse_reference(source: &str, origin: &str) -> Result<tamper::Spec, Error> {
-    tamper::Spec::from_source(source).map_err(|why| {
+fn parse_reference(source: &str, origin: &str) -> Result<tamper::ReferenceTests, Error> {
+    tamper::ReferenceTests::from_source(source).map_err(|why| {
         Error::Config(crate::error::ConfigError::plain(format!(
             "{origin}: cannot read the reference tests: {why}"
         )))
@@ -337,7 +337,7 @@ impl<'a> Engine<'a> {
     }
 
     /// The pristine tests of `exercise`, read from its solution (see [`ReferenceSource`]).
-    pub fn expected_tests(&self, exercise: &Exercise) -> Result<tamper::Spec, Error> {
+    pub fn expected_tests(&self, exercise: &Exercise) -> Result<tamper::ReferenceTests, Error> {
         self.reference(exercise)?.spec()
     }
 
@@ -371,7 +371,7 @@ impl<'a> Engine<'a> {
                     let spec = parse_reference(&source, &origin)?;
                     let same = working_tree()
                         .ok()
-                        .and_then(|source| tamper::Spec::from_source(&source).ok())
+                        .and_then(|source| tamper::ReferenceTests::from_source(&source).ok())
                         .is_some_and(|on_disk| on_disk.same_tests(&spec));
                     if !same {
                         notes.push(format!(

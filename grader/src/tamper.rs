@@ -85,25 +85,25 @@ impl fmt::Display for Tampering {
 
 /// The test module of a file and the names of its tests, as libtest names them.
 #[derive(Clone, Debug)]
-pub struct Spec {
+pub struct ReferenceTests {
     module: ItemMod,
     pub tests: Vec<String>,
 }
 
-impl Spec {
+impl ReferenceTests {
     /// Reads the reference tests from the solution's source.
-    pub fn from_source(source: &str) -> Result<Spec, String> {
+    pub fn from_source(source: &str) -> Result<ReferenceTests, String> {
         let file = syn::parse_file(source).map_err(|err| format!("it does not parse: {err}"))?;
         let module = test_module(&file.items)
             .cloned()
             .ok_or_else(|| "it has no `#[cfg(test)] mod tests`".to_owned())?;
         let mut tests = Vec::new();
         collect_tests(&module, &module.ident.to_string(), &mut tests);
-        Ok(Spec { module, tests })
+        Ok(ReferenceTests { module, tests })
     }
 
     /// Whether `other` has the same tests (syntax trees: formatting and comments aside).
-    pub fn same_tests(&self, other: &Spec) -> bool {
+    pub fn same_tests(&self, other: &ReferenceTests) -> bool {
         self.module == other.module
     }
 
@@ -698,8 +698,8 @@ mod tests {
         assert!(restore_tests("fn main() {}", "fn main() {}").is_err());
     }
 
-    fn spec() -> Spec {
-        Spec::from_source(SOLUTION).unwrap()
+    fn spec() -> ReferenceTests {
+        ReferenceTests::from_source(SOLUTION).unwrap()
     }
 
     #[test]

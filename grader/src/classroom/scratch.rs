@@ -129,7 +129,7 @@ fn place(
     };
     match tamper::restore_tests(&text, &stub) {
         Ok(restored) => {
-            let flags = match tamper::Spec::from_source(&stub) {
+            let flags = match tamper::ReferenceTests::from_source(&stub) {
                 Ok(reference) => reference
                     .check(&text)
                     .into_iter()
