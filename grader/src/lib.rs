@@ -7,12 +7,13 @@
 //!
 //! ```text
 //! drivers    cli, commands, watch/ (driver, session, view), devcheck, devcheck_model,
-//!            variants                                          what to grade and when
-//! sinks      report/ (the only printer), progress (the only state writer)
-//! engine     engine (grade = build → run → judge, emitting events), program
+//!            variants, classroom/                              what to grade and when
+//! sinks      report/ (the only printer; report/class/ for class reports),
+//!            progress (the only state writer)
+//! engine     engine (grade = build → run → judge, emitting events), program, gradebook
 //! mechanics  build, compile_fail, libtest, verdict, model_check, weaken, git
-//! base       course (trusted), submission (graded), error, tamper, run/ (the only
-//!            process starter), invocation
+//! base       course (trusted), submission (graded), error, tamper, forbid, invocation,
+//!            run/ (the only process starter)
 //! ```
 //!
 //! Three rules hold across the stack: only `report` prints, only `run` starts processes,
