@@ -133,7 +133,10 @@ mod tests {
             };
             job.stop();
             if let Some(summary) = job.summary() {
-                assert!(adds_up(summary, &[1, 2]), "a half-written summary: {summary:?}");
+                assert!(
+                    adds_up(summary, &[1, 2]),
+                    "a half-written summary: {summary:?}"
+                );
             }
             worker.join().unwrap();
             let summary = job.summary().expect("the worker has finished");

@@ -145,7 +145,11 @@ mod tests {
             "a move was lost: the update that was overtaken must run its step again on the \
              new position, not store what it computed from the old one"
         );
-        assert_eq!(moved, Position { x: 1, y: 1 }, "update returns the new position");
+        assert_eq!(
+            moved,
+            Position { x: 1, y: 1 },
+            "update returns the new position"
+        );
     }
 
     #[test]

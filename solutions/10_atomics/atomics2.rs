@@ -114,7 +114,11 @@ mod tests {
                 let gauge = Arc::clone(&gauge);
                 thread::spawn(move || gauge.observe(3))
             };
-            assert_eq!(gauge.peak(), 10, "the peak went down while a lower value came in");
+            assert_eq!(
+                gauge.peak(),
+                10,
+                "the peak went down while a lower value came in"
+            );
             other.join().unwrap();
             assert_eq!(gauge.peak(), 10);
         });
