@@ -26,9 +26,9 @@ impl Stats {
             Ordering::Relaxed,
         );
         let sent = self.bytes.load(Ordering::Relaxed);
-        let _ = self
-            .bytes
-            .compare_exchange(sent, sent + bytes, Ordering::Relaxed, Ordering::Relaxed);
+        let _ =
+            self.bytes
+                .compare_exchange(sent, sent + bytes, Ordering::Relaxed, Ordering::Relaxed);
     }
 
     /// The requests counted so far.

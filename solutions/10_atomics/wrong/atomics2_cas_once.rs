@@ -18,12 +18,9 @@ impl PeakGauge {
     pub fn observe(&self, value: u64) {
         let current = self.peak.load(Ordering::Relaxed);
         if value > current {
-            let _ = self.peak.compare_exchange(
-                current,
-                value,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
+            let _ =
+                self.peak
+                    .compare_exchange(current, value, Ordering::Relaxed, Ordering::Relaxed);
         }
     }
 

@@ -2,8 +2,8 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::hash::Hash;
+use std::sync::Mutex;
 use std::thread;
 
 /// Counts per key, shared by any number of threads.
