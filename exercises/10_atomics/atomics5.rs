@@ -69,8 +69,8 @@ impl SplitSum {
         if self.unfinished.fetch_sub(1, Ordering::Relaxed) != 1 {
             return;
         }
-        // SAFETY: both workers have decremented: both halves are written, and the AcqRel
-        // decrements ordered those writes before these reads.
+        // SAFETY: both workers have decremented: both halves are written (provided the
+        // decrements order those writes before these reads).
         let total: u64 = self
             .halves
             .iter()
