@@ -2,13 +2,6 @@
 //! turn the outcome into an exit code. Everything else lives in the modules below.
 
 mod build;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "classroom grading, ahead of the `grade` command that uses it"
-    )
-)]
 mod classroom;
 mod cli;
 mod commands;
@@ -18,13 +11,6 @@ mod devcheck;
 mod devcheck_model;
 mod engine;
 mod error;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the classroom policy, ahead of the `grade` command that sets it"
-    )
-)]
 mod forbid;
 mod git;
 mod gradebook;

@@ -129,7 +129,7 @@ fn place(
     };
     match tamper::restore_tests(&text, &stub) {
         Ok(restored) => {
-            let flags = match tamper::Spec::from_source(&stub) {
+            let changes: Vec<String> = match tamper::Spec::from_source(&stub) {
                 Ok(reference) => reference
                     .check(&text)
                     .into_iter()
@@ -138,6 +138,7 @@ fn place(
                     .collect(),
                 Err(_) => Vec::new(),
             };
+            let flags = summarize_changes(&changes).into_iter().collect();
             write_if_changed(&destination, &restored)?;
             Ok(Placed::File { flags })
         }
@@ -146,6 +147,24 @@ fn place(
             Ok(Placed::Unparsed { why })
         }
     }
+}
+
+/// One flag for what a student changed in the tests: the first few changes, and how
+/// many more.
+fn summarize_changes(changes: &[String]) -> Option<String> {
+    const SHOWN: usize = 3;
+    let (first, rest) = changes.split_at(changes.len().min(SHOWN));
+    if first.is_empty() {
+        return None;
+    }
+    let mut flag = format!(
+        "the tests were changed (graded with the course's): {}",
+        first.join("; ")
+    );
+    if !rest.is_empty() {
+        flag.push_str(&format!("; and {} more change(s)", rest.len()));
+    }
+    Some(flag)
 }
 
 /// The course's manifest at `original`, as it must read at `copied_dir`: a path
@@ -275,7 +294,11 @@ mod tests {
             placed,
             [
                 Placed::File {
-                    flags: vec!["test `tests::second` was deleted or renamed".to_owned()]
+                    flags: vec![
+                        "the tests were changed (graded with the course's): test \
+                         `tests::second` was deleted or renamed"
+                            .to_owned()
+                    ]
                 },
                 Placed::Unparsed {
                     why: "exercises/outcomes/failing_test.rs is not UTF-8 text".to_owned()
