@@ -116,15 +116,16 @@ mod tests {
                 })
                 .unwrap()
         };
-        gate.wait_for_held(
-            4,
-            "the workers did not run at the same time: start them all, then join",
-        );
         watch.until_blocked(
             &|| batch.is_finished(),
             "`run_batch`",
             "its workers were busy",
             "`run_batch` must wait for every worker (join them, or use `thread::scope`)",
+        );
+        assert_eq!(
+            gate.waiting(),
+            4,
+            "the workers did not run at the same time: start them all, then join them"
         );
         gate.open();
         batch.join().expect("`run_batch` panicked");

@@ -186,6 +186,7 @@ mod tests {
         let gate = Arc::new(Gate::new("the updates"));
         let _release = gate.open_on_drop();
         let store = Arc::new(Store::new(&[0, 0, 0, 0]));
+        let watch = Watch::start();
         let handles: Vec<_> = [[0, 2], [3, 1]]
             .into_iter()
             .map(|ids| {
@@ -193,10 +194,17 @@ mod tests {
                 thread::spawn(move || transaction(&store, &ids, |_| gate.wait()))
             })
             .collect();
-        gate.wait_for_held(
+        watch.until_blocked(
+            &|| handles.iter().any(|handle| handle.is_finished()),
+            "the transactions",
+            "their updates were held",
+            "a transaction returned while its update was held",
+        );
+        assert_eq!(
+            gate.waiting(),
             2,
             "two transactions over different slots did not run at once: lock only the \
-             listed slots, not the whole store",
+             listed slots, not the whole store"
         );
         gate.open();
         for handle in handles {

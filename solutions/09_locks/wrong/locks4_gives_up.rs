@@ -78,20 +78,18 @@ impl Graph {
 /// Moves the whole value of node `from` to its `next` neighbour, with both nodes locked;
 /// returns the amount moved.
 pub fn pass_along(graph: &Graph, from: usize) -> i64 {
-    loop {
-        let mut source = graph.lock_node(from);
-        let next = source.next;
-        assert_ne!(next, from, "node {from} points to itself");
-        // Never wait while holding `source`: take `next` only if it is free now...
-        if let Some(mut target) = graph.try_lock_node(next) {
-            let amount = source.value;
-            source.value = 0;
-            target.value += amount;
-            return amount;
-        }
-        // Taken: another thread is busy there, so there is nothing to do.
+    let mut source = graph.lock_node(from);
+    let next = source.next;
+    assert_ne!(next, from, "node {from} points to itself");
+    // Never wait while holding `source`: if `next` is taken, another thread is busy
+    // there, so there is nothing to do.
+    let Some(mut target) = graph.try_lock_node(next) else {
         return 0;
-    }
+    };
+    let amount = source.value;
+    source.value = 0;
+    target.value += amount;
+    amount
 }
 
 fn main() {

@@ -78,21 +78,20 @@ impl Graph {
 /// Moves the whole value of node `from` to its `next` neighbour, with both nodes locked;
 /// returns the amount moved.
 pub fn pass_along(graph: &Graph, from: usize) -> i64 {
-    loop {
-        let mut source = graph.lock_node(from);
-        let next = source.next;
-        assert_ne!(next, from, "node {from} points to itself");
-        let mut target = loop {
-            if let Some(target) = graph.try_lock_node(next) {
-                break target;
-            }
-            thread::yield_now();
-        };
-        let amount = source.value;
-        source.value = 0;
-        target.value += amount;
-        return amount;
-    }
+    let mut source = graph.lock_node(from);
+    let next = source.next;
+    assert_ne!(next, from, "node {from} points to itself");
+    // `try_lock` never blocks, so this cannot deadlock... can it?
+    let mut target = loop {
+        if let Some(target) = graph.try_lock_node(next) {
+            break target;
+        }
+        thread::yield_now();
+    };
+    let amount = source.value;
+    source.value = 0;
+    target.value += amount;
+    amount
 }
 
 fn main() {

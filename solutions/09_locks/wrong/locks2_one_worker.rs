@@ -1,4 +1,4 @@
-// WRONG: does the work on the caller's thread while holding the lock: no deadlock, and no parallelism
+// WRONG: releases the lock, but runs the whole batch on one worker thread: the inputs do not run at the same time
 //! # Never hold a lock across a `join`
 //!
 //! `join` (and the end of a `thread::scope`) waits for a thread to finish. If that thread
@@ -42,12 +42,16 @@ where
         let mut stats = stats.lock().unwrap();
         stats.batches += 1;
     }
-    let mut locked = stats.lock().unwrap();
-    for &input in inputs {
-        let result = work(input);
-        locked.results.push(result);
-    }
-    drop(locked);
+    let work = &work;
+    // One background worker is enough to keep the caller free.
+    thread::scope(|scope| {
+        scope.spawn(move || {
+            for &input in inputs {
+                let result = work(input);
+                stats.lock().unwrap().results.push(result);
+            }
+        });
+    });
     // Every worker has finished (the scope joined them): lock again to record the end.
     stats.lock().unwrap().last_batch_len = inputs.len();
 }
