@@ -245,10 +245,17 @@ mod tests {
         // Nobody reads the receipts, and the channel holds none: the transfer waits in
         // `send`. Its accounts must be free meanwhile.
         let (bank, auditor) = bank_with(&[10, 10], 0, |_| {});
+        let watch = Watch::start();
         let transfer = {
             let bank = bank.clone();
             spawn_named("0 to 1", move || bank.transfer(0, 1, 4))
         };
+        watch.until_blocked(
+            &|| transfer.is_finished(),
+            "the transfer",
+            "nobody took its receipt",
+            "a transfer sends its receipt into the bounded channel it was given, and waits",
+        );
         let reader = {
             let bank = bank.clone();
             Running::spawn("`balance`", move || bank.balance(0) + bank.balance(1))
