@@ -91,8 +91,13 @@ pub fn sandbox_status(mode: SandboxMode) -> Result<Vec<String>, Error> {
             if mode == SandboxMode::Off || !enforced {
                 "process group, time and resource limits"
             } else {
-                "own PID, mount and user namespaces; Landlock (writes only to a scratch \
-                 tmpfs); time and resource limits"
+                if containment.no_network {
+                    "own PID, mount and user namespaces; Landlock (writes only to a scratch \
+                     tmpfs, no TCP, no signals out); time and resource limits"
+                } else {
+                    "own PID, mount and user namespaces; Landlock (writes only to a scratch \
+                     tmpfs); time and resource limits"
+                }
             }
         ),
         "student builds: compiled with the classroom policy (no process exit or spawning, \

@@ -30,8 +30,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use landlock::{
-    ABI, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreatedAttr,
+    ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset,
+    RulesetAttr, RulesetCreatedAttr, Scope,
 };
 
 /// Size of the scratch tmpfs of one run: files a test writes live in memory, bounded.
@@ -127,6 +127,16 @@ fn can_unshare(flags: libc::c_int) -> bool {
     }
 }
 
+/// Whether Landlock can refuse TCP here (ABI 4 and later).
+pub fn landlock_network() -> bool {
+    support().landlock
+        && Ruleset::default()
+            .set_compatibility(CompatLevel::HardRequirement)
+            .handle_access(AccessNet::from_all(ABI::V4))
+            .and_then(|ruleset| ruleset.create())
+            .is_ok()
+}
+
 fn probe_landlock() -> bool {
     Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
@@ -138,7 +148,8 @@ fn probe_landlock() -> bool {
 }
 
 /// A Landlock ruleset for one run: the test may write only beneath `scratch` and to the
-/// listed files (its results channel, `/dev/null`); it may read what the user can read.
+/// listed files (its results channel, `/dev/null`), use no TCP, and signal no process
+/// outside the run; it may read what the user can read.
 /// `None` where the kernel has no Landlock.
 pub fn write_ruleset(scratch: &Path, files: &[&Path]) -> io::Result<Option<OwnedFd>> {
     if !support().landlock {
@@ -151,6 +162,15 @@ pub fn write_ruleset(scratch: &Path, files: &[&Path]) -> io::Result<Option<Owned
     let mut ruleset = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
         .handle_access(AccessFs::from_write(LANDLOCK_ABI))
+        .map_err(to_io)?
+        // No TCP at all (kernels with Landlock ABI 4, 6.7 and later): no exercise uses the
+        // network, and a test must not reach other machines or services of this one.
+        .handle_access(AccessNet::from_all(ABI::V4))
+        .map_err(to_io)?
+        // No signals to, and no abstract sockets of, processes outside the run (ABI 6,
+        // 6.12 and later): the grader and the learner's other programs are out of reach
+        // even where no PID namespace hides them.
+        .scope(Scope::from_all(ABI::V6))
         .map_err(to_io)?
         .create()
         .map_err(to_io)?

@@ -176,6 +176,8 @@ pub struct Containment {
     pub bounded_scratch: bool,
     /// Processes die with the grader.
     pub die_with_grader: bool,
+    /// No TCP connections or listening sockets (Landlock ABI 4).
+    pub no_network: bool,
     /// Namespaces and Landlock were switched off (`THREADLINGS_CONTAINMENT=off`).
     pub switched_off: bool,
 }
@@ -198,6 +200,7 @@ pub fn containment() -> Containment {
             read_only_checkout: support.landlock,
             bounded_scratch: support.namespaces.is_some(),
             die_with_grader: true,
+            no_network: contain::landlock_network(),
             switched_off: support.switched_off,
         }
     }
@@ -209,6 +212,7 @@ pub fn containment() -> Containment {
             read_only_checkout: false,
             bounded_scratch: false,
             die_with_grader: false,
+            no_network: false,
             switched_off: false,
         }
     }
