@@ -151,7 +151,10 @@ mod tests {
             "the workers must wait for `between` to finish, blocked",
         );
         let (phase1, _, phase2) = counts.get();
-        assert_eq!(phase1, WORKERS, "`between` started before phase one was over");
+        assert_eq!(
+            phase1, WORKERS,
+            "`between` started before phase one was over"
+        );
         assert_eq!(
             phase2, 0,
             "{phase2} workers started phase two while `between` was still running: wait \
@@ -177,12 +180,18 @@ mod tests {
             WORKERS,
             |id| {
                 phase1_meeting.arrive();
-                threads.lock().unwrap().insert((id, 1), thread::current().id());
+                threads
+                    .lock()
+                    .unwrap()
+                    .insert((id, 1), thread::current().id());
             },
             || {},
             |id| {
                 phase2_meeting.arrive();
-                threads.lock().unwrap().insert((id, 2), thread::current().id());
+                threads
+                    .lock()
+                    .unwrap()
+                    .insert((id, 2), thread::current().id());
             },
         );
         let threads = threads.into_inner().unwrap();
@@ -195,6 +204,10 @@ mod tests {
             );
         }
         let distinct: std::collections::HashSet<_> = threads.values().collect();
-        assert_eq!(distinct.len(), WORKERS, "each worker has a thread of its own");
+        assert_eq!(
+            distinct.len(),
+            WORKERS,
+            "each worker has a thread of its own"
+        );
     }
 }

@@ -94,11 +94,17 @@ fn main() {
     let crashing = Arc::clone(&board);
     let crash = thread::spawn(move || {
         crashing
-            .record(20, |scores| assert!(scores.len() < 2, "the auditor gave up"))
+            .record(20, |scores| {
+                assert!(scores.len() < 2, "the auditor gave up")
+            })
             .expect("a healthy board");
     });
     assert!(crash.join().is_err());
-    println!("poisoned: {}, scores: {:?}", board.is_poisoned(), board.scores());
+    println!(
+        "poisoned: {}, scores: {:?}",
+        board.is_poisoned(),
+        board.scores()
+    );
     println!("total before the repair: {:?}", board.total());
     println!("repaired: {}", board.repair());
     println!("total after the repair: {:?}", board.total());
@@ -117,14 +123,20 @@ mod tests {
         let crash = thread::spawn(move || {
             let _ = crashing.record(30, |_| panic!("the auditor crashed (on purpose)"));
         });
-        assert!(crash.join().is_err(), "the audit's panic must reach the thread");
+        assert!(
+            crash.join().is_err(),
+            "the audit's panic must reach the thread"
+        );
         board
     }
 
     #[test]
     fn a_panic_while_recording_poisons_the_board() {
         let board = poisoned_board();
-        assert!(board.is_poisoned(), "a panic while recording poisons the lock");
+        assert!(
+            board.is_poisoned(),
+            "a panic while recording poisons the lock"
+        );
         assert_eq!(
             board.record(40, |_| {}),
             Err(Poisoned),
@@ -151,8 +163,14 @@ mod tests {
     #[test]
     fn repair_restores_the_total_and_clears_the_poison() {
         let board = poisoned_board();
-        assert!(board.repair(), "the board was poisoned: `repair` must say it repaired it");
-        assert!(!board.is_poisoned(), "after `repair` the lock must not be poisoned any more");
+        assert!(
+            board.repair(),
+            "the board was poisoned: `repair` must say it repaired it"
+        );
+        assert!(
+            !board.is_poisoned(),
+            "after `repair` the lock must not be poisoned any more"
+        );
         assert_eq!(board.total(), Ok(60), "`repair` must recompute the total");
         assert_eq!(board.record(40, |_| {}), Ok(()));
         assert_eq!(board.total(), Ok(100));

@@ -99,7 +99,10 @@ fn main() {
     for handler in handlers {
         handler.join().expect("a handler panicked");
     }
-    println!("the quotas were loaded {} time(s)", LOADS.load(Ordering::SeqCst));
+    println!(
+        "the quotas were loaded {} time(s)",
+        LOADS.load(Ordering::SeqCst)
+    );
 }
 
 #[cfg(test)]
@@ -162,7 +165,11 @@ mod tests {
         );
         LOAD_GATE.open();
         let served = first_uses.join();
-        assert_eq!(LOADS.load(Ordering::SeqCst), 1, "the quotas were loaded more than once");
+        assert_eq!(
+            LOADS.load(Ordering::SeqCst),
+            1,
+            "the quotas were loaded more than once"
+        );
         let granted = served.iter().filter(|&&granted| granted).count();
         assert_eq!(
             granted, PER_USER as usize,
@@ -171,7 +178,11 @@ mod tests {
         );
         assert!(!take("ada"), "ada's quota is used up");
         assert!(take("grace"), "grace has her own quota");
-        assert_eq!(LOADS.load(Ordering::SeqCst), 1, "the quotas were loaded again");
+        assert_eq!(
+            LOADS.load(Ordering::SeqCst),
+            1,
+            "the quotas were loaded again"
+        );
     }
 
     #[test]

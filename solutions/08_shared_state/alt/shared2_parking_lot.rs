@@ -45,6 +45,8 @@ fn main() {
     for handle in handles {
         handle.join().expect("a depositor panicked");
     }
-    println!("4 threads × 1000 deposits of 5: balance {}", account.balance());
+    println!(
+        "4 threads × 1000 deposits of 5: balance {}",
+        account.balance()
+    );
 }
-

@@ -32,4 +32,3 @@ fn main() {
         println!("{name:?} computed {job}² = {}", job * job);
     });
 }
-

@@ -33,4 +33,3 @@ fn main() {
         println!("{name:?} computed {job}² = {}", job * job);
     });
 }
-

@@ -1,6 +1,6 @@
 // ALT: `parking_lot::RwLock`: no poisoning, the guards come straight from `read()` and `write()`
-use std::collections::HashMap;
 use parking_lot::RwLock;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::thread;
 
@@ -52,4 +52,3 @@ fn main() {
     }
     println!("{} entries", directory.read(HashMap::len));
 }
-

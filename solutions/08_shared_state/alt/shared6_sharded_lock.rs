@@ -1,6 +1,6 @@
 // ALT: crossbeam's `ShardedLock`: the same API as RwLock, reads that scale over cores
-use std::collections::HashMap;
 use crossbeam::sync::ShardedLock;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::thread;
 
@@ -53,4 +53,3 @@ fn main() {
     }
     println!("{} entries", directory.read(HashMap::len));
 }
-

@@ -53,7 +53,10 @@ impl<T> Buffer<T> {
 
     /// How many items are in the buffer now.
     pub fn len(&self) -> usize {
-        self.items.lock().expect("a thread panicked with the buffer").len()
+        self.items
+            .lock()
+            .expect("a thread panicked with the buffer")
+            .len()
     }
 
     /// Whether the buffer is empty now.
@@ -72,6 +75,8 @@ fn main() {
         buffer.push(item);
         println!("pushed {item}, {} waiting in the buffer", buffer.len());
     }
-    println!("the consumer's sum: {}", consumer.join().expect("the consumer panicked"));
+    println!(
+        "the consumer's sum: {}",
+        consumer.join().expect("the consumer panicked")
+    );
 }
-

@@ -1,6 +1,6 @@
 // ALT: parking_lot's Mutex and Condvar (`wait_while` on `&mut guard`, no poisoning)
-use std::collections::VecDeque;
 use parking_lot::{Condvar, Mutex};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::thread;
 
@@ -43,7 +43,8 @@ impl<T> Buffer<T> {
     /// Takes the item at the front; waits, blocked, while the buffer is empty.
     pub fn pop(&self) -> T {
         let mut items = self.items.lock();
-        self.not_empty.wait_while(&mut items, |items| items.is_empty());
+        self.not_empty
+            .wait_while(&mut items, |items| items.is_empty());
         let item = items.pop_front().unwrap();
         self.not_full.notify_one();
         item
@@ -70,6 +71,8 @@ fn main() {
         buffer.push(item);
         println!("pushed {item}, {} waiting in the buffer", buffer.len());
     }
-    println!("the consumer's sum: {}", consumer.join().expect("the consumer panicked"));
+    println!(
+        "the consumer's sum: {}",
+        consumer.join().expect("the consumer panicked")
+    );
 }
-

@@ -79,6 +79,8 @@ fn main() {
     for handler in handlers {
         handler.join().expect("a handler panicked");
     }
-    println!("the quotas were loaded {} time(s)", LOADS.load(Ordering::SeqCst));
+    println!(
+        "the quotas were loaded {} time(s)",
+        LOADS.load(Ordering::SeqCst)
+    );
 }
-

@@ -31,11 +31,20 @@ fn main() {
         limits: vec![10, 20, 30],
     });
     let handles = start_readers(Arc::clone(&settings), 3, |id, settings: &Settings| {
-        format!("reader {id} sees {} limit {}", settings.name, settings.limits[id])
+        format!(
+            "reader {id} sees {} limit {}",
+            settings.name, settings.limits[id]
+        )
     });
-    println!("handles to the settings right now: {}", Arc::strong_count(&settings));
+    println!(
+        "handles to the settings right now: {}",
+        Arc::strong_count(&settings)
+    );
     for handle in handles {
         println!("{}", handle.join().expect("a reader panicked"));
     }
-    println!("handles once the readers are done: {}", Arc::strong_count(&settings));
+    println!(
+        "handles once the readers are done: {}",
+        Arc::strong_count(&settings)
+    );
 }

@@ -17,7 +17,10 @@ impl Account {
 
     /// The balance now.
     pub fn balance(&self) -> i64 {
-        *self.balance.lock().expect("a thread panicked while updating the balance")
+        *self
+            .balance
+            .lock()
+            .expect("a thread panicked while updating the balance")
     }
 
     /// Replaces the balance with `change(balance)`, as one step: no other update may run
@@ -45,6 +48,8 @@ fn main() {
     for handle in handles {
         handle.join().expect("a depositor panicked");
     }
-    println!("4 threads × 1000 deposits of 5: balance {}", account.balance());
+    println!(
+        "4 threads × 1000 deposits of 5: balance {}",
+        account.balance()
+    );
 }
-

@@ -31,4 +31,3 @@ fn main() {
         println!("{name:?} computed {job}² = {}", job * job);
     });
 }
-

@@ -30,4 +30,3 @@ fn main() {
         println!("{name:?} computed {job}² = {}", job * job);
     });
 }
-

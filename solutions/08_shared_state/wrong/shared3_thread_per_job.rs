@@ -27,4 +27,3 @@ fn main() {
         println!("{name:?} computed {job}² = {}", job * job);
     });
 }
-

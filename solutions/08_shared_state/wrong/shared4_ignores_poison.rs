@@ -46,7 +46,11 @@ impl Scoreboard {
 
     /// The sum of the scores; refused on a poisoned board.
     pub fn total(&self) -> Result<u64, Poisoned> {
-        Ok(self.board.lock().unwrap_or_else(PoisonError::into_inner).total)
+        Ok(self
+            .board
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .total)
     }
 
     /// Whether a thread panicked while recording, and the board was not repaired since.
@@ -74,13 +78,18 @@ fn main() {
     let crashing = Arc::clone(&board);
     let crash = thread::spawn(move || {
         crashing
-            .record(20, |scores| assert!(scores.len() < 2, "the auditor gave up"))
+            .record(20, |scores| {
+                assert!(scores.len() < 2, "the auditor gave up")
+            })
             .expect("a healthy board");
     });
     assert!(crash.join().is_err());
-    println!("poisoned: {}, scores: {:?}", board.is_poisoned(), board.scores());
+    println!(
+        "poisoned: {}, scores: {:?}",
+        board.is_poisoned(),
+        board.scores()
+    );
     println!("total before the repair: {:?}", board.total());
     println!("repaired: {}", board.repair());
     println!("total after the repair: {:?}", board.total());
 }
-

@@ -73,13 +73,18 @@ fn main() {
     let crashing = Arc::clone(&board);
     let crash = thread::spawn(move || {
         crashing
-            .record(20, |scores| assert!(scores.len() < 2, "the auditor gave up"))
+            .record(20, |scores| {
+                assert!(scores.len() < 2, "the auditor gave up")
+            })
             .expect("a healthy board");
     });
     assert!(crash.join().is_err());
-    println!("poisoned: {}, scores: {:?}", board.is_poisoned(), board.scores());
+    println!(
+        "poisoned: {}, scores: {:?}",
+        board.is_poisoned(),
+        board.scores()
+    );
     println!("total before the repair: {:?}", board.total());
     println!("repaired: {}", board.repair());
     println!("total after the repair: {:?}", board.total());
 }
-

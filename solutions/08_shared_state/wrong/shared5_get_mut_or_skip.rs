@@ -45,4 +45,3 @@ fn main() {
     let reader = thread::spawn(move || routes.snapshot().len());
     println!("a reader thread sees {} routes", reader.join().unwrap());
 }
-

@@ -52,4 +52,3 @@ fn main() {
     }
     println!("{} entries", directory.read(HashMap::len));
 }
-

@@ -51,4 +51,3 @@ fn main() {
     }
     println!("{} entries", directory.read(HashMap::len));
 }
-

@@ -31,7 +31,10 @@ impl<T> Buffer<T> {
 
     /// Adds `item` at the back; waits, blocked, while the buffer is full.
     pub fn push(&self, item: T) {
-        let items = self.items.lock().expect("a thread panicked with the buffer");
+        let items = self
+            .items
+            .lock()
+            .expect("a thread panicked with the buffer");
         // Sleeps with the lock released; re-checks after every wake-up.
         let mut items = self
             .not_full
@@ -42,19 +45,27 @@ impl<T> Buffer<T> {
 
     /// Takes the item at the front; waits, blocked, while the buffer is empty.
     pub fn pop(&self) -> T {
-        let items = self.items.lock().expect("a thread panicked with the buffer");
+        let items = self
+            .items
+            .lock()
+            .expect("a thread panicked with the buffer");
         let mut items = self
             .not_empty
             .wait_while(items, |items| items.is_empty())
             .expect("a thread panicked with the buffer");
-        let item = items.pop_front().expect("`wait_while` returned on a non-empty buffer");
+        let item = items
+            .pop_front()
+            .expect("`wait_while` returned on a non-empty buffer");
         self.not_full.notify_one();
         item
     }
 
     /// How many items are in the buffer now.
     pub fn len(&self) -> usize {
-        self.items.lock().expect("a thread panicked with the buffer").len()
+        self.items
+            .lock()
+            .expect("a thread panicked with the buffer")
+            .len()
     }
 
     /// Whether the buffer is empty now.
@@ -73,6 +84,8 @@ fn main() {
         buffer.push(item);
         println!("pushed {item}, {} waiting in the buffer", buffer.len());
     }
-    println!("the consumer's sum: {}", consumer.join().expect("the consumer panicked"));
+    println!(
+        "the consumer's sum: {}",
+        consumer.join().expect("the consumer panicked")
+    );
 }
-

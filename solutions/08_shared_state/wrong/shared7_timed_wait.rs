@@ -31,7 +31,10 @@ impl<T> Buffer<T> {
 
     /// Adds `item` at the back; waits, blocked, while the buffer is full.
     pub fn push(&self, item: T) {
-        let items = self.items.lock().expect("a thread panicked with the buffer");
+        let items = self
+            .items
+            .lock()
+            .expect("a thread panicked with the buffer");
         // Sleeps with the lock released; re-checks after every wake-up.
         let mut items = self
             .not_full
@@ -61,7 +64,10 @@ impl<T> Buffer<T> {
 
     /// How many items are in the buffer now.
     pub fn len(&self) -> usize {
-        self.items.lock().expect("a thread panicked with the buffer").len()
+        self.items
+            .lock()
+            .expect("a thread panicked with the buffer")
+            .len()
     }
 
     /// Whether the buffer is empty now.
@@ -80,6 +86,8 @@ fn main() {
         buffer.push(item);
         println!("pushed {item}, {} waiting in the buffer", buffer.len());
     }
-    println!("the consumer's sum: {}", consumer.join().expect("the consumer panicked"));
+    println!(
+        "the consumer's sum: {}",
+        consumer.join().expect("the consumer panicked")
+    );
 }
-

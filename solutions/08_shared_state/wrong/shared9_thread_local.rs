@@ -1,8 +1,8 @@
 // WRONG: a `thread_local!` instead of a static: every thread loads and keeps quotas of its own
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// How many requests each user may still make.
@@ -79,6 +79,8 @@ fn main() {
     for handler in handlers {
         handler.join().expect("a handler panicked");
     }
-    println!("the quotas were loaded {} time(s)", LOADS.load(Ordering::SeqCst));
+    println!(
+        "the quotas were loaded {} time(s)",
+        LOADS.load(Ordering::SeqCst)
+    );
 }
-
