@@ -36,6 +36,7 @@ pub struct Stats {
 /// A store shared by many threads.
 #[derive(Debug, Default)]
 pub struct Store {
+    // TODO: read-mostly data: a lock that lets readers in together.
     entries: Mutex<HashMap<String, String>>,
     // A lock of its own: counting never waits for a writer of the entries.
     stats: Mutex<Stats>,

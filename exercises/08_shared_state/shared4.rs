@@ -86,6 +86,9 @@ impl Scoreboard {
 fn main() {
     let board = Arc::new(Scoreboard::new());
     board.record(10, |_| {}).expect("a healthy board");
+    // The crash below is on purpose: a one-line report instead of the default one.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| eprintln!("(on purpose) {info}")));
     let crashing = Arc::clone(&board);
     let crash = thread::spawn(move || {
         crashing
@@ -95,6 +98,7 @@ fn main() {
             .expect("a healthy board");
     });
     assert!(crash.join().is_err());
+    std::panic::set_hook(default_hook);
     println!(
         "poisoned: {}, scores: {:?}",
         board.is_poisoned(),

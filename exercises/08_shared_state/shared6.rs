@@ -23,6 +23,7 @@ use std::thread;
 /// A phone directory: looked up all the time, changed now and then.
 #[derive(Debug, Default)]
 pub struct Directory {
+    // TODO: a lock that lets many readers in at once.
     entries: Mutex<HashMap<String, String>>,
 }
 
