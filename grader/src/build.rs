@@ -88,6 +88,8 @@ pub struct Cargo {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Classroom grading: the policy the exercises' crates compile under (`forbid.rs`).
     pub policy: Option<Arc<forbid::Policy>>,
+    /// Classroom grading: where the build of student code may read and write.
+    pub confine: Option<Arc<run::Confinement>>,
 }
 
 impl Cargo {
@@ -100,6 +102,7 @@ impl Cargo {
             color,
             cancel: None,
             policy: None,
+            confine: None,
         }
     }
 
@@ -265,6 +268,9 @@ impl Cargo {
             let json = serde_json::to_string(&**policy)
                 .map_err(|err| Error::Tool(format!("write the classroom policy: {err}")))?;
             spec = spec.env(forbid::POLICY_VAR, json);
+        }
+        if let Some(confine) = &self.confine {
+            spec.confine = Some((**confine).clone());
         }
         let output = run::run(&spec).map_err(|err| {
             Error::Tool(format!(

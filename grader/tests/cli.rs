@@ -2160,9 +2160,15 @@ mod classroom {
     #[test]
     fn a_mixed_class_is_graded_correctly_in_every_format() {
         let course = Course::private("class-mixed");
+        // Ada's files carry a secret no report may show.
         let solved: Vec<(&str, String)> = ASSIGNED
             .iter()
-            .map(|e| (*e, solution(&course, e)))
+            .map(|e| {
+                (
+                    *e,
+                    format!("// ada's secret 7f3a9c\n{}", solution(&course, e)),
+                )
+            })
             .collect();
         let stubs: Vec<(&str, String)> = ASSIGNED.iter().map(|e| (*e, stub(&course, e))).collect();
         // Deletes the failing test and claims the work is done: the tests come back.
@@ -2205,6 +2211,22 @@ mod classroom {
                             ),
                         ),
                     ],
+                ),
+                // Reads a neighbour's file at compile time, to see it quoted in an error.
+                (
+                    "trudy",
+                    vec![(
+                        "pass",
+                        solution(&course, "pass").replacen(
+                            "pub fn work() -> u32 {",
+                            &format!(
+                                "pub fn work() -> u32 {{\n    let _x: u32 = include!({:?});",
+                                Path::new(env!("CARGO_TARGET_TMPDIR"))
+                                    .join("classes/mixed/ada/exercises/outcomes/pass.rs")
+                            ),
+                            1,
+                        ),
+                    )],
                 ),
             ],
         );
@@ -2272,6 +2294,18 @@ mod classroom {
         ] {
             assert!(flags.contains(wanted), "no {wanted} in {flags}");
         }
+        let trudy = verdicts(&book, "trudy");
+        assert!(
+            ["tampered", "compile_error"].contains(&trudy[0].as_str()),
+            "{book:#}"
+        );
+        for file in snapshot(&out) {
+            assert!(
+                !String::from_utf8_lossy(&file.1).contains("7f3a9c"),
+                "{} shows another student's file",
+                file.0.display()
+            );
+        }
         let notes = &book["students"][4];
         assert_eq!(notes["student"], "notes");
         assert_eq!(notes["status"], "error");
@@ -2287,7 +2321,7 @@ mod classroom {
         assert!(csv.starts_with("student,pass,failing_test,deadlock,total,max,error\nada,1,1,1,3,3,\nbob,1,0,0,1,3,\n"), "{csv}");
         let junit = fs::read_to_string(out.join("junit.xml")).unwrap();
         assert!(
-            junit.contains("<testsuites name=\"threadlings\" tests=\"13\" skipped=\"0\" failures=\"7\" errors=\"1\""),
+            junit.contains("<testsuites name=\"threadlings\" tests=\"16\" skipped=\"0\" failures=\"10\" errors=\"1\""),
             "{junit}"
         );
         assert!(junit.contains("type=\"tampered\""), "{junit}");
@@ -2311,7 +2345,7 @@ mod classroom {
         let again = grade(&course, &class, &out, &[]);
         assert_eq!(
             again.stderr().matches("(kept from an earlier run)").count(),
-            4,
+            5,
             "{}",
             again.stderr()
         );

@@ -149,6 +149,12 @@ pub fn grade(
         sandbox: options.sandbox,
     };
 
+    // The slots' scratch checkouts live apart from the build folder, so that no build can
+    // read another slot's student (see `confinement`).
+    let slots_dir = tempfile::Builder::new()
+        .prefix("threadlings-class-")
+        .tempdir()
+        .map_err(Error::io("create the scratch folder of the class"))?;
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<BTreeMap<usize, Result<StudentGrades, Error>>> = Mutex::default();
@@ -156,7 +162,7 @@ pub fn grade(
     thread::scope(|scope| {
         for slot in 0..slots {
             let (context, next, done, results) = (&context, &next, &done, &results);
-            let scratch = work.join(format!("slot{slot}"));
+            let scratch = slots_dir.path().join(format!("slot{slot}"));
             scope.spawn(move || {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
@@ -285,7 +291,11 @@ impl Context<'_> {
             &self.target,
         )?;
         let scratch_course = Course::load(scratch)?;
-        let mut engine = Engine::new(&scratch_course, self.cargo.clone(), false);
+        let mut cargo = self.cargo.clone();
+        if self.sandbox != SandboxMode::Off {
+            cargo.confine = Some(Arc::new(confinement(self.course, scratch)));
+        }
+        let mut engine = Engine::new(&scratch_course, cargo, false);
         engine.reference = ReferenceSource::WorkingTree;
         engine.jobs = 1;
         // Only what the cache does not have.
@@ -341,6 +351,76 @@ impl Context<'_> {
         hash.update(format!("{:?}", self.sandbox));
         let digest = hash.finalize();
         digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}
+
+/// Where the build of one slot's student code may read and write (Landlock, where the
+/// kernel has it): the system, the toolchain and cargo's home, the grader (it is the
+/// compiler's wrapper) and the course's testkit to read; its own scratch checkout, the
+/// shared build folder and cargo's home to write. Not the students' folders, not the other
+/// slots, not the rest of the instructor's files: a student's `include!` of a neighbour's
+/// file cannot read it, even to quote it in an error.
+fn confinement(course: &Course, scratch: &Path) -> crate::run::Confinement {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let under_home = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|home| home.join(default)))
+    };
+    let mut readable: Vec<PathBuf> = [
+        "/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev",
+        "/opt",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .collect();
+    readable.extend(under_home("RUSTUP_HOME", ".rustup"));
+    readable.extend(std::env::current_exe().ok());
+    readable.push(course.root.join("grader").join("testkit"));
+    // Path dependencies of the course's manifests that the scratch checkout points back at.
+    for manifest in [
+        course.manifest(Side::Exercise),
+        course.root.join("Cargo.toml"),
+    ] {
+        let dir = manifest.parent().unwrap_or(&course.root).to_path_buf();
+        let table = fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok());
+        let deps = table.iter().flat_map(|table| {
+            ["dependencies", "dev-dependencies"]
+                .into_iter()
+                .filter_map(|key| table.get(key)?.as_table())
+                .chain(
+                    table
+                        .get("workspace")
+                        .and_then(|workspace| workspace.get("dependencies")?.as_table()),
+                )
+                .flat_map(|deps| deps.values())
+                .filter_map(|spec| spec.get("path")?.as_str())
+                .map(|path| dir.join(path))
+                .collect::<Vec<_>>()
+        });
+        for dep in deps {
+            // Cargo looks for the dependency's workspace in the manifests above it.
+            readable.extend(
+                dep.ancestors()
+                    .skip(1)
+                    .map(|dir| dir.join("Cargo.toml"))
+                    .filter(|manifest| manifest.is_file()),
+            );
+            readable.push(dep);
+        }
+    }
+    let mut writable = vec![
+        scratch.to_path_buf(),
+        course.target_dir(),
+        PathBuf::from("/dev/null"),
+    ];
+    writable.extend(under_home("CARGO_HOME", ".cargo"));
+    crate::run::Confinement {
+        readable,
+        writable,
+        tmpdir: scratch.join("tmp"),
     }
 }
 

@@ -279,19 +279,66 @@ impl Plan {
 
     /// The last step before `exec`, in the test's own process.
     unsafe fn restrict(&self) -> io::Result<()> {
-        let Some(ruleset) = &self.landlock else {
-            return Ok(());
-        };
-        // SAFETY: prctl and the Landlock syscall take plain integers.
-        unsafe {
-            check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
-            check(
-                libc::syscall(libc::SYS_landlock_restrict_self, ruleset.as_raw_fd(), 0)
-                    as libc::c_int,
-            )?;
+        match &self.landlock {
+            // SAFETY: called between fork and exec, as `enter` is.
+            Some(ruleset) => unsafe { restrict_self(ruleset) },
+            None => Ok(()),
         }
-        Ok(())
     }
+}
+
+/// Puts the calling process (and all it will start) under `ruleset`.
+///
+/// # Safety
+/// Must be called between `fork` and `exec`.
+pub unsafe fn restrict_self(ruleset: &OwnedFd) -> io::Result<()> {
+    // SAFETY: prctl and the Landlock syscall take plain integers.
+    unsafe {
+        check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
+        check(
+            libc::syscall(libc::SYS_landlock_restrict_self, ruleset.as_raw_fd(), 0) as libc::c_int,
+        )?;
+    }
+    Ok(())
+}
+
+/// The Landlock ruleset of a confined process (a classroom build): it reads (and
+/// executes) only beneath `readable`, writes only beneath `writable`, and has no TCP.
+/// Paths that do not exist are left out. `None` where the kernel has no Landlock.
+pub fn confinement_ruleset(confinement: &super::Confinement) -> io::Result<Option<OwnedFd>> {
+    if !support().landlock {
+        return Ok(None);
+    }
+    let to_io = |err: landlock::RulesetError| io::Error::other(err.to_string());
+    let abi = LANDLOCK_ABI;
+    let mut ruleset = Ruleset::default()
+        .set_compatibility(CompatLevel::BestEffort)
+        .handle_access(AccessFs::from_all(abi))
+        .map_err(to_io)?
+        .handle_access(AccessNet::from_all(ABI::V4))
+        .map_err(to_io)?
+        .create()
+        .map_err(to_io)?;
+    for (paths, access) in [
+        (&confinement.readable, AccessFs::from_read(abi)),
+        (&confinement.writable, AccessFs::from_all(abi)),
+    ] {
+        for path in paths {
+            let Ok(fd) = PathFd::new(path) else {
+                continue;
+            };
+            // A file takes only the rights that apply to files.
+            let access = if path.is_dir() {
+                access
+            } else {
+                access & AccessFs::from_file(abi)
+            };
+            ruleset = ruleset
+                .add_rule(PathBeneath::new(fd, access))
+                .map_err(to_io)?;
+        }
+    }
+    Ok(Option::<OwnedFd>::from(ruleset))
 }
 
 /// Arms `SIGKILL` for when the parent dies, and dies now if it already has.
