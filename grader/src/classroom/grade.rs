@@ -150,11 +150,9 @@ pub fn grade(
     };
 
     // The slots' scratch checkouts live apart from the build folder, so that no build can
-    // read another slot's student (see `confinement`).
-    let slots_dir = tempfile::Builder::new()
-        .prefix("threadlings-class-")
-        .tempdir()
-        .map_err(Error::io("create the scratch folder of the class"))?;
+    // read another slot's student (see `confinement`); they stay from run to run, so an
+    // unchanged file is not compiled again.
+    let slots_dir = course.root.join(".threadlings").join("class");
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<BTreeMap<usize, Result<StudentGrades, Error>>> = Mutex::default();
@@ -162,7 +160,7 @@ pub fn grade(
     thread::scope(|scope| {
         for slot in 0..slots {
             let (context, next, done, results) = (&context, &next, &done, &results);
-            let scratch = slots_dir.path().join(format!("slot{slot}"));
+            let scratch = slots_dir.join(format!("slot{slot}"));
             scope.spawn(move || {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
@@ -409,6 +407,15 @@ fn confinement(course: &Course, scratch: &Path) -> crate::run::Confinement {
                     .filter(|manifest| manifest.is_file()),
             );
             readable.push(dep);
+        }
+    }
+    // Cargo reads the configuration files of every folder above where it runs.
+    for dir in scratch.ancestors() {
+        for name in ["config.toml", "config"] {
+            let config = dir.join(".cargo").join(name);
+            if config.is_file() {
+                readable.push(config);
+            }
         }
     }
     let mut writable = vec![

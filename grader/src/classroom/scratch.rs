@@ -2,8 +2,8 @@
 //! instructor's tree, trusted) and the student's exercise files (untrusted), which the
 //! engine then grades like any learner's checkout.
 //!
-//! From the course come the workspace manifests, `info.toml`, the toolchain file, the
-//! testkit and the compile-fail harness; `solutions/` holds the course's *stubs*, whose
+//! From the course come the workspace manifests, `info.toml`, the toolchain file and the
+//! compile-fail harness (the testkit is used where it is, in the course); `solutions/` holds the course's *stubs*, whose
 //! test modules are the reference tests (`dev check` keeps them identical to the
 //! solutions'), so no solution is ever within reach of student code. From the submission
 //! come the assigned exercise files only, each with the course's pristine test module put
@@ -17,14 +17,15 @@
 //! build folder, so dependencies build once.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::course::{Course, EXERCISES_DIR, Exercise, SOLUTIONS_DIR, Side, UI_HARNESS_DIR};
 use crate::error::Error;
 use crate::tamper;
 
-/// The workspace member the scratch checkout leaves out: the grader itself.
-const GRADER_MEMBER: &str = "grader";
+/// The workspace members the scratch checkout leaves out: the grader itself, and the
+/// testkit (used from the course, where it is).
+const LEFT_OUT_MEMBERS: [&str; 2] = ["grader", "grader/testkit"];
 
 /// What became of one assigned exercise file when it was put into the scratch checkout.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,14 +56,11 @@ pub fn prepare(
             copy_if_changed(&from, &scratch.join(file))?;
         }
     }
-    for dir in [
-        Path::new(GRADER_MEMBER).join("testkit"),
-        PathBuf::from(UI_HARNESS_DIR),
-    ] {
-        let from = course.root.join(&dir);
-        if from.is_dir() {
-            copy_tree(&from, &scratch.join(&dir))?;
-        }
+    // The testkit is not copied: the scratch checkout depends on the course's own, so it
+    // builds once for every slot and every run (one path, one artifact).
+    let harness = course.root.join(UI_HARNESS_DIR);
+    if harness.is_dir() {
+        copy_tree(&harness, &scratch.join(UI_HARNESS_DIR))?;
     }
     let root_manifest = manifest(&course.root.join("Cargo.toml"), scratch, true)?;
     write_if_changed(&scratch.join("Cargo.toml"), &root_manifest)?;
@@ -200,7 +198,11 @@ fn manifest(original: &Path, copied_dir: &Path, root: bool) -> Result<String, Er
         if root {
             for key in ["members", "default-members"] {
                 if let Some(toml::Value::Array(members)) = workspace.get_mut(key) {
-                    members.retain(|member| member.as_str() != Some(GRADER_MEMBER));
+                    members.retain(|member| {
+                        !member
+                            .as_str()
+                            .is_some_and(|member| LEFT_OUT_MEMBERS.contains(&member))
+                    });
                 }
             }
         }
