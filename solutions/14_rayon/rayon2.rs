@@ -7,7 +7,7 @@
 //! knows it. The items move between threads as `&mut T`, so they must be `Send`.
 //!
 //! `for_each` runs a closure for every item and returns once they are all done, like a
-//! `for` loop. `adjust_all` below does not compile yet: read the error, then fix it.
+//! `for` loop. `adjust_all` below adjusts one item at a time: spread the items out.
 //!
 //! - rayon: <https://docs.rs/rayon/1/rayon/iter/trait.IntoParallelRefMutIterator.html>,
 //!   <https://docs.rs/rayon/1/rayon/iter/trait.ParallelIterator.html#method.for_each>
