@@ -25,7 +25,6 @@ where
     // TODO: this adjusts the items one after another, on one thread. `par_iter()` will
     // not do: it shares the items (`&T`), and `adjust` changes them.
     items.iter_mut().for_each(adjust);
-
 }
 
 /// Brightens every pixel of a grey-scale image by `amount`, stopping at white (255).
@@ -61,8 +60,7 @@ mod tests {
         let current = thread::current();
         let thread_name = current.name().unwrap_or("<unnamed>");
         assert!(
-            thread_name.starts_with(&format!("{name}-"))
-                && rayon::current_thread_index().is_some(),
+            thread_name.starts_with(&format!("{name}-")) && rayon::current_thread_index().is_some(),
             "an item was adjusted on thread {thread_name:?}, not on the caller's pool: use a \
              parallel iterator, which runs on the current pool; do not start threads"
         );

@@ -59,8 +59,7 @@ mod tests {
         let current = thread::current();
         let thread_name = current.name().unwrap_or("<unnamed>");
         assert!(
-            thread_name.starts_with(&format!("{name}-"))
-                && rayon::current_thread_index().is_some(),
+            thread_name.starts_with(&format!("{name}-")) && rayon::current_thread_index().is_some(),
             "an item was adjusted on thread {thread_name:?}, not on the caller's pool: use a \
              parallel iterator, which runs on the current pool; do not start threads"
         );
