@@ -69,8 +69,8 @@ fn main() {
         all_valid(&words, |word| word.starts_with("pw"))
     );
     println!(
-        "some word is longer than 8 bytes: {}",
-        contains_match(&words, |word| word.len() > 8)
+        "some word ends in 42: {}",
+        contains_match(&words, |word| word.ends_with("42"))
     );
 }
 

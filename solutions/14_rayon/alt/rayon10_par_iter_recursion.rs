@@ -1,7 +1,6 @@
 // ALT: recursion that sums its children's weights with par_iter: no scope, no atomic
 use rayon::prelude::*;
 
-
 /// A node of a tree: a directory with its files and subdirectories, say.
 #[derive(Debug, Default)]
 pub struct Node {
@@ -27,7 +26,6 @@ where
     weight(root, &weigh)
 }
 
-
 /// The total size of a directory tree.
 pub fn total_size(root: &Node) -> u64 {
     total_weight(root, |node| node.size)
@@ -47,7 +45,10 @@ fn main() {
     let home = dir(
         "home",
         vec![
-            dir("docs", vec![file("cv.pdf", 81_234), file("notes.txt", 1_024)]),
+            dir(
+                "docs",
+                vec![file("cv.pdf", 81_234), file("notes.txt", 1_024)],
+            ),
             dir("music", vec![file("song.ogg", 4_812_345)]),
             file(".profile", 807),
         ],

@@ -76,7 +76,6 @@ where
         .into_iter()
         .map(|slot| slot.expect("every task has finished when `scope` returns"))
         .collect()
-
 }
 
 /// Thumbnails of every image, shrunk by `factor`, made on `pool`.

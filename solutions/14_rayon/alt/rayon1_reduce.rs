@@ -15,18 +15,21 @@ where
 pub fn collatz_steps(mut n: u64) -> u64 {
     let mut steps = 0;
     while n > 1 {
-        n = if n.is_multiple_of(2) { n / 2 } else { 3 * n + 1 };
+        n = if n.is_multiple_of(2) {
+            n / 2
+        } else {
+            3 * n + 1
+        };
         steps += 1;
     }
     steps
 }
 
 fn main() {
-    let numbers: Vec<u64> = (1..=1_000_000).collect();
+    let numbers: Vec<u64> = (1..=100_000).collect();
     let steps = total_cost(&numbers, |&n| collatz_steps(n));
     println!(
-        "the Collatz sequences of 1..=1000000 take {steps} steps in all, on {} threads",
+        "the Collatz sequences of 1..=100000 take {steps} steps in all, on {} threads",
         rayon::current_num_threads()
     );
 }
-

@@ -11,7 +11,6 @@ where
     items
         .par_chunks_mut(chunk)
         .for_each(|chunk| chunk.iter_mut().for_each(&adjust));
-
 }
 
 /// Brightens every pixel of a grey-scale image by `amount`, stopping at white (255).

@@ -14,7 +14,6 @@ where
             .par_iter()
             .map(|entry| if keep(entry) { amount(entry) } else { 0 })
             .sum::<i64>()
-
 }
 
 /// A line of a bank statement.
@@ -28,7 +27,12 @@ pub struct Entry {
 
 /// The balance once every cleared entry is counted.
 pub fn cleared_balance(opening: i64, entries: &[Entry]) -> i64 {
-    closing_balance(opening, entries, |entry| entry.cleared, |entry| entry.amount)
+    closing_balance(
+        opening,
+        entries,
+        |entry| entry.cleared,
+        |entry| entry.amount,
+    )
 }
 
 fn main() {

@@ -14,7 +14,6 @@ where
 {
     let summaries: Vec<S> = items.par_iter().fold(&empty, add).collect();
     summaries.into_iter().fold(empty(), merge)
-
 }
 
 /// How many times each word (in lower case) appears in `lines`.

@@ -29,7 +29,6 @@ pub fn sort_by_customer(orders: &mut [Order]) {
 /// may come in any order.
 pub fn sort_by_length(words: &mut [String]) {
     words.par_sort_by_key(String::len);
-
 }
 
 fn main() {

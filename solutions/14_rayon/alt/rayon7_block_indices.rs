@@ -18,7 +18,6 @@ where
             checksum(&data[start..data.len().min(start + block_len)])
         })
         .collect()
-
 }
 
 /// Fletcher's 16-bit checksum of a block.

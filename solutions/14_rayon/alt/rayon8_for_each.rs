@@ -14,10 +14,12 @@ where
     let results = std::sync::Mutex::new(Vec::new());
     source.par_bridge().for_each(|item| {
         let result = process(item);
-        results.lock().expect("no thread panics holding it").push(result);
+        results
+            .lock()
+            .expect("no thread panics holding it")
+            .push(result);
     });
     results.into_inner().expect("no thread panics holding it")
-
 }
 
 /// How many words `reader` holds, its lines counted in parallel as they are read.

@@ -46,7 +46,6 @@ where
     merged.extend(left.cloned());
     merged.extend(right.cloned());
     items.clone_from_slice(&merged);
-
 }
 
 fn main() {

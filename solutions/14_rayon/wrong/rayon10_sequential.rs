@@ -15,11 +15,15 @@ where
     F: Fn(&Node) -> u64 + Sync,
 {
     fn walk<F: Fn(&Node) -> u64>(node: &Node, weigh: &F) -> u64 {
-        weigh(node) + node.children.iter().map(|child| walk(child, weigh)).sum::<u64>()
+        weigh(node)
+            + node
+                .children
+                .iter()
+                .map(|child| walk(child, weigh))
+                .sum::<u64>()
     }
     walk(root, &weigh)
 }
-
 
 /// The total size of a directory tree.
 pub fn total_size(root: &Node) -> u64 {
@@ -40,7 +44,10 @@ fn main() {
     let home = dir(
         "home",
         vec![
-            dir("docs", vec![file("cv.pdf", 81_234), file("notes.txt", 1_024)]),
+            dir(
+                "docs",
+                vec![file("cv.pdf", 81_234), file("notes.txt", 1_024)],
+            ),
             dir("music", vec![file("song.ogg", 4_812_345)]),
             file(".profile", 807),
         ],

@@ -55,7 +55,10 @@ fn main() {
     let home = dir(
         "home",
         vec![
-            dir("docs", vec![file("cv.pdf", 81_234), file("notes.txt", 1_024)]),
+            dir(
+                "docs",
+                vec![file("cv.pdf", 81_234), file("notes.txt", 1_024)],
+            ),
             dir("music", vec![file("song.ogg", 4_812_345)]),
             file(".profile", 807),
         ],

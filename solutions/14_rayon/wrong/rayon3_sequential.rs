@@ -26,7 +26,12 @@ pub struct Entry {
 
 /// The balance once every cleared entry is counted.
 pub fn cleared_balance(opening: i64, entries: &[Entry]) -> i64 {
-    closing_balance(opening, entries, |entry| entry.cleared, |entry| entry.amount)
+    closing_balance(
+        opening,
+        entries,
+        |entry| entry.cleared,
+        |entry| entry.amount,
+    )
 }
 
 fn main() {
