@@ -2,6 +2,7 @@
 //! turn the outcome into an exit code. Everything else lives in the modules below.
 
 mod build;
+mod classroom;
 mod cli;
 mod commands;
 mod compile_fail;
@@ -10,7 +11,9 @@ mod devcheck;
 mod devcheck_model;
 mod engine;
 mod error;
+mod forbid;
 mod git;
+mod gradebook;
 mod invocation;
 mod model_check;
 mod program;

@@ -46,6 +46,19 @@ pub enum Tampering {
     },
 }
 
+impl Tampering {
+    /// Whether this is a change to the tests themselves (which putting the pristine test
+    /// module back undoes), rather than code around them that changes what they mean.
+    pub fn changes_the_tests(&self) -> bool {
+        matches!(
+            self,
+            Tampering::MissingTestModule { .. }
+                | Tampering::Removed { .. }
+                | Tampering::Changed { .. }
+        )
+    }
+}
+
 impl fmt::Display for Tampering {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

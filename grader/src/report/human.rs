@@ -668,6 +668,10 @@ pub fn doctor(doctor: &super::Doctor) -> String {
             "test processes die with the grader".to_owned(),
         ),
         (
+            contained.no_network,
+            "no network (Landlock): a test can neither connect nor listen over TCP".to_owned(),
+        ),
+        (
             true,
             "own session (no terminal), cleared environment, memory/CPU/file limits, \
              time limit"

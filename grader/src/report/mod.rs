@@ -4,6 +4,7 @@
 //! in the chosen format: human text (see `human.rs`) or JSON (see `json.rs`). Colour
 //! follows `--color`, `NO_COLOR` and whether stdout is a terminal.
 
+pub mod class;
 pub mod human;
 pub mod json;
 pub mod screen;
@@ -284,6 +285,69 @@ impl Reporter {
     /// What the grader is busy with (a long first build), on stderr.
     pub fn status(&self, status: &str) {
         eprintln!("{}", status.dimmed());
+    }
+
+    /// A student of a class graded (`grade`), on stderr: the class's progress.
+    pub fn class_progress(&self, progress: &crate::classroom::grade::Progress<'_>) {
+        let crate::classroom::grade::Progress::Graded {
+            student,
+            done,
+            total,
+            cached,
+        } = progress;
+        let result = match student.error() {
+            Some(reason) => format!("not graded: {reason}").red().to_string(),
+            None => {
+                let max: u32 = student
+                    .exercises()
+                    .iter()
+                    .map(|grade| grade.max_score)
+                    .sum();
+                format!("{}/{max}", student.score())
+            }
+        };
+        eprintln!(
+            "{} {} {}{}",
+            format!("[{done}/{total}]").dimmed(),
+            human::escape_controls(&student.student),
+            result,
+            if *cached {
+                " (kept from an earlier run)".dimmed().to_string()
+            } else {
+                String::new()
+            }
+        );
+    }
+
+    /// A graded class: who got what, and where the reports are.
+    pub fn class_summary(
+        &self,
+        book: &crate::gradebook::Gradebook,
+        written: &[std::path::PathBuf],
+    ) {
+        let max = book.max_score();
+        let graded: Vec<_> = book
+            .students
+            .iter()
+            .filter(|s| s.error().is_none())
+            .collect();
+        let full = graded
+            .iter()
+            .filter(|student| student.score() == max)
+            .count();
+        let mut text = format!(
+            "{} student(s) graded on {} exercise(s) in {:.1} s: {} with full marks ({max} points), \
+             {} not graded\n",
+            graded.len(),
+            book.assignment.len(),
+            book.seconds,
+            full,
+            book.students.len() - graded.len()
+        );
+        for path in written {
+            text.push_str(&format!("  wrote {}\n", path.display()));
+        }
+        self.print(&text);
     }
 
     /// A grader fault, on stderr.

@@ -1,0 +1,335 @@
+//! A submission made gradeable: a scratch checkout assembled from the course (the
+//! instructor's tree, trusted) and the student's exercise files (untrusted), which the
+//! engine then grades like any learner's checkout.
+//!
+//! From the course come the workspace manifests, `info.toml`, the toolchain file, the
+//! testkit and the compile-fail harness; `solutions/` holds the course's *stubs*, whose
+//! test modules are the reference tests (`dev check` keeps them identical to the
+//! solutions'), so no solution is ever within reach of student code. From the submission
+//! come the assigned exercise files only, each with the course's pristine test module put
+//! back in (`tamper::restore_tests`): edited, weakened or deleted tests do not count, and
+//! what was changed is kept as a flag for the instructor. Nothing else of the submission
+//! is read, and nothing in it is written.
+//!
+//! A scratch checkout is reused from student to student (one per parallel slot), and a
+//! file is rewritten only when its content changes, so cargo recompiles only the
+//! exercises that differ from the previous student's. Its `target` is the class's shared
+//! build folder, so dependencies build once.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::course::{Course, EXERCISES_DIR, Exercise, SOLUTIONS_DIR, Side, UI_HARNESS_DIR};
+use crate::error::Error;
+use crate::tamper;
+
+/// The workspace member the scratch checkout leaves out: the grader itself.
+const GRADER_MEMBER: &str = "grader";
+
+/// What became of one assigned exercise file when it was put into the scratch checkout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placed {
+    /// The student's file, with the course's tests; `flags` says what the student had
+    /// changed in them.
+    File { flags: Vec<String> },
+    /// The submission has no such file: graded as the course's stub.
+    Missing,
+    /// The student's file cannot be read as Rust (not UTF-8, or not parseable): it is
+    /// placed as it is, and the compiler says what is wrong.
+    Unparsed { why: String },
+}
+
+/// Builds or refreshes the scratch checkout at `scratch` for `submission`, and says what
+/// became of each of `assigned`. `target` is the shared build folder.
+pub fn prepare(
+    course: &Course,
+    submission: &Path,
+    assigned: &[&Exercise],
+    scratch: &Path,
+    target: &Path,
+) -> Result<Vec<Placed>, Error> {
+    fs::create_dir_all(scratch).map_err(Error::io(format!("create {}", scratch.display())))?;
+    for file in ["Cargo.lock", "info.toml", "rust-toolchain.toml"] {
+        let from = course.root.join(file);
+        if from.is_file() {
+            copy_if_changed(&from, &scratch.join(file))?;
+        }
+    }
+    for dir in [
+        Path::new(GRADER_MEMBER).join("testkit"),
+        PathBuf::from(UI_HARNESS_DIR),
+    ] {
+        let from = course.root.join(&dir);
+        if from.is_dir() {
+            copy_tree(&from, &scratch.join(&dir))?;
+        }
+    }
+    let root_manifest = manifest(&course.root.join("Cargo.toml"), scratch, true)?;
+    write_if_changed(&scratch.join("Cargo.toml"), &root_manifest)?;
+    for side in [Side::Exercise, Side::Solution] {
+        let copied = scratch.join(side.dir());
+        let text = manifest(&course.manifest(side), &copied, false)?;
+        write_if_changed(&copied.join("Cargo.toml"), &text)?;
+    }
+    // Every exercise's stub, on both sides: the bins the manifests list must exist, and the
+    // stubs' test modules are the reference tests.
+    // (The assigned ones' student files are placed below.)
+    for exercise in &course.exercises {
+        let stub = course.path(exercise, Side::Exercise);
+        copy_if_changed(
+            &stub,
+            &scratch.join(SOLUTIONS_DIR).join(exercise.relative_path()),
+        )?;
+        if !assigned
+            .iter()
+            .any(|assigned| assigned.name == exercise.name)
+        {
+            copy_if_changed(
+                &stub,
+                &scratch.join(EXERCISES_DIR).join(exercise.relative_path()),
+            )?;
+        }
+    }
+    let link = scratch.join("target");
+    if fs::read_link(&link).ok().as_deref() != Some(target) {
+        let _ = fs::remove_file(&link);
+        fs::create_dir_all(target).map_err(Error::io(format!("create {}", target.display())))?;
+        symlink_dir(target, &link)?;
+    }
+    assigned
+        .iter()
+        .map(|exercise| place(course, submission, exercise, scratch))
+        .collect()
+}
+
+/// Puts the student's file of `exercise` into the scratch checkout.
+fn place(
+    course: &Course,
+    submission: &Path,
+    exercise: &Exercise,
+    scratch: &Path,
+) -> Result<Placed, Error> {
+    let relative = Path::new(EXERCISES_DIR).join(exercise.relative_path());
+    let destination = scratch.join(&relative);
+    let stub_path = course.path(exercise, Side::Exercise);
+    let stub = fs::read_to_string(&stub_path)
+        .map_err(Error::io(format!("read {}", stub_path.display())))?;
+    let Ok(bytes) = fs::read(submission.join(&relative)) else {
+        write_if_changed(&destination, &stub)?;
+        return Ok(Placed::Missing);
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            write_bytes_if_changed(&destination, err.as_bytes())?;
+            return Ok(Placed::Unparsed {
+                why: format!("{} is not UTF-8 text", relative.display()),
+            });
+        }
+    };
+    match tamper::restore_tests(&text, &stub) {
+        Ok(restored) => {
+            let changes: Vec<String> = match tamper::Spec::from_source(&stub) {
+                Ok(reference) => reference
+                    .check(&text)
+                    .into_iter()
+                    .filter(|finding| finding.changes_the_tests())
+                    .map(|finding| finding.to_string())
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            let flags = summarize_changes(&changes).into_iter().collect();
+            write_if_changed(&destination, &restored)?;
+            Ok(Placed::File { flags })
+        }
+        Err(why) => {
+            write_if_changed(&destination, &text)?;
+            Ok(Placed::Unparsed { why })
+        }
+    }
+}
+
+/// One flag for what a student changed in the tests: the first few changes, and how
+/// many more.
+fn summarize_changes(changes: &[String]) -> Option<String> {
+    const SHOWN: usize = 3;
+    let (first, rest) = changes.split_at(changes.len().min(SHOWN));
+    if first.is_empty() {
+        return None;
+    }
+    let mut flag = format!(
+        "the tests were changed (graded with the course's): {}",
+        first.join("; ")
+    );
+    if !rest.is_empty() {
+        flag.push_str(&format!("; and {} more change(s)", rest.len()));
+    }
+    Some(flag)
+}
+
+/// The course's manifest at `original`, as it must read at `copied_dir`: a path
+/// dependency that the scratch checkout does not hold points back at the course's copy,
+/// and (for the workspace's manifest, `root`) the grader is no member (the scratch checkout
+/// has no grader sources; the engine never builds it).
+fn manifest(original: &Path, copied_dir: &Path, root: bool) -> Result<String, Error> {
+    let text =
+        fs::read_to_string(original).map_err(Error::io(format!("read {}", original.display())))?;
+    let mut manifest: toml::Table = text
+        .parse()
+        .map_err(|err| Error::Tool(format!("{}: {err}", original.display())))?;
+    let original_dir = original.parent().unwrap_or(Path::new("."));
+    let relocate = |table: &mut toml::Table| {
+        for (_, spec) in table.iter_mut() {
+            if let Some(toml::Value::String(path)) = spec.get_mut("path")
+                && !copied_dir.join(path.as_str()).exists()
+            {
+                let absolute = original_dir.join(path.as_str()).display().to_string();
+                *path = absolute;
+            }
+        }
+    };
+    for key in ["dependencies", "dev-dependencies"] {
+        if let Some(toml::Value::Table(table)) = manifest.get_mut(key) {
+            relocate(table);
+        }
+    }
+    if let Some(toml::Value::Table(workspace)) = manifest.get_mut("workspace") {
+        if let Some(toml::Value::Table(table)) = workspace.get_mut("dependencies") {
+            relocate(table);
+        }
+        if root {
+            for key in ["members", "default-members"] {
+                if let Some(toml::Value::Array(members)) = workspace.get_mut(key) {
+                    members.retain(|member| member.as_str() != Some(GRADER_MEMBER));
+                }
+            }
+        }
+    }
+    toml::to_string(&manifest).map_err(|err| Error::Tool(format!("{}: {err}", original.display())))
+}
+
+fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
+    write_bytes_if_changed(path, text.as_bytes())
+}
+
+fn write_bytes_if_changed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(Error::io(format!("create {}", parent.display())))?;
+    }
+    fs::write(path, bytes).map_err(Error::io(format!("write {}", path.display())))
+}
+
+fn copy_if_changed(from: &Path, to: &Path) -> Result<(), Error> {
+    let bytes = fs::read(from).map_err(Error::io(format!("read {}", from.display())))?;
+    write_bytes_if_changed(to, &bytes)
+}
+
+/// Copies the files under `from` to `to` (changed ones only), skipping `target` folders.
+fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
+    let entries = fs::read_dir(from).map_err(Error::io(format!("read {}", from.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() {
+            if name != "target" {
+                copy_tree(&path, &to.join(&name))?;
+            }
+        } else if path.is_file() {
+            copy_if_changed(&path, &to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink_dir(target: &Path, link: &Path) -> Result<(), Error> {
+    std::os::unix::fs::symlink(target, link).map_err(Error::io(format!("link {}", link.display())))
+}
+
+#[cfg(windows)]
+fn symlink_dir(target: &Path, link: &Path) -> Result<(), Error> {
+    std::os::windows::fs::symlink_dir(target, link)
+        .map_err(Error::io(format!("link {}", link.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> Course {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course");
+        Course::load(&root).unwrap()
+    }
+
+    #[test]
+    fn a_scratch_checkout_holds_the_students_code_with_the_courses_tests() {
+        let course = fixture();
+        let submission = tempfile::tempdir().unwrap();
+        let outcomes = submission.path().join("exercises/outcomes");
+        fs::create_dir_all(&outcomes).unwrap();
+        let stub = fs::read_to_string(course.root.join("exercises/outcomes/pass.rs")).unwrap();
+        let edited = stub.replace("    42\n", "    41\n").replace(
+            "    #[test]\n    fn second() {\n        assert!(work() > 0);\n    }\n",
+            "",
+        );
+        assert_ne!(edited, stub);
+        fs::write(outcomes.join("pass.rs"), &edited).unwrap();
+        fs::write(outcomes.join("failing_test.rs"), b"fn main() { caf\xe9 }").unwrap();
+        // A file of an exercise not assigned: never read.
+        fs::write(outcomes.join("abort.rs"), "secret").unwrap();
+        let exercise = |name: &str| course.exercise(name).unwrap();
+        let assigned = [
+            exercise("pass"),
+            exercise("failing_test"),
+            exercise("compile_error"),
+        ];
+        let work = tempfile::tempdir().unwrap();
+        let (scratch, target) = (work.path().join("slot"), work.path().join("target"));
+
+        let placed = prepare(&course, submission.path(), &assigned, &scratch, &target).unwrap();
+        assert_eq!(
+            placed,
+            [
+                Placed::File {
+                    flags: vec![
+                        "the tests were changed (graded with the course's): test \
+                         `tests::second` was deleted or renamed"
+                            .to_owned()
+                    ]
+                },
+                Placed::Unparsed {
+                    why: "exercises/outcomes/failing_test.rs is not UTF-8 text".to_owned()
+                },
+                Placed::Missing,
+            ]
+        );
+        let graded = fs::read_to_string(scratch.join("exercises/outcomes/pass.rs")).unwrap();
+        assert!(
+            graded.contains("    41\n") && graded.contains("fn second()"),
+            "{graded}"
+        );
+        // The reference tests are the stubs': no solution is in the scratch checkout.
+        let reference = fs::read_to_string(scratch.join("solutions/outcomes/pass.rs")).unwrap();
+        assert_eq!(reference, stub);
+        assert_eq!(
+            fs::read_to_string(scratch.join("exercises/outcomes/abort.rs")).unwrap(),
+            fs::read_to_string(course.root.join("exercises/outcomes/abort.rs")).unwrap()
+        );
+        let manifest = fs::read_to_string(scratch.join("exercises/Cargo.toml")).unwrap();
+        let testkit = course.root.join("exercises").join("../../../../testkit");
+        assert!(
+            manifest.contains(&testkit.display().to_string()),
+            "{manifest}"
+        );
+        assert_eq!(fs::read_link(scratch.join("target")).unwrap(), target);
+
+        // The next student's identical file leaves the scratch file untouched for cargo.
+        let path = scratch.join("exercises/outcomes/pass.rs");
+        let before = fs::metadata(&path).unwrap().modified().unwrap();
+        prepare(&course, submission.path(), &assigned, &scratch, &target).unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
+    }
+}

@@ -1,0 +1,38 @@
+// A `View` holds the ledger's lock, and dropping it unlocks: it must not move to another
+// thread, which would release a lock it did not take.
+//
+// rustc's own error for this names whatever field of the lesson's type decides it, which is
+// the learner's choice. This probe asks the same question, and its error names only the
+// probe's own types: any correct answer gets exactly the same error.
+#[path = "../lesson.rs"]
+#[allow(warnings)]
+mod lesson;
+
+use lesson::View;
+use std::marker::PhantomData;
+
+/// What the probe finds. Only these two types appear in the expected compiler error.
+struct Movable;
+struct NotMovable;
+
+struct Probe<T>(PhantomData<T>);
+
+trait ProbeSend {
+    fn probe(&self) -> Movable {
+        Movable
+    }
+}
+impl<T: Send> ProbeSend for Probe<T> {}
+
+trait ProbeSendFallback {
+    fn probe(&self) -> NotMovable {
+        NotMovable
+    }
+}
+impl<T> ProbeSendFallback for &Probe<T> {}
+
+fn main() {
+    // Method resolution picks `ProbeSend::probe` only if the type is `Send`, and falls
+    // back to `ProbeSendFallback::probe` otherwise. A `View` must not be `Send`.
+    let _moved: Movable = (&Probe::<View<'static>>(PhantomData)).probe();
+}

@@ -1,0 +1,84 @@
+// WRONG: the bounds of a `Box` (`Send` if `T: Send`, `Sync` if `T: Sync`): but a `MyArc` shares its `T`, so moving one needs `T: Sync` too
+use std::ops::Deref;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering, fence};
+use std::thread;
+
+struct Inner<T> {
+    count: AtomicUsize,
+    value: T,
+}
+
+/// A shared, read-only handle to a `T`; the last handle to go frees it.
+pub struct MyArc<T> {
+    inner: NonNull<Inner<T>>,
+}
+
+// SAFETY: a `MyArc<T>` owns its `T`, as a `Box` does: it may move where the `T` may.
+unsafe impl<T: Send> Send for MyArc<T> {}
+// SAFETY: a `&MyArc<T>` only gives a `&T`.
+unsafe impl<T: Sync> Sync for MyArc<T> {}
+
+impl<T> MyArc<T> {
+    pub fn new(value: T) -> Self {
+        let inner = Box::new(Inner {
+            count: AtomicUsize::new(1),
+            value,
+        });
+        MyArc {
+            inner: NonNull::from(Box::leak(inner)),
+        }
+    }
+
+    /// How many handles share the value right now.
+    pub fn count(this: &Self) -> usize {
+        this.inner().count.load(Ordering::Relaxed)
+    }
+
+    fn inner(&self) -> &Inner<T> {
+        // SAFETY: this handle keeps the block alive.
+        unsafe { self.inner.as_ref() }
+    }
+}
+
+impl<T> Clone for MyArc<T> {
+    fn clone(&self) -> Self {
+        // `Relaxed`: cloning from a live handle publishes nothing (see `ordering7`).
+        self.inner().count.fetch_add(1, Ordering::Relaxed);
+        MyArc { inner: self.inner }
+    }
+}
+
+impl<T> Drop for MyArc<T> {
+    fn drop(&mut self) {
+        // `Release` down, and an `Acquire` fence before the free: every other handle's uses
+        // of the value happen before it is dropped (see `ordering7`).
+        if self.inner().count.fetch_sub(1, Ordering::Release) == 1 {
+            fence(Ordering::Acquire);
+            // SAFETY: this was the last handle: nothing else can reach the block.
+            drop(unsafe { Box::from_raw(self.inner.as_ptr()) });
+        }
+    }
+}
+
+impl<T> Deref for MyArc<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner().value
+    }
+}
+
+fn main() {
+    let primes = MyArc::new(vec![2, 3, 5, 7, 11]);
+    let workers: Vec<_> = (0..3)
+        .map(|id| {
+            let primes = primes.clone();
+            thread::spawn(move || format!("worker {id}: sum {}", primes.iter().sum::<u32>()))
+        })
+        .collect();
+    for worker in workers {
+        println!("{}", worker.join().unwrap());
+    }
+    println!("handles left: {}", MyArc::count(&primes));
+}
