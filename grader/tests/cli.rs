@@ -2460,5 +2460,25 @@ mod classroom {
         let run = course.threadlings(&["grade", empty.to_str().unwrap(), "--partition", "3/2"]);
         assert_eq!(run.code(), 2);
         assert!(run.stderr().contains("write K/N"), "{}", run.stderr());
+        // `--sandbox require` where student code cannot be confined.
+        let one = class("require", &[("amy", vec![("pass", stub(course, "pass"))])]);
+        let run = course.threadlings_with_env(
+            &[
+                "grade",
+                one.to_str().unwrap(),
+                "--sandbox",
+                "require",
+                "--exercise",
+                "pass",
+            ],
+            &[("THREADLINGS_CONTAINMENT", Path::new("off"))],
+        );
+        assert_eq!(run.code(), 2, "{}", run.stderr());
+        assert!(
+            run.stderr()
+                .contains("--sandbox require: this machine cannot confine student code"),
+            "{}",
+            run.stderr()
+        );
     }
 }
