@@ -34,6 +34,7 @@ use serde::Deserialize;
 
 use crate::course::{Course, EXERCISES_FEATURE, Exercise, Mode, Side, content_hash};
 use crate::error::Error;
+use crate::forbid;
 use crate::run::{self, Exit, Limits, Spec};
 use crate::submission::Submission;
 
@@ -67,6 +68,9 @@ pub struct BuildOutput {
     pub errors: BTreeMap<String, String>,
     /// Exercises whose test executable cargo did not rebuild (it found it up to date).
     pub fresh: BTreeSet<String>,
+    /// Uses of what classroom grading forbids, per exercise, from the compiler's errors
+    /// (only when the policy is on: see `forbid.rs`).
+    pub forbidden: BTreeMap<String, Vec<forbid::Finding>>,
 }
 
 impl BuildOutput {
@@ -86,6 +90,10 @@ pub struct Cargo {
     /// Render compiler errors with ANSI colours.
     pub color: bool,
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Classroom grading: the policy the exercises' crates compile under (`forbid.rs`).
+    pub policy: Option<Arc<forbid::Policy>>,
+    /// Classroom grading: where the build of student code may read and write.
+    pub confine: Option<Arc<run::Confinement>>,
 }
 
 impl Cargo {
@@ -97,6 +105,8 @@ impl Cargo {
             program,
             color,
             cancel: None,
+            policy: None,
+            confine: None,
         }
     }
 
@@ -122,6 +132,7 @@ impl Cargo {
             built.executables.extend(output.executables);
             built.errors.extend(output.errors);
             built.fresh.extend(output.fresh);
+            built.forbidden.extend(output.forbidden);
         }
         Ok(built)
     }
@@ -173,11 +184,15 @@ impl Cargo {
                 built.executables.remove(name);
                 built.errors.remove(name);
                 built.fresh.remove(name);
+                built.forbidden.remove(name);
                 if let Some(executable) = rebuilt.executables.get(name) {
                     built.executables.insert(name.clone(), executable.clone());
                 }
                 if let Some(errors) = rebuilt.errors.get(name) {
                     built.errors.insert(name.clone(), errors.clone());
+                }
+                if let Some(found) = rebuilt.forbidden.get(name) {
+                    built.forbidden.insert(name.clone(), found.clone());
                 }
             }
         }
@@ -258,6 +273,14 @@ impl Cargo {
         spec.output_cap = BUILD_OUTPUT_CAP;
         spec.cancel.clone_from(&self.cancel);
         bound_compilers(&mut spec, course)?;
+        if let Some(policy) = &self.policy {
+            let json = serde_json::to_string(&**policy)
+                .map_err(|err| Error::Tool(format!("write the classroom policy: {err}")))?;
+            spec = spec.env(forbid::POLICY_VAR, json);
+        }
+        if let Some(confine) = &self.confine {
+            spec.confine = Some((**confine).clone());
+        }
         let output = run::run(&spec).map_err(|err| {
             Error::Tool(format!(
                 "{err}; is Rust installed? https://rustup.rs explains how"
@@ -841,6 +864,22 @@ struct Profile {
 struct Diagnostic {
     level: String,
     rendered: Option<String>,
+    #[serde(default)]
+    message: String,
+    code: Option<DiagnosticCode>,
+    #[serde(default)]
+    spans: Vec<DiagnosticSpan>,
+}
+
+#[derive(Deserialize)]
+struct DiagnosticCode {
+    code: String,
+}
+
+#[derive(Deserialize)]
+struct DiagnosticSpan {
+    is_primary: bool,
+    line_start: usize,
 }
 
 /// Reads cargo's JSON lines, keeping what concerns the `wanted` bin targets.
@@ -870,6 +909,20 @@ pub fn parse_messages(stdout: &str, wanted: &BTreeSet<&str>) -> BuildOutput {
             Message::CompilerMessage { target, message }
                 if ours(&target) && message.level.starts_with("error") =>
             {
+                let line = message
+                    .spans
+                    .iter()
+                    .find(|span| span.is_primary)
+                    .map_or(0, |span| span.line_start);
+                if let Some(code) = &message.code
+                    && let Some(finding) = forbid::finding(&code.code, &message.message, line)
+                {
+                    built
+                        .forbidden
+                        .entry(target.name.clone())
+                        .or_default()
+                        .push(finding);
+                }
                 if let Some(rendered) = message.rendered {
                     built
                         .errors
@@ -953,5 +1006,21 @@ not json at all
             Err("error[E0373]: closure may outlive\n")
         );
         assert_eq!(built.fresh, BTreeSet::from(["good".to_owned()]));
+        assert!(built.forbidden.is_empty());
+    }
+
+    #[test]
+    fn the_classroom_policys_errors_are_findings_with_their_line() {
+        let stdout = r#"{"reason":"compiler-message","target":{"name":"cheat","kind":["bin"]},"message":{"level":"error","message":"use of a disallowed method `std::process::exit`","code":{"code":"clippy::disallowed_methods"},"spans":[{"is_primary":false,"line_start":2},{"is_primary":true,"line_start":9}],"rendered":"error: use of a disallowed method\n"}}
+{"reason":"compiler-message","target":{"name":"cheat","kind":["bin"]},"message":{"level":"error","message":"mismatched types","code":{"code":"E0308"},"spans":[{"is_primary":true,"line_start":3}],"rendered":"error[E0308]\n"}}
+"#;
+        let built = parse_messages(stdout, &BTreeSet::from(["cheat"]));
+        let found = &built.forbidden["cheat"];
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].item.as_str(), found[0].line),
+            ("std::process::exit", 9)
+        );
+        assert!(built.result("cheat").is_err());
     }
 }

@@ -13,8 +13,13 @@ use std::path::PathBuf;
 use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand};
 
+use crate::classroom::assignment::{self, Selection};
+use crate::classroom::grade::{Options as GradeOptions, SandboxMode};
+use crate::classroom::roster::{self, Partition, Submission};
 use crate::course::Course;
 use crate::error::Error;
+use crate::gradebook::Assigned;
+use crate::report::class::ClassFormat;
 use crate::report::{self, ColorChoice, Format};
 use crate::watch::Detection;
 
@@ -50,7 +55,8 @@ pub struct Args {
         long,
         global = true,
         value_name = "DIR",
-        env = "THREADLINGS_COURSE_DIR"
+        env = "THREADLINGS_COURSE_DIR",
+        visible_alias = "course"
     )]
     pub course_dir: Option<PathBuf>,
 
@@ -158,10 +164,89 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Grade a class: each student's checkout of the course, against the course's own
+    /// tests (the course is the checkout the grader runs in, or --course DIR).
+    #[command(after_help = GRADE_HELP)]
+    Grade {
+        /// A student's checkout of the course, or a folder of them (one subfolder per
+        /// student, named after them). `.` inside a student's repository is the CI form.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Report formats, comma-separated: json, junit, gradescope, github-classroom,
+        /// csv, html.
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "json,csv,html"
+        )]
+        format: Vec<ClassFormat>,
+        /// The folder the reports are written to.
+        #[arg(long, value_name = "DIR", default_value = "grades")]
+        out: PathBuf,
+        /// Grade what this assignment file lists (topics, exercises, points).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["topic", "exercise"])]
+        assignment: Option<PathBuf>,
+        /// Grade the exercises of this topic (repeatable; default: the whole course).
+        #[arg(long, value_name = "TOPIC")]
+        topic: Vec<String>,
+        /// Grade this exercise (repeatable; default: the whole course).
+        #[arg(long, value_name = "NAME")]
+        exercise: Vec<String>,
+        /// How much confinement of student code to insist on.
+        #[arg(long, value_enum, default_value_t = SandboxMode::BestEffort)]
+        sandbox: SandboxMode,
+        /// Grade the K-th of N shares of the class (for a CI matrix; combine the shares'
+        /// grades.json with `merge-reports`).
+        #[arg(long, value_name = "K/N")]
+        partition: Option<Partition>,
+        /// Students graded at once (default: the number of cores).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Grade everything again, ignoring the grades kept of unchanged files.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Combine the grades.json of a class graded in partitions (`grade --partition K/N`)
+    /// into one set of reports.
+    MergeReports {
+        /// Each partition's grades.json, or the folder holding it.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Report formats, comma-separated (as for `grade`).
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "json,csv,html"
+        )]
+        format: Vec<ClassFormat>,
+        /// The folder the reports are written to.
+        #[arg(long, value_name = "DIR", default_value = "grades")]
+        out: PathBuf,
+    },
     /// Tools for the course's authors.
     #[command(subcommand)]
     Dev(DevCommand),
 }
+
+const GRADE_HELP: &str = "\
+Each exercise is graded with the course's pristine tests put back into the student's file,
+so edited or deleted tests do not count (they are flagged); code that uses what no exercise
+needs (process exit, files, environment, sockets, unsafe outside the lessons that teach it)
+is graded `tampered`, with its line. Nothing in the students' folders is written.
+
+Reports (in --out): grades.json (everything; what merge-reports reads), junit.xml,
+gradescope/<student>.json, github-classroom/<student>.json (a single results.json /
+github-classroom.json for a class of one), grades.csv, grades.html.
+
+Grades of unchanged files are kept (target/threadlings/class/cache): regrading a class after
+one resubmission grades that student. --fresh grades everything again.
+
+Examples:
+  threadlings grade ~/class-repos/ --format html,csv
+  threadlings grade . --course ../template --format github-classroom --out grades
+  threadlings grade repos/ --partition 2/4 --out part2 && threadlings merge-reports part*/";
 
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
@@ -232,6 +317,18 @@ pub enum Action {
     },
     DevBless {
         name: String,
+    },
+    Grade {
+        submissions: Vec<Submission>,
+        assignment: Vec<Assigned>,
+        formats: Vec<ClassFormat>,
+        out: PathBuf,
+        options: GradeOptions,
+    },
+    MergeReports {
+        paths: Vec<PathBuf>,
+        formats: Vec<ClassFormat>,
+        out: PathBuf,
     },
 }
 
@@ -355,6 +452,53 @@ impl Args {
                 }
                 Action::DevBless { name }
             }
+            Some(Command::Grade {
+                paths,
+                format,
+                out,
+                assignment: assignment_file,
+                topic,
+                exercise,
+                sandbox,
+                partition,
+                jobs,
+                fresh,
+            }) => {
+                let assignment = match assignment_file {
+                    Some(file) => assignment::read(&course, &file)?,
+                    None => assignment::select(
+                        &course,
+                        &Selection {
+                            topics: topic,
+                            exercises: exercise,
+                        },
+                    )?,
+                };
+                let mut submissions = roster::discover(&paths)?;
+                if let Some(partition) = partition {
+                    submissions = partition.select(submissions);
+                }
+                Action::Grade {
+                    submissions,
+                    assignment,
+                    formats: distinct(format),
+                    out,
+                    options: GradeOptions {
+                        jobs: jobs
+                            .unwrap_or_else(|| {
+                                std::thread::available_parallelism().map_or(1, usize::from)
+                            })
+                            .max(1),
+                        fresh,
+                        sandbox,
+                    },
+                }
+            }
+            Some(Command::MergeReports { paths, format, out }) => Action::MergeReports {
+                paths,
+                formats: distinct(format),
+                out,
+            },
         };
         Ok(Config {
             course,
@@ -400,6 +544,13 @@ fn selected(course: &Course, only: &[String]) -> Result<Vec<String>, Error> {
         }
     }
     Ok(names)
+}
+
+/// Each format once, in a fixed order.
+fn distinct(mut formats: Vec<ClassFormat>) -> Vec<ClassFormat> {
+    formats.sort_unstable();
+    formats.dedup();
+    formats
 }
 
 /// `--json`, the older spelling of `--format json`.

@@ -13,12 +13,15 @@ use std::process::ExitCode;
 use std::sync::{Mutex, PoisonError};
 
 use crate::build::Cargo;
+use crate::classroom;
 use crate::cli::{Action, Config};
 use crate::course::{Course, Exercise, Side};
 use crate::devcheck;
 use crate::engine::{Engine, Event, Graded, Listen, Listener, ReferenceSource};
 use crate::error::{EXIT_NOT_PASSED, EXIT_PASS, Error};
+use crate::gradebook::Gradebook;
 use crate::progress::{self, Progress, ResetOutcome};
+use crate::report::class::ClassFormat;
 use crate::report::{self, Reporter, Shape};
 use crate::run;
 use crate::watch;
@@ -174,6 +177,34 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             ));
             Ok(ExitCode::SUCCESS)
         }
+        Action::Grade {
+            submissions,
+            assignment,
+            formats,
+            out,
+            options,
+        } => {
+            if assignment.is_empty() {
+                return Err(Error::Usage("the assignment has no exercises".to_owned()));
+            }
+            let book = classroom::grade::grade(
+                course,
+                submissions,
+                assignment,
+                options,
+                &engine.cargo,
+                &|progress| reporter.class_progress(&progress),
+            )?;
+            finish_class(&book, formats, out, reporter)
+        }
+        Action::MergeReports {
+            paths,
+            formats,
+            out,
+        } => {
+            let book = classroom::merge::merge(classroom::merge::read(paths)?)?;
+            finish_class(&book, formats, out, reporter)
+        }
         Action::Doctor => {
             reporter.doctor(&report::Doctor {
                 course: course.root.clone(),
@@ -274,6 +305,21 @@ fn warn(reporter: &Reporter, warning: Option<String>) {
     if let Some(warning) = warning {
         reporter.warning(&warning);
     }
+}
+
+/// Writes a class's reports and sums it up; passes when every student passed everything.
+fn finish_class(
+    book: &Gradebook,
+    formats: &[ClassFormat],
+    out: &std::path::Path,
+    reporter: &Reporter,
+) -> Result<ExitCode, Error> {
+    let written = report::class::write(out, formats, book)?;
+    reporter.class_summary(book, &written);
+    let everyone_passed = book.students.iter().all(|student| {
+        student.error().is_none() && student.exercises().iter().all(|grade| grade.passed())
+    });
+    Ok(pass_code(everyone_passed))
 }
 
 fn pass_code(passed: bool) -> ExitCode {

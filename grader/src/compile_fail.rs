@@ -221,8 +221,9 @@ fn parse_report(report: &str) -> Vec<TestResult> {
             // Advice for the lesson's author, not for the learner.
         } else if line == "Expected test case to fail to compile, but it succeeded." {
             details.push(
-                "This program must be rejected by the compiler, but it compiled: your code \
-                 promises something (a `Send`, a `Sync`, a lifetime) that it cannot keep.",
+                "This program must be rejected by the compiler, but it compiled: your type has \
+                 a trait (`Send`, `Sync`) or a lifetime it must not have, whether your code \
+                 promised it (`unsafe impl`) or the compiler derived it from the fields.",
             );
         } else if !tests.is_empty() {
             details.push(line);

@@ -419,6 +419,19 @@ impl<'a> Engine<'a> {
     ) -> Result<Ran, Error> {
         let executable = match built.result(&exercise.name) {
             Ok(executable) => executable,
+            // What classroom grading forbids could change the result: tampered, with the
+            // lines, rather than a compile error the student might take for their own.
+            Err(_) if built.forbidden.contains_key(&exercise.name) => {
+                return Ok(Ran::judged(Judgement {
+                    verdict: Verdict::Tampered {
+                        findings: built.forbidden[&exercise.name]
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect(),
+                    },
+                    tests: Vec::new(),
+                }));
+            }
             Err(errors) => {
                 return Ok(Ran::judged(Judgement {
                     verdict: Verdict::CompileError {

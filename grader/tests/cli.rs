@@ -2092,3 +2092,412 @@ mod course_self_check {
         );
     }
 }
+
+mod classroom {
+    use super::*;
+
+    /// The exercises every class below is graded on.
+    const ASSIGNED: [&str; 3] = ["pass", "failing_test", "deadlock"];
+
+    /// A class folder of `students`, each a checkout holding its files of the assigned
+    /// exercises: `(student, [(exercise, source)])`.
+    fn class(name: &str, students: &[(&str, Vec<(&str, String)>)]) -> PathBuf {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("classes")
+            .join(name);
+        let _ = fs::remove_dir_all(&root);
+        for (student, files) in students {
+            let dir = root.join(student).join("exercises/outcomes");
+            fs::create_dir_all(&dir).unwrap();
+            for (exercise, source) in files {
+                fs::write(dir.join(format!("{exercise}.rs")), source).unwrap();
+            }
+        }
+        root
+    }
+
+    fn stub(course: &Course, exercise: &str) -> String {
+        fs::read_to_string(course.path(&format!("exercises/outcomes/{exercise}.rs"))).unwrap()
+    }
+
+    fn solution(course: &Course, exercise: &str) -> String {
+        fs::read_to_string(course.path(&format!("solutions/outcomes/{exercise}.rs"))).unwrap()
+    }
+
+    /// Every file under `dir`, with its contents: what must not change.
+    fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push((path.clone(), fs::read(&path).unwrap()));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    fn grade(course: &Course, class: &Path, out: &Path, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "grade",
+            class.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json,junit,gradescope,github-classroom,csv,html",
+        ];
+        for exercise in ASSIGNED {
+            args.extend(["--exercise", exercise]);
+        }
+        args.extend_from_slice(extra);
+        course.threadlings(&args)
+    }
+
+    fn verdicts(book: &Value, student: &str) -> Vec<String> {
+        let student = book["students"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["student"] == student)
+            .unwrap_or_else(|| panic!("no {student} in {book:#}"));
+        student["exercises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|grade| grade["verdict"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Correct, incomplete, tampering and hostile submissions, and a folder that is not a
+    /// checkout: each graded as it deserves, in every format, the hostile ones contained
+    /// and flagged, and nothing in the class folder changed.
+    #[test]
+    fn a_mixed_class_is_graded_correctly_in_every_format() {
+        let course = Course::private("class-mixed");
+        // Ada's files carry a secret no report may show.
+        let solved: Vec<(&str, String)> = ASSIGNED
+            .iter()
+            .map(|e| {
+                (
+                    *e,
+                    format!("// ada's secret 7f3a9c\n{}", solution(&course, e)),
+                )
+            })
+            .collect();
+        let stubs: Vec<(&str, String)> = ASSIGNED.iter().map(|e| (*e, stub(&course, e))).collect();
+        // Deletes the failing test and claims the work is done: the tests come back.
+        let weakened = stub(&course, "failing_test").replace(
+            "    #[test]\n    fn first() {\n        assert_eq!(work(), 42);\n    }\n",
+            "",
+        );
+        assert_ne!(weakened, stub(&course, "failing_test"));
+        let class = class(
+            "mixed",
+            &[
+                ("ada", solved),
+                ("bob", stubs),
+                ("eve", vec![("pass", solution(&course, "pass")), ("failing_test", weakened)]),
+                (
+                    "mallory",
+                    vec![
+                        (
+                            "pass",
+                            solution(&course, "pass").replacen(
+                                "pub fn work() -> u32 {",
+                                "pub fn work() -> u32 {\n    use std::process as p;\n    p::exit(0);",
+                                1,
+                            ),
+                        ),
+                        (
+                            "failing_test",
+                            solution(&course, "failing_test").replacen(
+                                "pub fn work() -> u32 {",
+                                "pub fn work() -> u32 {\n    let _ = std::fs::read_to_string(\"../ada/exercises/outcomes/pass.rs\");\n    let _ = std::fs::write(\"/tmp/threadlings-escape\", \"x\");",
+                                1,
+                            ),
+                        ),
+                        (
+                            "deadlock",
+                            solution(&course, "deadlock").replacen(
+                                "pub fn work() -> u32 {",
+                                "pub fn work() -> u32 {\n    let _ = std::net::TcpStream::connect(\"127.0.0.1:9\");",
+                                1,
+                            ),
+                        ),
+                    ],
+                ),
+                // Reads a neighbour's file at compile time, to see it quoted in an error.
+                (
+                    "trudy",
+                    vec![(
+                        "pass",
+                        solution(&course, "pass").replacen(
+                            "pub fn work() -> u32 {",
+                            &format!(
+                                "pub fn work() -> u32 {{\n    let _x: u32 = include!({:?});",
+                                Path::new(env!("CARGO_TARGET_TMPDIR"))
+                                    .join("classes/mixed/ada/exercises/outcomes/pass.rs")
+                            ),
+                            1,
+                        ),
+                    )],
+                ),
+            ],
+        );
+        fs::create_dir_all(class.join("notes")).unwrap();
+        let before = snapshot(&class);
+        let out = class.with_extension("out");
+        let run = grade(&course, &class, &out, &["--fresh"]);
+        assert_eq!(
+            run.code(),
+            1,
+            "not everyone passed:\n{}\n{}",
+            run.stdout(),
+            run.stderr()
+        );
+        assert_eq!(
+            snapshot(&class),
+            before,
+            "the class folder is never written"
+        );
+        assert!(!Path::new("/tmp/threadlings-escape").exists());
+
+        let book: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
+        assert_eq!(verdicts(&book, "ada"), ["pass", "pass", "pass"], "{book:#}");
+        assert_eq!(
+            verdicts(&book, "bob"),
+            ["pass", "test_failed", "timeout"],
+            "{book:#}"
+        );
+        // eve's deleted test is back, and fails; the change is flagged.
+        assert_eq!(verdicts(&book, "eve")[1], "test_failed", "{book:#}");
+        let eve = &book["students"][2]["exercises"][1];
+        assert!(
+            eve["flags"][0]
+                .as_str()
+                .unwrap()
+                .contains("test `tests::first` was deleted"),
+            "{eve:#}"
+        );
+        // A missing file is graded as the course's stub, which it is: it deadlocks.
+        assert_eq!(
+            verdicts(&book, "eve")[2],
+            "timeout",
+            "a missing file: {book:#}"
+        );
+        assert!(
+            book["students"][2]["exercises"][2]["message"]
+                .as_str()
+                .unwrap()
+                .contains("missing from the submission")
+        );
+        // mallory: each route named by the compiler, with its line.
+        assert_eq!(
+            verdicts(&book, "mallory"),
+            ["tampered", "tampered", "tampered"],
+            "{book:#}"
+        );
+        let flags = book["students"][3]["exercises"].to_string();
+        for wanted in [
+            "`std::process::exit`",
+            "`std::fs::read_to_string`",
+            "`std::fs::write`",
+            "`std::net::TcpStream`",
+            "line 5",
+        ] {
+            assert!(flags.contains(wanted), "no {wanted} in {flags}");
+        }
+        let trudy = verdicts(&book, "trudy");
+        assert!(
+            ["tampered", "compile_error"].contains(&trudy[0].as_str()),
+            "{book:#}"
+        );
+        for file in snapshot(&out) {
+            assert!(
+                !String::from_utf8_lossy(&file.1).contains("7f3a9c"),
+                "{} shows another student's file",
+                file.0.display()
+            );
+        }
+        let notes = &book["students"][4];
+        assert_eq!(notes["student"], "notes");
+        assert_eq!(notes["status"], "error");
+        assert!(
+            notes["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not a checkout of the course")
+        );
+
+        // Every format, from the same grades.
+        let csv = fs::read_to_string(out.join("grades.csv")).unwrap();
+        assert!(csv.starts_with("student,pass,failing_test,deadlock,total,max,error\nada,1,1,1,3,3,\nbob,1,0,0,1,3,\n"), "{csv}");
+        let junit = fs::read_to_string(out.join("junit.xml")).unwrap();
+        assert!(
+            junit.contains("<testsuites name=\"threadlings\" tests=\"16\" skipped=\"0\" failures=\"10\" errors=\"1\""),
+            "{junit}"
+        );
+        assert!(junit.contains("type=\"tampered\""), "{junit}");
+        let gradescope: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("gradescope/bob.json")).unwrap())
+                .unwrap();
+        assert_eq!(gradescope["score"], 1);
+        assert_eq!(gradescope["tests"][2]["status"], "failed");
+        let classroom: Value = serde_json::from_str(
+            &fs::read_to_string(out.join("github-classroom/ada.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            (classroom["version"].clone(), classroom["status"].clone()),
+            (1.into(), "pass".into())
+        );
+        let html = fs::read_to_string(out.join("grades.html")).unwrap();
+        assert!(html.contains("<td class=\"tampered\""), "{html}");
+
+        // Graded again: everything comes from the kept grades.
+        let again = grade(&course, &class, &out, &[]);
+        assert_eq!(
+            again.stderr().matches("(kept from an earlier run)").count(),
+            5,
+            "{}",
+            again.stderr()
+        );
+    }
+
+    /// `grade .` in one student's repository, the CI form: a class of one, and files
+    /// named as the tools expect.
+    #[test]
+    fn one_checkout_is_a_class_of_one_with_single_report_files() {
+        let course = Course::private("class-one");
+        let class = class(
+            "one",
+            &[(
+                "zoe",
+                ASSIGNED
+                    .iter()
+                    .map(|e| (*e, solution(&course, e)))
+                    .collect(),
+            )],
+        );
+        let out = class.with_extension("out");
+        let run = grade(&course, &class.join("zoe"), &out, &[]);
+        assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+        let results: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+        assert_eq!(results["score"], 3);
+        let classroom: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("github-classroom.json")).unwrap())
+                .unwrap();
+        assert_eq!(classroom["max_score"], 3);
+        assert_eq!(
+            classroom["tests"][0]["filename"],
+            "exercises/outcomes/pass.rs"
+        );
+    }
+
+    /// A class graded in two partitions and merged is the class graded at once.
+    #[test]
+    fn partitions_merge_into_the_whole_class() {
+        let course = Course::private("class-partitions");
+        let students: Vec<(&str, Vec<(&str, String)>)> = ["a1", "b2", "c3"]
+            .into_iter()
+            .map(|s| (s, vec![("pass", stub(&course, "pass"))]))
+            .collect();
+        let class = class("partitions", &students);
+        let part = |k: &str| {
+            let out = class.with_extension(format!("part{}", &k[..1]));
+            let run = course.threadlings(&[
+                "grade",
+                class.to_str().unwrap(),
+                "--exercise",
+                "pass",
+                "--partition",
+                k,
+                "--out",
+                out.to_str().unwrap(),
+                "--format",
+                "json",
+            ]);
+            assert!(run.code() <= 1, "{}", run.stderr());
+            out
+        };
+        let (first, second) = (part("1/2"), part("2/2"));
+        let merged = class.with_extension("merged");
+        let run = course.threadlings(&[
+            "merge-reports",
+            first.to_str().unwrap(),
+            second.to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        assert_eq!(
+            fs::read_to_string(merged.join("grades.csv")).unwrap(),
+            "student,pass,total,max,error\na1,1,1,1,\nb2,1,1,1,\nc3,1,1,1,\n"
+        );
+        let run = course.threadlings(&[
+            "merge-reports",
+            first.to_str().unwrap(),
+            first.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code(), 2);
+        assert!(
+            run.stderr().contains("student `a1` is in both"),
+            "{}",
+            run.stderr()
+        );
+    }
+
+    /// Bad input is a usage error that says what to do.
+    #[test]
+    fn bad_input_says_what_is_wrong() {
+        let course = Course::fixture();
+        let empty = Path::new(env!("CARGO_TARGET_TMPDIR")).join("classes/empty");
+        fs::create_dir_all(&empty).unwrap();
+        let run = course.threadlings(&["grade", empty.to_str().unwrap()]);
+        assert_eq!(run.code(), 2);
+        assert!(
+            run.stderr().contains("there is nobody to grade"),
+            "{}",
+            run.stderr()
+        );
+        let run = course.threadlings(&["grade", empty.to_str().unwrap(), "--exercise", "pas"]);
+        assert_eq!(run.code(), 2);
+        assert!(
+            run.stderr().contains("did you mean pass?"),
+            "{}",
+            run.stderr()
+        );
+        let run = course.threadlings(&["grade", empty.to_str().unwrap(), "--partition", "3/2"]);
+        assert_eq!(run.code(), 2);
+        assert!(run.stderr().contains("write K/N"), "{}", run.stderr());
+        // `--sandbox require` where student code cannot be confined.
+        let one = class("require", &[("amy", vec![("pass", stub(course, "pass"))])]);
+        let run = course.threadlings_with_env(
+            &[
+                "grade",
+                one.to_str().unwrap(),
+                "--sandbox",
+                "require",
+                "--exercise",
+                "pass",
+            ],
+            &[("THREADLINGS_CONTAINMENT", Path::new("off"))],
+        );
+        assert_eq!(run.code(), 2, "{}", run.stderr());
+        assert!(
+            run.stderr()
+                .contains("--sandbox require: this machine cannot confine student code"),
+            "{}",
+            run.stderr()
+        );
+    }
+}

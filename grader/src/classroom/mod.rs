@@ -4,6 +4,7 @@
 //! itself is `crate::gradebook`; its formats are `report::class`.
 
 pub mod assignment;
+pub mod grade;
 pub mod merge;
 pub mod roster;
 pub mod scratch;

@@ -2,8 +2,8 @@
 //! instructor's tree, trusted) and the student's exercise files (untrusted), which the
 //! engine then grades like any learner's checkout.
 //!
-//! From the course come the workspace manifests, `info.toml`, the toolchain file, the
-//! testkit and the compile-fail harness; `solutions/` holds the course's *stubs*, whose
+//! From the course come the workspace manifests, `info.toml`, the toolchain file and the
+//! compile-fail harness (the testkit is used where it is, in the course); `solutions/` holds the course's *stubs*, whose
 //! test modules are the reference tests (`dev check` keeps them identical to the
 //! solutions'), so no solution is ever within reach of student code. From the submission
 //! come the assigned exercise files only, each with the course's pristine test module put
@@ -17,14 +17,15 @@
 //! build folder, so dependencies build once.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::course::{Course, EXERCISES_DIR, Exercise, SOLUTIONS_DIR, Side, UI_HARNESS_DIR};
 use crate::error::Error;
 use crate::tamper;
 
-/// The workspace member the scratch checkout leaves out: the grader itself.
-const GRADER_MEMBER: &str = "grader";
+/// The workspace members the scratch checkout leaves out: the grader itself, and the
+/// testkit (used from the course, where it is).
+const LEFT_OUT_MEMBERS: [&str; 2] = ["grader", "grader/testkit"];
 
 /// What became of one assigned exercise file when it was put into the scratch checkout.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,14 +56,11 @@ pub fn prepare(
             copy_if_changed(&from, &scratch.join(file))?;
         }
     }
-    for dir in [
-        Path::new(GRADER_MEMBER).join("testkit"),
-        PathBuf::from(UI_HARNESS_DIR),
-    ] {
-        let from = course.root.join(&dir);
-        if from.is_dir() {
-            copy_tree(&from, &scratch.join(&dir))?;
-        }
+    // The testkit is not copied: the scratch checkout depends on the course's own, so it
+    // builds once for every slot and every run (one path, one artifact).
+    let harness = course.root.join(UI_HARNESS_DIR);
+    if harness.is_dir() {
+        copy_tree(&harness, &scratch.join(UI_HARNESS_DIR))?;
     }
     let root_manifest = manifest(&course.root.join("Cargo.toml"), scratch, true)?;
     write_if_changed(&scratch.join("Cargo.toml"), &root_manifest)?;
@@ -129,7 +127,7 @@ fn place(
     };
     match tamper::restore_tests(&text, &stub) {
         Ok(restored) => {
-            let flags = match tamper::ReferenceTests::from_source(&stub) {
+            let changes: Vec<String> = match tamper::ReferenceTests::from_source(&stub) {
                 Ok(reference) => reference
                     .check(&text)
                     .into_iter()
@@ -138,6 +136,7 @@ fn place(
                     .collect(),
                 Err(_) => Vec::new(),
             };
+            let flags = summarize_changes(&changes).into_iter().collect();
             write_if_changed(&destination, &restored)?;
             Ok(Placed::File { flags })
         }
@@ -146,6 +145,24 @@ fn place(
             Ok(Placed::Unparsed { why })
         }
     }
+}
+
+/// One flag for what a student changed in the tests: the first few changes, and how
+/// many more.
+fn summarize_changes(changes: &[String]) -> Option<String> {
+    const SHOWN: usize = 3;
+    let (first, rest) = changes.split_at(changes.len().min(SHOWN));
+    if first.is_empty() {
+        return None;
+    }
+    let mut flag = format!(
+        "the tests were changed (graded with the course's): {}",
+        first.join("; ")
+    );
+    if !rest.is_empty() {
+        flag.push_str(&format!("; and {} more change(s)", rest.len()));
+    }
+    Some(flag)
 }
 
 /// The course's manifest at `original`, as it must read at `copied_dir`: a path
@@ -181,7 +198,11 @@ fn manifest(original: &Path, copied_dir: &Path, root: bool) -> Result<String, Er
         if root {
             for key in ["members", "default-members"] {
                 if let Some(toml::Value::Array(members)) = workspace.get_mut(key) {
-                    members.retain(|member| member.as_str() != Some(GRADER_MEMBER));
+                    members.retain(|member| {
+                        !member
+                            .as_str()
+                            .is_some_and(|member| LEFT_OUT_MEMBERS.contains(&member))
+                    });
                 }
             }
         }
@@ -275,7 +296,11 @@ mod tests {
             placed,
             [
                 Placed::File {
-                    flags: vec!["test `tests::second` was deleted or renamed".to_owned()]
+                    flags: vec![
+                        "the tests were changed (graded with the course's): test \
+                         `tests::second` was deleted or renamed"
+                            .to_owned()
+                    ]
                 },
                 Placed::Unparsed {
                     why: "exercises/outcomes/failing_test.rs is not UTF-8 text".to_owned()

@@ -699,9 +699,11 @@ fn thread_line(thread: &ThreadState, threads: &[ThreadState], deadlock: bool) ->
             "waits to send on a full channel".to_owned(),
             " — no receiver will ever make room",
         ),
+        // A lock may be a mutex, either side of a read-write lock, or a map's shard; its
+        // holder may be this very thread (a guard still alive when it locks again).
         Some(Wait::Lock) => (
-            "waits to lock a mutex".to_owned(),
-            " — the thread holding it is blocked too",
+            "waits to take a lock".to_owned(),
+            " — whoever holds it (another thread, or this one) can never let it go",
         ),
         Some(Wait::Condvar) => (
             "waits on a condvar".to_owned(),
@@ -776,6 +778,10 @@ pub fn doctor(doctor: &super::Doctor) -> String {
         (
             contained.die_with_grader,
             "test processes die with the grader".to_owned(),
+        ),
+        (
+            contained.no_network,
+            "no network (Landlock): a test can neither connect nor listen over TCP".to_owned(),
         ),
         (
             true,

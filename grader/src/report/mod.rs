@@ -319,6 +319,69 @@ impl Reporter {
         eprintln!("{}", status.dimmed());
     }
 
+    /// A student of a class graded (`grade`), on stderr: the class's progress.
+    pub fn class_progress(&self, progress: &crate::classroom::grade::Progress<'_>) {
+        let crate::classroom::grade::Progress::Graded {
+            student,
+            done,
+            total,
+            cached,
+        } = progress;
+        let result = match student.error() {
+            Some(reason) => format!("not graded: {reason}").red().to_string(),
+            None => {
+                let max: u32 = student
+                    .exercises()
+                    .iter()
+                    .map(|grade| grade.max_score)
+                    .sum();
+                format!("{}/{max}", student.score())
+            }
+        };
+        eprintln!(
+            "{} {} {}{}",
+            format!("[{done}/{total}]").dimmed(),
+            human::escape_controls(&student.student),
+            result,
+            if *cached {
+                " (kept from an earlier run)".dimmed().to_string()
+            } else {
+                String::new()
+            }
+        );
+    }
+
+    /// A graded class: who got what, and where the reports are.
+    pub fn class_summary(
+        &self,
+        book: &crate::gradebook::Gradebook,
+        written: &[std::path::PathBuf],
+    ) {
+        let max = book.max_score();
+        let graded: Vec<_> = book
+            .students
+            .iter()
+            .filter(|s| s.error().is_none())
+            .collect();
+        let full = graded
+            .iter()
+            .filter(|student| student.score() == max)
+            .count();
+        let mut text = format!(
+            "{} student(s) graded on {} exercise(s) in {:.1} s: {} with full marks ({max} points), \
+             {} not graded\n",
+            graded.len(),
+            book.assignment.len(),
+            book.seconds,
+            full,
+            book.students.len() - graded.len()
+        );
+        for path in written {
+            text.push_str(&format!("  wrote {}\n", path.display()));
+        }
+        self.print(&text);
+    }
+
     /// A grader fault, on stderr.
     pub fn error(&self, error: &Error) {
         print_error(error);

@@ -30,8 +30,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use landlock::{
-    ABI, AccessFs, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreatedAttr,
+    ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset,
+    RulesetAttr, RulesetCreatedAttr, Scope,
 };
 
 /// Size of the scratch tmpfs of one run: files a test writes live in memory, bounded.
@@ -65,11 +65,22 @@ pub enum Namespaces {
 /// and the limits only): for kernels or containers where they misbehave.
 pub const SWITCH_VAR: &str = "THREADLINGS_CONTAINMENT";
 
+/// Set by [`switch_off`]: the same as `THREADLINGS_CONTAINMENT=off`, asked for in code.
+static SWITCHED_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Runs learner code without namespaces and Landlock from now on (`grade --sandbox off`).
+/// Must come before the first run: what [`support`] found is kept.
+pub fn switch_off() {
+    SWITCHED_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Probes the kernel once per grader process.
 pub fn support() -> Support {
     static SUPPORT: OnceLock<Support> = OnceLock::new();
     *SUPPORT.get_or_init(|| {
-        if std::env::var_os(SWITCH_VAR).is_some_and(|value| value == "off") {
+        if SWITCHED_OFF.load(std::sync::atomic::Ordering::Relaxed)
+            || std::env::var_os(SWITCH_VAR).is_some_and(|value| value == "off")
+        {
             return Support {
                 namespaces: None,
                 landlock: false,
@@ -116,6 +127,16 @@ fn can_unshare(flags: libc::c_int) -> bool {
     }
 }
 
+/// Whether Landlock can refuse TCP here (ABI 4 and later).
+pub fn landlock_network() -> bool {
+    support().landlock
+        && Ruleset::default()
+            .set_compatibility(CompatLevel::HardRequirement)
+            .handle_access(AccessNet::from_all(ABI::V4))
+            .and_then(|ruleset| ruleset.create())
+            .is_ok()
+}
+
 fn probe_landlock() -> bool {
     Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
@@ -127,7 +148,8 @@ fn probe_landlock() -> bool {
 }
 
 /// A Landlock ruleset for one run: the test may write only beneath `scratch` and to the
-/// listed files (its results channel, `/dev/null`); it may read what the user can read.
+/// listed files (its results channel, `/dev/null`), use no TCP, and signal no process
+/// outside the run; it may read what the user can read.
 /// `None` where the kernel has no Landlock.
 pub fn write_ruleset(scratch: &Path, files: &[&Path]) -> io::Result<Option<OwnedFd>> {
     if !support().landlock {
@@ -140,6 +162,15 @@ pub fn write_ruleset(scratch: &Path, files: &[&Path]) -> io::Result<Option<Owned
     let mut ruleset = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
         .handle_access(AccessFs::from_write(LANDLOCK_ABI))
+        .map_err(to_io)?
+        // No TCP at all (kernels with Landlock ABI 4, 6.7 and later): no exercise uses the
+        // network, and a test must not reach other machines or services of this one.
+        .handle_access(AccessNet::from_all(ABI::V4))
+        .map_err(to_io)?
+        // No signals to, and no abstract sockets of, processes outside the run (ABI 6,
+        // 6.12 and later): the grader and the learner's other programs are out of reach
+        // even where no PID namespace hides them.
+        .scope(Scope::from_all(ABI::V6))
         .map_err(to_io)?
         .create()
         .map_err(to_io)?
@@ -248,19 +279,66 @@ impl Plan {
 
     /// The last step before `exec`, in the test's own process.
     unsafe fn restrict(&self) -> io::Result<()> {
-        let Some(ruleset) = &self.landlock else {
-            return Ok(());
-        };
-        // SAFETY: prctl and the Landlock syscall take plain integers.
-        unsafe {
-            check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
-            check(
-                libc::syscall(libc::SYS_landlock_restrict_self, ruleset.as_raw_fd(), 0)
-                    as libc::c_int,
-            )?;
+        match &self.landlock {
+            // SAFETY: called between fork and exec, as `enter` is.
+            Some(ruleset) => unsafe { restrict_self(ruleset) },
+            None => Ok(()),
         }
-        Ok(())
     }
+}
+
+/// Puts the calling process (and all it will start) under `ruleset`.
+///
+/// # Safety
+/// Must be called between `fork` and `exec`.
+pub unsafe fn restrict_self(ruleset: &OwnedFd) -> io::Result<()> {
+    // SAFETY: prctl and the Landlock syscall take plain integers.
+    unsafe {
+        check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
+        check(
+            libc::syscall(libc::SYS_landlock_restrict_self, ruleset.as_raw_fd(), 0) as libc::c_int,
+        )?;
+    }
+    Ok(())
+}
+
+/// The Landlock ruleset of a confined process (a classroom build): it reads (and
+/// executes) only beneath `readable`, writes only beneath `writable`, and has no TCP.
+/// Paths that do not exist are left out. `None` where the kernel has no Landlock.
+pub fn confinement_ruleset(confinement: &super::Confinement) -> io::Result<Option<OwnedFd>> {
+    if !support().landlock {
+        return Ok(None);
+    }
+    let to_io = |err: landlock::RulesetError| io::Error::other(err.to_string());
+    let abi = LANDLOCK_ABI;
+    let mut ruleset = Ruleset::default()
+        .set_compatibility(CompatLevel::BestEffort)
+        .handle_access(AccessFs::from_all(abi))
+        .map_err(to_io)?
+        .handle_access(AccessNet::from_all(ABI::V4))
+        .map_err(to_io)?
+        .create()
+        .map_err(to_io)?;
+    for (paths, access) in [
+        (&confinement.readable, AccessFs::from_read(abi)),
+        (&confinement.writable, AccessFs::from_all(abi)),
+    ] {
+        for path in paths {
+            let Ok(fd) = PathFd::new(path) else {
+                continue;
+            };
+            // A file takes only the rights that apply to files.
+            let access = if path.is_dir() {
+                access
+            } else {
+                access & AccessFs::from_file(abi)
+            };
+            ruleset = ruleset
+                .add_rule(PathBeneath::new(fd, access))
+                .map_err(to_io)?;
+        }
+    }
+    Ok(Option::<OwnedFd>::from(ruleset))
 }
 
 /// Arms `SIGKILL` for when the parent dies, and dies now if it already has.

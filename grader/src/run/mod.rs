@@ -111,6 +111,21 @@ pub struct Spec {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Sees the process's stdout as it comes (the captured copy is kept as usual).
     pub on_stdout: Option<StdoutObserver>,
+    /// For a process that is not contained but must be confined (a classroom build of
+    /// student code): Landlock rules for it and everything it starts (Linux; ignored
+    /// where the kernel has no Landlock).
+    pub confine: Option<Confinement>,
+}
+
+/// Where a confined process may read and write (and it has no TCP).
+#[derive(Clone, Debug)]
+pub struct Confinement {
+    /// Folders and files it may read (and execute) beneath.
+    pub readable: Vec<PathBuf>,
+    /// Folders and files it may read and write beneath.
+    pub writable: Vec<PathBuf>,
+    /// Its `TMPDIR`: one of the writable folders, or beneath one.
+    pub tmpdir: PathBuf,
 }
 
 /// What a [`StdoutObserver`] calls with each piece of output.
@@ -144,6 +159,7 @@ impl Spec {
             watch_threads: None,
             cancel: None,
             on_stdout: None,
+            confine: None,
         }
     }
 
@@ -179,8 +195,17 @@ pub struct Containment {
     pub bounded_scratch: bool,
     /// Processes die with the grader.
     pub die_with_grader: bool,
+    /// No TCP connections or listening sockets (Landlock ABI 4).
+    pub no_network: bool,
     /// Namespaces and Landlock were switched off (`THREADLINGS_CONTAINMENT=off`).
     pub switched_off: bool,
+}
+
+/// Runs learner code with a process group and limits only from now on, as
+/// `THREADLINGS_CONTAINMENT=off` does (`grade --sandbox off`). Call it before any run.
+pub fn switch_off_containment() {
+    #[cfg(target_os = "linux")]
+    contain::switch_off();
 }
 
 /// Probes (once) what this machine enforces.
@@ -194,6 +219,7 @@ pub fn containment() -> Containment {
             read_only_checkout: support.landlock,
             bounded_scratch: support.namespaces.is_some(),
             die_with_grader: true,
+            no_network: contain::landlock_network(),
             switched_off: support.switched_off,
         }
     }
@@ -205,6 +231,7 @@ pub fn containment() -> Containment {
             read_only_checkout: false,
             bounded_scratch: false,
             die_with_grader: false,
+            no_network: false,
             switched_off: false,
         }
     }
@@ -428,6 +455,12 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
     } else if let Some(cwd) = &spec.cwd {
         command.current_dir(cwd);
     }
+    if let Some(confine) = &spec.confine {
+        // The temporary files of a confined process (rustc's, the linker's) go where it
+        // may write.
+        std::fs::create_dir_all(&confine.tmpdir)?;
+        command.env("TMPDIR", &confine.tmpdir);
+    }
     for key in &spec.env_remove {
         command.env_remove(key);
     }
@@ -452,6 +485,7 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
         scratch
             .as_ref()
             .map(|dir| (dir.path(), writable.as_slice())),
+        spec.confine.as_ref(),
     )?;
     platform::adopt_orphans();
 

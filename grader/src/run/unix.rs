@@ -25,6 +25,7 @@ pub fn prepare(
     command: &mut Command,
     limits: Option<Limits>,
     contain: Option<(&Path, &[&Path])>,
+    confine: Option<&super::Confinement>,
 ) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     let plan = contain
@@ -33,8 +34,13 @@ pub fn prepare(
             super::contain::Plan::new(scratch, ruleset)
         })
         .transpose()?;
+    #[cfg(target_os = "linux")]
+    let confinement = confine
+        .map(super::contain::confinement_ruleset)
+        .transpose()?
+        .flatten();
     #[cfg(not(target_os = "linux"))]
-    let _ = contain;
+    let _ = (contain, confine);
     // SAFETY: getpid cannot fail.
     #[cfg(target_os = "linux")]
     let grader = unsafe { libc::getpid() };
@@ -64,6 +70,10 @@ pub fn prepare(
             #[cfg(target_os = "linux")]
             if let Some(plan) = &plan {
                 plan.enter()?;
+            }
+            #[cfg(target_os = "linux")]
+            if let Some(ruleset) = &confinement {
+                super::contain::restrict_self(ruleset)?;
             }
             Ok(())
         });

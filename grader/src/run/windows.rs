@@ -18,6 +18,7 @@ pub fn prepare(
     command: &mut Command,
     _limits: Option<Limits>,
     _contain: Option<(&std::path::Path, &[&std::path::Path])>,
+    _confine: Option<&super::Confinement>,
 ) -> std::io::Result<()> {
     command.creation_flags(CREATE_NEW_PROCESS_GROUP);
     Ok(())

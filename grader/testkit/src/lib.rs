@@ -20,6 +20,7 @@
 //! [`ThreadLog`] (which thread ran which job).
 
 mod cpu;
+mod data_parallelism;
 mod gate;
 mod identity;
 mod peers;
@@ -29,6 +30,7 @@ pub use cpu::{
     assume_tests_run_one_at_a_time, current_tid, process_cpu_time, tests_run_one_at_a_time,
     thread_cpu_time,
 };
+pub use data_parallelism::Meeting;
 pub use gate::{GATE_BOUND, Gate, OpenOnDrop};
 pub use identity::{Ran, ThreadLog};
 pub use peers::{JOIN_BOUND, Running};

@@ -1,0 +1,32 @@
+// WRONG: names the guard and keeps it until the end of the iteration, across `work`
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::thread;
+
+/// Runs `work(job)` for every job, on `workers` threads that take jobs from one shared
+/// queue; returns when every job is done.
+pub fn run_jobs<J, F>(jobs: impl IntoIterator<Item = J>, workers: usize, work: F)
+where
+    J: Send,
+    F: Fn(J) + Sync,
+{
+    let queue: Mutex<VecDeque<J>> = Mutex::new(jobs.into_iter().collect());
+    thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let mut queue = queue.lock().unwrap();
+                    let Some(job) = queue.pop_front() else { break };
+                    work(job);
+                }
+            });
+        }
+    });
+}
+
+fn main() {
+    run_jobs(1..=6, 3, |job: u64| {
+        let name = thread::current().id();
+        println!("{name:?} computed {job}² = {}", job * job);
+    });
+}

@@ -1,0 +1,43 @@
+// WRONG: sleeps "long enough" between the phases instead of waiting for the other workers
+use std::sync::Mutex;
+use std::thread;
+
+/// Runs `workers` worker threads, each through two phases: every worker runs
+/// `phase1(id)`; once all of them have, `between()` runs exactly once; then every worker
+/// runs `phase2(id)`. A worker keeps its thread for both phases (its thread-local state,
+/// its caches). Returns when every worker is done.
+pub fn run_in_phases<P1, B, P2>(workers: usize, phase1: P1, between: B, phase2: P2)
+where
+    P1: Fn(usize) + Sync,
+    B: Fn() + Sync,
+    P2: Fn(usize) + Sync,
+{
+    thread::scope(|scope| {
+        for id in 0..workers {
+            let (phase1, between, phase2) = (&phase1, &between, &phase2);
+            scope.spawn(move || {
+                phase1(id);
+                thread::sleep(std::time::Duration::from_millis(50));
+                if id == 0 {
+                    between();
+                }
+                thread::sleep(std::time::Duration::from_millis(50));
+                phase2(id);
+            });
+        }
+    });
+}
+
+fn main() {
+    let data = Mutex::new(vec![1u64, 2, 3, 4]);
+    let total = Mutex::new(0);
+    run_in_phases(
+        4,
+        |id| data.lock().unwrap()[id] *= 10,
+        || *total.lock().unwrap() = data.lock().unwrap().iter().sum(),
+        |id| {
+            let share = data.lock().unwrap()[id] * 100 / *total.lock().unwrap();
+            println!("worker {id}: {share}% of the total");
+        },
+    );
+}

@@ -1,0 +1,53 @@
+// WRONG: one compare_exchange, no loop: when another thread changed the peak first, a higher value is dropped
+
+use threadlings_testkit::sync::atomic::{AtomicU64, Ordering};
+
+/// The highest value observed so far, by any thread.
+pub struct PeakGauge {
+    peak: AtomicU64,
+}
+
+impl PeakGauge {
+    pub fn new() -> Self {
+        PeakGauge {
+            peak: AtomicU64::new(0),
+        }
+    }
+
+    /// Raises the peak to `value` if `value` is higher.
+    pub fn observe(&self, value: u64) {
+        let current = self.peak.load(Ordering::Relaxed);
+        if value > current {
+            let _ =
+                self.peak
+                    .compare_exchange(current, value, Ordering::Relaxed, Ordering::Relaxed);
+        }
+    }
+
+    /// The highest value observed so far.
+    pub fn peak(&self) -> u64 {
+        // Relaxed: a number on its own.
+        self.peak.load(Ordering::Relaxed)
+    }
+}
+
+impl Default for PeakGauge {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn main() {
+    let gauge = PeakGauge::new();
+    std::thread::scope(|scope| {
+        for worker in 0..4_u64 {
+            let gauge = &gauge;
+            scope.spawn(move || {
+                for latency in [3, 40, 7] {
+                    gauge.observe(latency * (worker + 1));
+                }
+            });
+        }
+    });
+    println!("peak latency: {} ms", gauge.peak());
+}

@@ -1,0 +1,50 @@
+// WRONG: one worker runs everything: the queue is shared with nobody, and a slow job holds up all the rest
+
+use crossbeam::queue::SegQueue;
+use std::thread;
+
+/// Runs every job of `jobs`, and every follow-up job they produce, on `workers` threads
+/// that share one queue. `run` returns a job's result and its follow-ups. The results
+/// come back in no particular order.
+pub fn run_all<J, R>(
+    jobs: impl IntoIterator<Item = J>,
+    workers: usize,
+    run: impl Fn(J) -> (R, Vec<J>) + Sync,
+) -> Vec<R>
+where
+    J: Send,
+    R: Send,
+{
+    assert!(workers > 0, "at least one worker");
+    let queue = SegQueue::new();
+    for job in jobs {
+        queue.push(job);
+    }
+    let mut results = Vec::new();
+    thread::scope(|scope| {
+        scope.spawn(|| {
+            while let Some(job) = queue.pop() {
+                let (result, follow_ups) = run(job);
+                results.push(result);
+                for follow_up in follow_ups {
+                    queue.push(follow_up);
+                }
+            }
+        });
+    });
+    results
+}
+
+fn main() {
+    // A tiny "crawl": page n links to pages 2n and 2n + 1, up to page 15.
+    let mut pages = run_all([1_u32], 3, |page| {
+        let links = if page < 8 {
+            vec![2 * page, 2 * page + 1]
+        } else {
+            vec![]
+        };
+        (page, links)
+    });
+    pages.sort_unstable();
+    println!("visited {pages:?}");
+}

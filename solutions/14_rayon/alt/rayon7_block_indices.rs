@@ -1,0 +1,39 @@
+// ALT: a parallel range of block indices, each slicing its own block out of the data
+use rayon::prelude::*;
+
+/// `checksum` of every block of `block_len` bytes of `data` (the last block may be
+/// shorter), in block order, computed in parallel on the current pool.
+///
+/// # Panics
+/// If `block_len` is 0.
+pub fn block_checksums<F>(data: &[u8], block_len: usize, checksum: F) -> Vec<u16>
+where
+    F: Fn(&[u8]) -> u16 + Send + Sync,
+{
+    assert!(block_len > 0, "blocks cannot be empty");
+    (0..data.len().div_ceil(block_len))
+        .into_par_iter()
+        .map(|block| {
+            let start = block * block_len;
+            checksum(&data[start..data.len().min(start + block_len)])
+        })
+        .collect()
+}
+
+/// Fletcher's 16-bit checksum of a block.
+pub fn fletcher16(block: &[u8]) -> u16 {
+    let (mut low, mut high) = (0_u16, 0_u16);
+    for &byte in block {
+        low = (low + u16::from(byte)) % 255;
+        high = (high + low) % 255;
+    }
+    (high << 8) | low
+}
+
+fn main() {
+    let data: Vec<u8> = (0..10_000_u32).map(|n| (n * 31 % 251) as u8).collect();
+    let checksums = block_checksums(&data, 4096, fletcher16);
+    for (index, checksum) in checksums.iter().enumerate() {
+        println!("block {index}: {checksum:#06x}");
+    }
+}

@@ -1,0 +1,39 @@
+// ALT: par_bridge with for_each, each result pushed into a shared Mutex<Vec>
+use rayon::prelude::*;
+use std::io::BufRead;
+
+/// `process` applied to every item `source` yields, in parallel on the current pool, each
+/// item as soon as it arrives. The results come back in no particular order.
+pub fn process_stream<I, R, F>(source: I, process: F) -> Vec<R>
+where
+    I: Iterator + Send,
+    I::Item: Send,
+    R: Send,
+    F: Fn(I::Item) -> R + Send + Sync,
+{
+    let results = std::sync::Mutex::new(Vec::new());
+    source.par_bridge().for_each(|item| {
+        let result = process(item);
+        results
+            .lock()
+            .expect("no thread panics holding it")
+            .push(result);
+    });
+    results.into_inner().expect("no thread panics holding it")
+}
+
+/// How many words `reader` holds, its lines counted in parallel as they are read.
+pub fn total_words(reader: impl BufRead + Send) -> usize {
+    let counts = process_stream(reader.lines().map_while(Result::ok), |line| {
+        line.split_whitespace().count()
+    });
+    counts.into_iter().sum()
+}
+
+fn main() {
+    let text = "the quick brown fox\njumps over\nthe lazy dog\n".repeat(1000);
+    println!(
+        "{} words",
+        total_words(std::io::Cursor::new(text.into_bytes()))
+    );
+}
