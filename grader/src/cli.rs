@@ -69,14 +69,15 @@ pub struct Args {
     pub backtrace: bool,
 
     /// How to print results: human text, JSON (as `--json`), or one line per verdict.
+    /// (`grade` writes class reports instead, chosen with its own `--format`.)
     #[arg(
-        long,
+        long = "output-format",
         global = true,
         value_name = "FORMAT",
         default_value = report::FORMATS[0].name,
         value_parser = PossibleValuesParser::new(report::FORMATS.iter().map(|format| format.name))
     )]
-    pub format: String,
+    pub output_format: String,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -353,7 +354,7 @@ impl Args {
         let root = Course::find_root(&start)?;
         crate::invocation::detect(&root);
         let course = Course::load(&root)?;
-        let mut format = Format::named(&self.format).unwrap_or_else(Format::human);
+        let mut format = Format::named(&self.output_format).unwrap_or_else(Format::human);
         let action = match self.command {
             None => Action::Watch {
                 detection: Detection::Events,
@@ -556,4 +557,18 @@ fn distinct(mut formats: Vec<ClassFormat>) -> Vec<ClassFormat> {
 /// `--json`, the older spelling of `--format json`.
 fn json_or(json: bool, format: Format) -> Format {
     if json { Format::json() } else { format }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// clap's own consistency checks (unique names and ids across global and subcommand
+    /// options, valid defaults), which otherwise run only when a command line is parsed.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Args::command().debug_assert();
+    }
 }

@@ -1316,13 +1316,13 @@ mod first_hour {
         assert_eq!(order, ["pass", "failing_test", "deleted_test"]);
     }
 
-    /// `--format verdicts` (`grader/src/report/verdicts.rs` and its line in
+    /// `--output-format verdicts` (`grader/src/report/verdicts.rs` and its line in
     /// `report::FORMATS`, nothing else): a format is one file and its registration.
     #[test]
     fn the_verdicts_format_prints_one_line_per_verdict_in_course_order() {
         let run = Course::fixture().threadlings(&[
             "verify",
-            "--format",
+            "--output-format",
             "verdicts",
             "failing_test",
             "pass",

@@ -1,5 +1,6 @@
-//! The JSON format: the grader's results as documented in the README (`--json`, `--format
-//! json`). Views only: they borrow the engine's data and add no logic beyond naming.
+//! The JSON format: the grader's results as documented in the README (`--json`,
+//! `--output-format json`). Views only: they borrow the engine's data and add no logic
+//! beyond naming.
 
 use serde::Serialize;
 

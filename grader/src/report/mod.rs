@@ -4,7 +4,7 @@
 //! [`Event`]s (builds, tests, verdicts) as they happen, is told when a command's grading
 //! ends, and renders the drivers' other results (the list, progress, the machine's
 //! report); what a sink does not render itself is shown as human text. The formats are
-//! registered in [`FORMATS`], by the name `--format` takes: a new format is one file in
+//! registered in [`FORMATS`], by the name `--output-format` takes: a new format is one file in
 //! this folder and its line there. [`Reporter`] is what the drivers hold: the chosen sink
 //! and where it writes. Colour follows `--color`, `NO_COLOR` and whether stdout is a
 //! terminal.
@@ -29,7 +29,7 @@ use crate::course::{Course, Exercise};
 use crate::engine::{Event, Graded, Listener};
 use crate::error::Error;
 
-/// Every output format, by the name `--format` takes (the first is the default).
+/// Every output format, by the name `--output-format` takes (the first is the default).
 pub const FORMATS: &[Format] = &[human::FORMAT, json::FORMAT, verdicts::FORMAT];
 
 /// One output format: its name and how to make its sink.

@@ -1,4 +1,4 @@
-//! The verdicts format (`--format verdicts`): one line per graded exercise, its name and
+//! The verdicts format (`--output-format verdicts`): one line per graded exercise, its name and
 //! its verdict (`threads1 pass`), as each is graded; for scripts that want no more.
 
 use super::{Format, Out, Sink};
