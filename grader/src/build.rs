@@ -29,9 +29,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
-use crate::course::{
-    Course, EXERCISES_FEATURE, Exercise, Mode, Side, VARIANTS_FEATURE, content_hash,
-};
+use crate::course::{Course, EXERCISES_FEATURE, Exercise, Mode, Side, content_hash};
 use crate::error::Error;
 use crate::run::{self, Exit, Limits, Spec};
 
@@ -291,29 +289,27 @@ impl Cargo {
         Ok(built)
     }
 
-    /// Builds variants of model-checked solutions (`dev check`'s weakenings): each
-    /// `(name, source)` becomes a bin of a scratch package in the model-check target
-    /// directory (`target/loom/variants`), which depends on the testkit only, as
-    /// model-checked exercises do. The executables are keyed by `name`.
+    /// Builds variants of the course's solutions (`dev check`'s wrong and alternative
+    /// answers and weakenings) in one cargo call, all it can: each `(name, source)`
+    /// becomes a bin of a package written for the purpose, in `target/threadlings/variants`
+    /// (or `target/loom/variants` for the model checker's build), so the course's
+    /// manifests list none of them. It depends on what the solutions depend on (the
+    /// model checker's build: on the testkit only, as model-checked exercises do) and has
+    /// the course's profiles, so the dependencies built for the exercises are reused.
+    /// The executables are keyed by `name`.
     pub fn build_variants(
         &self,
         course: &Course,
+        flavor: Flavor,
         variants: &[(String, String)],
     ) -> Result<BuildOutput, Error> {
-        let dir = course.model_target_dir().join("variants");
+        let dir = match flavor {
+            Flavor::Normal => course.target_dir().join("threadlings").join("variants"),
+            Flavor::Model => course.model_target_dir().join("variants"),
+        };
         let src = dir.join("src");
         fs::create_dir_all(&src).map_err(Error::io(format!("create {}", src.display())))?;
-        let mut manifest = format!(
-            "# Written by `threadlings dev check`: variants of model-checked solutions.\n\
-             [package]\nname = \"threadlings-variants\"\nversion = \"0.0.0\"\n\
-             edition = \"2024\"\npublish = false\nautobins = false\n\n\
-             [dependencies]\nthreadlings-testkit = {{ path = {:?} }}\n\n\
-             [workspace]\n\n\
-             # The course's profile, so that the dependencies built for the exercises are reused.\n\
-             [profile.dev]\ndebug = \"line-tables-only\"\n\n\
-             [profile.dev.package.\"*\"]\nopt-level = 1\n",
-            course.testkit_dir().display().to_string()
-        );
+        let mut manifest = variants_manifest(course, flavor)?;
         let mut keep = BTreeSet::new();
         for (name, source) in variants {
             let file = format!("{name}.rs");
@@ -331,15 +327,14 @@ impl Cargo {
         write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
         // The course's versions of every dependency, without asking the registry.
         let lock = course.root.join("Cargo.lock");
-        if lock.is_file() && !dir.join("Cargo.lock").is_file() {
-            fs::copy(&lock, dir.join("Cargo.lock"))
-                .map_err(Error::io(format!("copy {}", lock.display())))?;
+        if let Ok(text) = fs::read_to_string(&lock) {
+            write_if_changed(&dir.join("Cargo.lock"), &text)?;
         }
         let names: Vec<&str> = variants.iter().map(|(name, _)| name.as_str()).collect();
         if names.is_empty() {
             return Ok(BuildOutput::default());
         }
-        self.cargo_tests(course, &dir.join("Cargo.toml"), None, &names, Flavor::Model)
+        self.cargo_tests(course, &dir.join("Cargo.toml"), None, &names, flavor)
     }
 
     /// Builds the program (`main()`) of a learner's exercise; returns its executable.
@@ -384,23 +379,6 @@ impl Cargo {
                     output.stderr.text().trim_end()
                 ))
             })
-    }
-
-    /// Builds the test binaries of the course's wrong and alternative answers (the bin
-    /// targets of `solutions/` behind the `variants` feature) in one cargo call, all it
-    /// can: a variant that does not compile is reported, not fatal.
-    pub fn build_variant_tests(
-        &self,
-        course: &Course,
-        names: &[&str],
-    ) -> Result<BuildOutput, Error> {
-        self.cargo_tests(
-            course,
-            &course.manifest(Side::Solution),
-            Some(VARIANTS_FEATURE),
-            names,
-            Flavor::Normal,
-        )
     }
 
     /// Builds the trybuild harness that grades compile-fail lessons; returns its
@@ -492,6 +470,85 @@ pub fn bound_compilers(spec: &mut Spec, course: &Course) -> Result<(), Error> {
 
 /// Writes `text` to `path` unless it already holds it, so cargo sees an unchanged file
 /// as unchanged.
+/// The manifest of the package of variants, without its bins: the solutions'
+/// dependencies (`workspace = true` resolved, paths made absolute), the course's edition
+/// and profiles, and a workspace of its own.
+fn variants_manifest(course: &Course, flavor: Flavor) -> Result<String, Error> {
+    let read = |path: &Path| -> Result<toml::Table, Error> {
+        let text =
+            fs::read_to_string(path).map_err(Error::io(format!("read {}", path.display())))?;
+        text.parse::<toml::Table>()
+            .map_err(|err| Error::Tool(format!("{}: {err}", path.display())))
+    };
+    let root_manifest = read(&course.root.join("Cargo.toml"))?;
+    let solutions_manifest = course.manifest(Side::Solution);
+    let solutions = read(&solutions_manifest)?;
+    let solutions_dir = solutions_manifest.parent().unwrap_or(&course.root);
+    let workspace = root_manifest
+        .get("workspace")
+        .and_then(toml::Value::as_table);
+    let inherited = workspace
+        .and_then(|workspace| workspace.get("dependencies"))
+        .and_then(toml::Value::as_table);
+    let mut dependencies = toml::Table::new();
+    for section in ["dependencies", "dev-dependencies"] {
+        let Some(table) = solutions.get(section).and_then(toml::Value::as_table) else {
+            continue;
+        };
+        for (name, spec) in table {
+            let from_workspace = spec.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+            let (spec, base) = if from_workspace {
+                let Some(spec) = inherited.and_then(|deps| deps.get(name)) else {
+                    return Err(Error::Tool(format!(
+                        "{}: `{name}` inherits from the workspace, which does not list it",
+                        solutions_manifest.display()
+                    )));
+                };
+                (spec.clone(), course.root.as_path())
+            } else {
+                (spec.clone(), solutions_dir)
+            };
+            let spec = match spec {
+                toml::Value::Table(mut table) => {
+                    if let Some(toml::Value::String(path)) = table.get("path") {
+                        let absolute = base.join(path).display().to_string();
+                        table.insert("path".to_owned(), toml::Value::String(absolute));
+                    }
+                    toml::Value::Table(table)
+                }
+                other => other,
+            };
+            // The model checker's build uses the testkit only (as the exercises do).
+            if flavor == Flavor::Normal || name == "threadlings-testkit" {
+                dependencies.insert(name.clone(), spec);
+            }
+        }
+    }
+    let edition = workspace
+        .and_then(|workspace| workspace.get("package"))
+        .and_then(|package| package.get("edition"))
+        .cloned()
+        .unwrap_or_else(|| toml::Value::String("2024".to_owned()));
+    let mut package = toml::Table::new();
+    package.insert("name".to_owned(), "threadlings-variants".into());
+    package.insert("version".to_owned(), "0.0.0".into());
+    package.insert("edition".to_owned(), edition);
+    package.insert("publish".to_owned(), false.into());
+    package.insert("autobins".to_owned(), false.into());
+    let mut manifest = toml::Table::new();
+    manifest.insert("package".to_owned(), package.into());
+    manifest.insert("dependencies".to_owned(), dependencies.into());
+    manifest.insert("workspace".to_owned(), toml::Table::new().into());
+    if let Some(profile) = root_manifest.get("profile") {
+        manifest.insert("profile".to_owned(), profile.clone());
+    }
+    let text = toml::to_string(&manifest)
+        .map_err(|err| Error::Tool(format!("write the manifest of the variants: {err}")))?;
+    Ok(format!(
+        "# Written by `threadlings dev check`: the course's wrong and alternative answers.\n{text}"
+    ))
+}
+
 fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
     if fs::read_to_string(path).is_ok_and(|old| old == text) {
         return Ok(());

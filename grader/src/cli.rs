@@ -152,8 +152,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
     /// Check the course: every stub fails for its declared reason, every solution passes,
-    /// and info.toml, Cargo.toml and the folders agree.
+    /// every wrong answer is rejected and every alternative passes, and info.toml,
+    /// Cargo.toml and the folders agree.
     Check {
+        /// Grade only these exercises, or the exercises of these topic folders (e.g.
+        /// `threads2`, `01_threads`); the course's layout is checked whole either way.
+        #[arg(value_name = "EXERCISE|FOLDER")]
+        only: Vec<String>,
         /// Also run every solution's tests N times and report any flake.
         #[arg(long, value_name = "N", default_value_t = 0)]
         stress: usize,
@@ -206,6 +211,8 @@ pub enum Action {
     },
     Doctor,
     DevCheck {
+        /// Exercise names to grade; all when empty.
+        only: Vec<String>,
         stress: usize,
         committed_stubs: bool,
     },
@@ -315,9 +322,11 @@ impl Args {
                 Action::Doctor
             }
             Some(Command::Dev(DevCommand::Check {
+                only,
                 stress,
                 committed_stubs,
             })) => Action::DevCheck {
+                only: selected(&course, &only)?,
                 stress,
                 committed_stubs,
             },
@@ -346,6 +355,37 @@ impl Args {
 /// The exercise's own name for what the learner typed (any case, or its file's path).
 fn canonical(course: &Course, name: &str) -> Result<String, Error> {
     Ok(course.exercise(name)?.name.clone())
+}
+
+/// The exercises `dev check` grades: each of `only` is an exercise or a topic folder
+/// (`01_threads`, `exercises/01_threads/`). None means all of them.
+fn selected(course: &Course, only: &[String]) -> Result<Vec<String>, Error> {
+    let mut names: Vec<String> = Vec::new();
+    for wanted in only {
+        let folder = wanted
+            .trim()
+            .trim_end_matches(['/', '\\'])
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default();
+        let in_folder: Vec<&str> = course
+            .exercises
+            .iter()
+            .filter(|exercise| exercise.dir == folder)
+            .map(|exercise| exercise.name.as_str())
+            .collect();
+        let found = if in_folder.is_empty() {
+            vec![canonical(course, wanted)?]
+        } else {
+            in_folder.into_iter().map(str::to_owned).collect()
+        };
+        for name in found {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    Ok(names)
 }
 
 fn json_or_human(json: bool) -> Format {

@@ -169,6 +169,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             Ok(ExitCode::SUCCESS)
         }
         Action::DevCheck {
+            only,
             stress,
             committed_stubs,
         } => {
@@ -177,7 +178,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             } else {
                 devcheck::StubSource::WorkingTree
             };
-            let report = devcheck::check(&engine, *stress, source, reporter)?;
+            let report = devcheck::check(&engine, only, *stress, source, reporter)?;
             Ok(pass_code(report.is_clean()))
         }
         Action::DevBless { name } => {

@@ -28,15 +28,8 @@ pub const EXERCISES_DIR: &str = "exercises";
 pub const SOLUTIONS_DIR: &str = "solutions";
 /// The feature that makes the stubs' bin targets buildable.
 pub const EXERCISES_FEATURE: &str = "exercises";
-/// The feature that makes the bin targets of the wrong and alternative answers under
-/// `solutions/` buildable (see `variants.rs`).
-pub const VARIANTS_FEATURE: &str = "variants";
 /// The trybuild harness package, relative to the root.
 pub const UI_HARNESS_DIR: &str = "grader/ui-harness";
-/// The testkit package, relative to the root, unless the manifests say otherwise.
-pub const TESTKIT_DIR: &str = "grader/testkit";
-/// The testkit's package name.
-const TESTKIT_PACKAGE: &str = "threadlings-testkit";
 /// The test-run time limit when neither the course nor the exercise sets one.
 const FALLBACK_TIMEOUT_SECS: u64 = 10;
 /// The compile limit of a learner crate when the course does not set one: a normal
@@ -394,30 +387,6 @@ impl Course {
         self.root.join(UI_HARNESS_DIR)
     }
 
-    /// The testkit package, whose `sync` facade model-checked exercises are written
-    /// against: where the solutions' manifest (or the workspace's, for
-    /// `workspace = true`) says, else `grader/testkit`.
-    pub fn testkit_dir(&self) -> PathBuf {
-        let path_in = |manifest: &Path, table: &[&str]| -> Option<PathBuf> {
-            let text = fs::read_to_string(manifest).ok()?;
-            let value: toml::Value = toml::from_str(&text).ok()?;
-            let entry = table
-                .iter()
-                .try_fold(&value, |value, key| value.get(key))?
-                .get(TESTKIT_PACKAGE)?;
-            let path = entry.get("path")?.as_str()?;
-            Some(manifest.parent()?.join(path))
-        };
-        path_in(&self.manifest(Side::Solution), &["dependencies"])
-            .or_else(|| {
-                path_in(
-                    &self.root.join("Cargo.toml"),
-                    &["workspace", "dependencies"],
-                )
-            })
-            .unwrap_or_else(|| self.root.join(TESTKIT_DIR))
-    }
-
     /// The lesson-owned snippets of a compile-fail lesson: `pass/` and `fail/`.
     pub fn ui_cases_dir(&self, exercise: &Exercise) -> PathBuf {
         self.ui_harness_dir().join("cases").join(&exercise.name)
@@ -572,13 +541,6 @@ pub fn manifest_problems(course: &Course, side: Side) -> Vec<String> {
         }
     }
     for bin in &manifest.bin {
-        if bin
-            .required_features
-            .iter()
-            .any(|feature| feature == VARIANTS_FEATURE)
-        {
-            continue; // A wrong or alternative answer: `dev check` checks those.
-        }
         if course
             .exercises
             .iter()

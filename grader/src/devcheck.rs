@@ -91,22 +91,29 @@ fn stubs(
     (texts, changed)
 }
 
-/// Runs every check; `stress` extra runs of each solution's tests.
+/// Runs every check; `stress` extra runs of each solution's tests. `only` names the
+/// exercises to grade (all when empty); the course's layout is checked whole either way.
 pub fn check(
     engine: &Engine<'_>,
+    only: &[String],
     stress: usize,
     stub_source: StubSource,
     reporter: &Reporter,
 ) -> Result<CheckReport, Error> {
     let course = engine.course;
     let mut report = CheckReport::default();
-    let (stub_texts, changed) = stubs(course, stub_source, reporter);
+    let (stub_texts, mut changed) = stubs(course, stub_source, reporter);
     report.problems.extend(layout_problems(course, &stub_texts));
     for problem in &report.problems {
         reporter.check_problem(problem);
     }
 
-    let all: Vec<&Exercise> = course.exercises.iter().collect();
+    let all: Vec<&Exercise> = course
+        .exercises
+        .iter()
+        .filter(|exercise| only.is_empty() || only.contains(&exercise.name))
+        .collect();
+    changed.retain(|name| all.iter().any(|exercise| exercise.name == *name));
     reporter.check_stage(&format!("grading {} solutions", all.len()));
     let solutions = engine.grade_all(&all, Side::Solution, &|_| {})?;
     for (exercise, graded) in all.iter().zip(&solutions) {
@@ -155,14 +162,14 @@ pub fn check(
     }
 
     // Wrong answers the tests must reject, alternatives they must accept.
-    crate::variants::check(engine, stress, reporter, &mut report.problems)?;
+    crate::variants::check(engine, &all, stress, reporter, &mut report.problems)?;
 
     if stress > 0 {
         stress_solutions(engine, &all, stress, reporter, &mut report)?;
     }
     // Model-checked lessons: every weaker ordering and every hand-written wrong answer
     // must fail, every alternative pass, under the model checker (devcheck_model.rs).
-    let weakenings = crate::devcheck_model::check(engine, reporter)?;
+    let weakenings = crate::devcheck_model::check(engine, &all, reporter)?;
     report.problems.extend(weakenings.problems);
     reporter.check_summary(
         report.problems.len(),

@@ -4,8 +4,9 @@
 //!
 //! The weakenings come from `weaken.rs` (pure); the hand-written answers are the
 //! `solutions/<dir>/wrong/` and `alt/` files of model-checked exercises that `variants.rs`
-//! finds (and checks the layout of). All are built together as bins of a scratch package
-//! in the model-check target directory (`Cargo::build_variants`) and run once under the
+//! finds (and checks the layout of), with the solution's tests put in. All are built
+//! together as bins of a package of variants in the model-check target directory
+//! (`Cargo::build_variants`) and run once under the
 //! model checker with the exercise's bounds, like the exercise itself: it explores every
 //! interleaving within the bounds, so one run is the whole verdict. A weakening that
 //! passes means the solution is not the weakest correct one, or its tests cannot tell:
@@ -14,6 +15,7 @@
 
 use std::fs;
 
+use crate::build::Flavor;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::Engine;
 use crate::error::Error;
@@ -113,15 +115,19 @@ fn count_problems(exercises: &[&Exercise], weakened: &[usize], wrong: &[usize]) 
 }
 
 /// Builds and runs every weakening and hand-written answer of every model-checked
-/// exercise.
-pub fn check(engine: &Engine<'_>, reporter: &Reporter) -> Result<WeakeningReport, Error> {
+/// exercise among `selected`.
+pub fn check(
+    engine: &Engine<'_>,
+    selected: &[&Exercise],
+    reporter: &Reporter,
+) -> Result<WeakeningReport, Error> {
     let course = engine.course;
     let mut report = WeakeningReport::default();
     let mut bins: Vec<(String, String)> = Vec::new();
     let mut origins: Vec<(&Exercise, Origin<'_>)> = Vec::new();
-    let model_checked: Vec<&Exercise> = course
-        .exercises
+    let model_checked: Vec<&Exercise> = selected
         .iter()
+        .copied()
         .filter(|exercise| exercise.mode == Mode::ModelCheck)
         .collect();
     if model_checked.is_empty() {
@@ -150,7 +156,14 @@ pub fn check(engine: &Engine<'_>, reporter: &Reporter) -> Result<WeakeningReport
         }
     }
     let weakenings = bins.len();
-    let written = written(course);
+    let written: Vec<Variant<'_>> = written(course)
+        .into_iter()
+        .filter(|variant| {
+            model_checked
+                .iter()
+                .any(|exercise| exercise.name == variant.exercise.name)
+        })
+        .collect();
     let wrong: Vec<usize> = model_checked
         .iter()
         .map(|exercise| {
@@ -167,7 +180,11 @@ pub fn check(engine: &Engine<'_>, reporter: &Reporter) -> Result<WeakeningReport
         .extend(count_problems(&model_checked, &weakened, &wrong));
     let alternatives = written.iter().filter(|v| v.kind == Kind::Alt).count();
     for variant in written {
-        bins.push((variant.bin(), variant.source.clone()));
+        // One that does not parse is built as it is: the compiler says what is wrong.
+        let source = variant
+            .buildable(course)
+            .unwrap_or_else(|_| variant.source.clone());
+        bins.push((variant.bin(), source));
         origins.push((variant.exercise, Origin::Written(variant)));
     }
     reporter.check_stage(&format!(
@@ -177,7 +194,7 @@ pub fn check(engine: &Engine<'_>, reporter: &Reporter) -> Result<WeakeningReport
         model_checked.len(),
         wrong.iter().sum::<usize>()
     ));
-    let built = engine.cargo.build_variants(course, &bins)?;
+    let built = engine.cargo.build_variants(course, Flavor::Model, &bins)?;
     for ((name, _), (exercise, origin)) in bins.iter().zip(&origins) {
         let executable = match built.result(name) {
             Ok(executable) => executable,
@@ -265,15 +282,15 @@ mod tests {
     }
 
     #[test]
-    fn model_checked_lessons_answers_are_found_here_and_need_no_bin() {
-        let wrong = format!("// WRONG: loads, then stores\nfn main() {{}}\n\n{TESTS}");
-        let alt = format!("// ALT: fetch_update\nfn main() {{}}\n\n{TESTS}");
+    fn model_checked_lessons_answers_are_found_here() {
+        let wrong = "// WRONG: loads, then stores\nfn main() {}\n";
+        let alt = "// ALT: fetch_update\nfn main() {}\n";
         let other_tests = "// WRONG: other tests\nfn main() {}\n\n#[cfg(test)]\nmod tests {}\n";
         let (_root, course) = course_with(&[
-            ("solutions/m/wrong/ord1_load_store.rs", &wrong),
-            ("solutions/m/alt/ord1_fetch_update.rs", &alt),
+            ("solutions/m/wrong/ord1_load_store.rs", wrong),
+            ("solutions/m/alt/ord1_fetch_update.rs", alt),
             ("solutions/m/wrong/ord1_other_tests.rs", other_tests),
-            ("solutions/d/wrong/ex1_early.rs", &wrong),
+            ("solutions/d/wrong/ex1_early.rs", wrong),
         ]);
         let found = written(&course);
         let stems: Vec<(Kind, &str)> = found
@@ -290,20 +307,16 @@ mod tests {
             "only the model-checked lesson's answers"
         );
         assert_eq!(found[0].bin(), "wrong_ord1_load_store");
+        assert_eq!(
+            found[0].buildable(&course).unwrap(),
+            format!("{wrong}\n{TESTS}")
+        );
 
-        // The layout rules still apply, but without a `[[bin]]` in solutions/Cargo.toml.
+        // The layout rules still apply.
         let (all, _) = variants::discover(&course);
         let problems = variants::layout_problems(&course, &all);
         let has = |needle: &str| problems.iter().any(|problem| problem.contains(needle));
-        assert!(has(
-            "ord1_other_tests.rs: its `#[cfg(test)] mod tests` must be byte-identical"
-        ));
-        assert!(!has("wrong_ord1_"), "no bin asked for: {problems:?}");
-        assert!(!has("alt_ord1_"), "no bin asked for: {problems:?}");
-        assert!(
-            has("name = \"wrong_ex1_early\""),
-            "a test lesson's still is"
-        );
+        assert!(has("ord1_other_tests.rs: remove its `#[cfg(test)]` module"));
         assert!(
             !has("`ord1` has"),
             "the count of a model-checked lesson is checked here: {problems:?}"

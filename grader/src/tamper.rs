@@ -132,6 +132,60 @@ impl Spec {
     }
 }
 
+/// `learner` with the reference's test module in it, written as in `reference`: it
+/// replaces the learner's module of the same name, or follows the learner's code when
+/// there is none. Everything else in `learner` is kept byte for byte, so the lines of
+/// compiler errors and panics are the learner's. This is how a variant of the course's
+/// solutions is built (it keeps only the learner's part), and how a submission is graded
+/// against the course's pristine tests, whatever it did to its own.
+pub fn restore_tests(learner: &str, reference: &str) -> Result<String, String> {
+    let reference_file =
+        syn::parse_file(reference).map_err(|err| format!("the reference does not parse: {err}"))?;
+    let module = test_module(&reference_file.items)
+        .ok_or_else(|| "the reference has no `#[cfg(test)]` module".to_owned())?;
+    let tests = &reference[item_range(module)];
+    let learner_file =
+        syn::parse_file(learner).map_err(|err| format!("it does not parse: {err}"))?;
+    Ok(
+        match test_module_named(&learner_file.items, &module.ident) {
+            Some(theirs) => {
+                let range = item_range(theirs);
+                format!(
+                    "{}{tests}{}",
+                    &learner[..range.start],
+                    &learner[range.end..]
+                )
+            }
+            None => format!("{}\n\n{tests}\n", learner.trim_end()),
+        },
+    )
+}
+
+/// Whether `source` has a `#[cfg(test)]` module of its own (a source that does not parse
+/// has none that could count).
+pub fn has_test_module(source: &str) -> bool {
+    syn::parse_file(source).is_ok_and(|file| test_module(&file.items).is_some())
+}
+
+/// The bytes of a module item in its file: from its first attribute to its closing brace
+/// (or semicolon).
+fn item_range(module: &ItemMod) -> std::ops::Range<usize> {
+    let start = module.attrs.first().map_or_else(
+        || {
+            syn::spanned::Spanned::span(&module.mod_token)
+                .byte_range()
+                .start
+        },
+        |attr| attr.pound_token.span.byte_range().start,
+    );
+    let end = match (&module.content, &module.semi) {
+        (Some((brace, _)), _) => brace.span.close().byte_range().end,
+        (None, Some(semi)) => semi.span.byte_range().end,
+        (None, None) => syn::spanned::Spanned::span(module).byte_range().end,
+    };
+    start..end
+}
+
 /// Macros of std (and its prelude) that tests use or could use.
 const STD_MACROS: &[&str] = &[
     "assert",
@@ -592,6 +646,42 @@ mod tests {
     fn still_answers() { assert!(answer() > 0); }
 }
 "#;
+
+    #[test]
+    fn restoring_tests_replaces_the_learners_module_and_keeps_their_code_byte_for_byte() {
+        // Non-ASCII before the module: the splice works in bytes, not characters.
+        let learner = "// é → ü\npub fn answer() -> u32 { 6 * 7 }\n\n/// mine\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn gone() {}\n}\n\nfn after() {}\n";
+        let restored = restore_tests(learner, SOLUTION).unwrap();
+        let module = &SOLUTION[SOLUTION.find("#[cfg(test)]").unwrap()..].trim_end();
+        assert_eq!(
+            restored,
+            format!(
+                "// é → ü\npub fn answer() -> u32 {{ 6 * 7 }}\n\n{module}\n\nfn after() {{}}\n"
+            )
+        );
+        assert!(spec().check(&restored).is_empty());
+    }
+
+    #[test]
+    fn restoring_tests_appends_them_to_a_file_without_any() {
+        let learner = "// ALT: another way\npub fn answer() -> u32 { 41 + 1 }\n\n\n";
+        let restored = restore_tests(learner, SOLUTION).unwrap();
+        assert!(restored.starts_with(
+            "// ALT: another way\npub fn answer() -> u32 { 41 + 1 }\n\n#[cfg(test)]\nmod tests {\n"
+        ));
+        assert!(restored.ends_with("}\n"));
+        assert!(has_test_module(&restored) && !has_test_module(learner));
+        // A module of another name is the learner's own: the tests are added beside it.
+        let own = "fn main() {}\n#[cfg(test)]\nmod mine {}\n";
+        let restored = restore_tests(own, SOLUTION).unwrap();
+        assert!(restored.contains("mod mine {}") && spec().check(&restored).is_empty());
+        assert!(
+            restore_tests("fn (", SOLUTION)
+                .unwrap_err()
+                .starts_with("it does not parse")
+        );
+        assert!(restore_tests("fn main() {}", "fn main() {}").is_err());
+    }
 
     fn spec() -> Spec {
         Spec::from_source(SOLUTION).unwrap()

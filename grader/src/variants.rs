@@ -4,16 +4,16 @@
 //! Next to each solution, `solutions/<dir>/wrong/<name>_<slug>.rs` holds a plausible
 //! wrong answer (first line `// WRONG: what it gets wrong`) and
 //! `solutions/<dir>/alt/<name>_<slug>.rs` a different correct one (`// ALT: how it
-//! differs`). Each is a whole exercise file whose test module is byte-identical to the
-//! solution's, and (for test lessons) a `[[bin]]` of `solutions/Cargo.toml` named
-//! `wrong_<name>_<slug>` / `alt_<name>_<slug>` behind `required-features = ["variants"]`,
-//! so ordinary builds skip them. `dev check` builds them all in one cargo call and runs
-//! each one's tests `max(1, --stress)` times: a wrong answer must fail *by its tests*
+//! differs`). Each holds the learner's part of the exercise only: `dev check` puts the
+//! solution's pristine test module into it ([`tamper::restore_tests`]), so the tests are
+//! written once and a variant cannot drift from them. The variants are built as bins of
+//! a package written for the purpose (`Cargo::build_variants`), in one cargo call, and
+//! each one's tests run `max(1, --stress)` times: a wrong answer must fail *by its tests*
 //! (test_failed, timeout or crashed) in every run, an alternative must pass every run.
-//! Compile-fail lessons grade their variants through trybuild instead, once each.
-//! Model-checked lessons' variants need the model checker's build: they take no
-//! `[[bin]]`, and `devcheck_model.rs` grades them with the solution's weakenings; this
-//! file only finds them and checks their first line and test module.
+//! Compile-fail lessons' variants are whole lesson files, graded through trybuild, once
+//! each. Model-checked lessons' variants need the model checker's build:
+//! `devcheck_model.rs` grades them with the solution's weakenings; this file only finds
+//! them and checks their layout.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -22,11 +22,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
+use crate::build::Flavor;
 use crate::compile_fail;
-use crate::course::{Course, Exercise, Mode, Side, VARIANTS_FEATURE};
+use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::report::Reporter;
+use crate::tamper;
 use crate::verdict::{Judgement, VerdictKind};
 
 /// Wrong answers every exercise keeps, at least.
@@ -69,14 +71,25 @@ pub struct Variant<'c> {
 }
 
 impl Variant<'_> {
-    /// Its bin target in `solutions/Cargo.toml`.
+    /// Its bin in the package of variants: `wrong_<stem>` or `alt_<stem>`.
     pub fn bin(&self) -> String {
         format!("{}_{}", self.kind.dir(), self.stem)
     }
 
-    /// `<dir>/<kind>/<stem>.rs`, relative to `solutions/`.
-    pub fn relative_path(&self) -> String {
-        format!("{}/{}/{}.rs", self.exercise.dir, self.kind.dir(), self.stem)
+    /// The file to build: the variant with the solution's test module put in. Compile-fail
+    /// lessons' variants are whole lesson files and stay as they are.
+    pub fn buildable(&self, course: &Course) -> Result<String, String> {
+        if self.exercise.mode == Mode::CompileFail {
+            return Ok(self.source.clone());
+        }
+        let solution =
+            fs::read_to_string(course.path(self.exercise, Side::Solution)).map_err(|err| {
+                format!(
+                    "cannot read the solution of `{}`: {err}",
+                    self.exercise.name
+                )
+            })?;
+        tamper::restore_tests(&self.source, &solution)
     }
 
     /// What its first line says it gets wrong (or how it differs).
@@ -146,38 +159,10 @@ pub fn discover(course: &Course) -> (Vec<Variant<'_>>, Vec<String>) {
     (variants, problems)
 }
 
-/// The test module: everything from the `#[cfg(test)]` line that opens `mod tests`.
-fn test_module(source: &str) -> Option<&str> {
-    let start = source.find("#[cfg(test)]\nmod tests")?;
-    Some(&source[start..])
-}
-
-/// What is wrong with the variants' files and targets, before anything is built.
+/// What is wrong with the variants' files, before anything is built.
 pub fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String> {
     let mut problems = Vec::new();
-    let manifest_path = course.manifest(Side::Solution);
-    let bins: BTreeMap<String, (String, bool)> = fs::read_to_string(&manifest_path)
-        .ok()
-        .and_then(|text| text.parse::<toml::Table>().ok())
-        .and_then(|table| table.get("bin")?.as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|bin| {
-            let name = bin.get("name")?.as_str()?.to_owned();
-            let path = bin.get("path")?.as_str()?.to_owned();
-            let gated = bin
-                .get("required-features")
-                .and_then(|features| features.as_array())
-                .is_some_and(|features| {
-                    features
-                        .iter()
-                        .any(|feature| feature.as_str() == Some(VARIANTS_FEATURE))
-                });
-            Some((name, (path, gated)))
-        })
-        .collect();
     for variant in variants {
-        let exercise = variant.exercise;
         let shown = variant.path.display();
         if variant.claim().trim().is_empty() {
             problems.push(format!(
@@ -189,30 +174,12 @@ pub fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String>
                 }
             ));
         }
-        let solution =
-            fs::read_to_string(course.path(exercise, Side::Solution)).unwrap_or_default();
-        if exercise.mode != Mode::CompileFail
-            && test_module(&variant.source) != test_module(&solution)
-        {
+        if variant.exercise.mode != Mode::CompileFail && tamper::has_test_module(&variant.source) {
             problems.push(format!(
-                "{shown}: its `#[cfg(test)] mod tests` must be byte-identical to the one \
-                 in the solution of `{}`",
-                exercise.name
+                "{shown}: remove its `#[cfg(test)]` module: `dev check` puts the solution's \
+                 tests into every variant of `{}`",
+                variant.exercise.name
             ));
-        }
-        if exercise.mode == Mode::Test {
-            let entry = format!(
-                "[[bin]]\nname = \"{}\"\npath = \"{}\"\nrequired-features = [\"{VARIANTS_FEATURE}\"]",
-                variant.bin(),
-                variant.relative_path()
-            );
-            match bins.get(&variant.bin()) {
-                Some((path, true)) if *path == variant.relative_path() => {}
-                _ => problems.push(format!(
-                    "{}: no gated bin target for {shown}; add:\n{entry}",
-                    manifest_path.display()
-                )),
-            }
         }
     }
     // Model-checked lessons count their generated weakenings too: `devcheck_model.rs`
@@ -247,10 +214,12 @@ struct Graded {
     compile_error: Option<String>,
 }
 
-/// Grades every variant, `max(1, stress)` runs each, and adds what it finds to
-/// `problems`. Called by `dev check`.
+/// Grades every variant of the `selected` exercises, `max(1, stress)` runs each, and
+/// adds what it finds (and what is wrong with any variant's layout) to `problems`.
+/// Called by `dev check`.
 pub fn check(
     engine: &Engine<'_>,
+    selected: &[&Exercise],
     stress: usize,
     reporter: &Reporter,
     problems: &mut Vec<String>,
@@ -268,7 +237,12 @@ pub fn check(
     // weakenings (`devcheck_model.rs`).
     let variants: Vec<Variant<'_>> = variants
         .into_iter()
-        .filter(|variant| variant.exercise.mode != Mode::ModelCheck)
+        .filter(|variant| {
+            variant.exercise.mode != Mode::ModelCheck
+                && selected
+                    .iter()
+                    .any(|exercise| exercise.name == variant.exercise.name)
+        })
         .collect();
     if variants.is_empty() {
         return Ok(());
@@ -280,17 +254,18 @@ pub fn check(
         variants.len() - wrong
     ));
 
-    let tested: Vec<&Variant<'_>> = variants
+    let mut bins = Vec::new();
+    for variant in variants
         .iter()
         .filter(|variant| variant.exercise.mode == Mode::Test)
-        .collect();
-    let names: Vec<String> = tested.iter().map(|variant| variant.bin()).collect();
-    let built = if tested.is_empty() {
-        crate::build::BuildOutput::default()
-    } else {
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        engine.cargo.build_variant_tests(course, &names)?
-    };
+    {
+        // One that does not parse is built as it is: the compiler says what is wrong.
+        let source = variant
+            .buildable(course)
+            .unwrap_or_else(|_| variant.source.clone());
+        bins.push((variant.bin(), source));
+    }
+    let built = engine.cargo.build_variants(course, Flavor::Normal, &bins)?;
 
     let grade = |variant: &Variant<'_>, runs: usize| -> Result<Graded, Error> {
         if variant.exercise.mode == Mode::CompileFail {
@@ -450,16 +425,6 @@ fn rejections(failed: &[Judgement]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_test_module_is_everything_from_its_cfg_line() {
-        let source = "fn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
-        assert_eq!(
-            test_module(source),
-            Some("#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n")
-        );
-        assert_eq!(test_module("fn main() {}\n"), None);
-    }
-
     /// A one-exercise course in a temporary folder, with `files` written under it.
     fn course_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Course) {
         let root = tempfile::tempdir().unwrap();
@@ -485,16 +450,13 @@ mod tests {
 
     #[test]
     fn variants_are_found_and_their_layout_checked() {
-        let same_tests = "// WRONG: returns early\nfn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
-        let other_tests =
+        let learner_part = "// WRONG: returns early\nfn main() {}\n";
+        let with_tests =
             "fn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn u() {}\n}\n";
-        let manifest = "[package]\nname = \"s\"\n\n[[bin]]\nname = \"wrong_ex1_early\"\n\
-                        path = \"d/wrong/ex1_early.rs\"\nrequired-features = [\"variants\"]\n";
         let (_root, course) = course_with(&[
-            ("solutions/Cargo.toml", manifest),
-            ("solutions/d/wrong/ex1_early.rs", same_tests),
-            ("solutions/d/alt/ex1_other.rs", other_tests),
-            ("solutions/d/wrong/stray.rs", same_tests),
+            ("solutions/d/wrong/ex1_early.rs", learner_part),
+            ("solutions/d/alt/ex1_other.rs", with_tests),
+            ("solutions/d/wrong/stray.rs", learner_part),
         ]);
         let (variants, found) = discover(&course);
         let stems: Vec<(Kind, &str)> = variants
@@ -508,6 +470,11 @@ mod tests {
         assert_eq!(variants[0].bin(), "wrong_ex1_early");
         assert_eq!(variants[0].claim(), "returns early");
         assert!(found[0].contains("stray.rs"), "{found:?}");
+        // Built with the solution's tests put in.
+        assert_eq!(
+            variants[0].buildable(&course).unwrap(),
+            "// WRONG: returns early\nfn main() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n"
+        );
 
         let problems = layout_problems(&course, &variants);
         let has = |needle: &str| problems.iter().any(|problem| problem.contains(needle));
@@ -515,12 +482,9 @@ mod tests {
             has("ex1_other.rs must start with `// ALT: ...`"),
             "{problems:?}"
         );
-        assert!(has(
-            "ex1_other.rs: its `#[cfg(test)] mod tests` must be byte-identical"
-        ));
         assert!(
-            has("name = \"alt_ex1_other\""),
-            "the missing bin is spelled out"
+            has("ex1_other.rs: remove its `#[cfg(test)]` module"),
+            "the tests are written once, in the solution: {problems:?}"
         );
         assert!(has("`ex1` has 1 wrong answer(s)"), "{problems:?}");
         assert!(

@@ -1931,15 +1931,12 @@ mod course_self_check {
                 "solutions/outcomes/{kind}/weak_ordering_{slug}.rs"
             ));
             fs::create_dir_all(variant.parent().unwrap()).unwrap();
-            let (code_part, tests) = text.split_once("#[cfg(test)]\nmod tests").unwrap();
+            // The learner's part only: `dev check` puts the solution's tests in.
+            let (code_part, _tests) = text.split_once("#[cfg(test)]\nmod tests").unwrap();
             let code_part = code_part
                 .replace("Ordering::Release", code)
                 .replace("Ordering::Acquire", code);
-            fs::write(
-                &variant,
-                format!("{first}\n{code_part}#[cfg(test)]\nmod tests{tests}"),
-            )
-            .unwrap();
+            fs::write(&variant, format!("{first}\n{code_part}")).unwrap();
         }
         let run = course.threadlings(&["dev", "check"]);
         let out = format!("{}\n{}", run.stdout(), run.stderr());
@@ -1956,9 +1953,33 @@ mod course_self_check {
         ] {
             assert!(out.contains(wanted), "no {wanted:?} in:\n{out}");
         }
+    }
+
+    /// Authors check what they work on: `dev check` grades the named exercises (or
+    /// folders) only, and still checks the course's layout whole.
+    #[test]
+    fn dev_check_grades_only_the_exercises_it_is_given() {
+        let course = Course::private_with("check-some", &["pass", "failing_test"]);
+        let run = course.threadlings(&["dev", "check", "pass"]);
+        let out = format!("{}\n{}", run.stdout(), run.stderr());
+        assert!(out.contains("grading 1 solutions"), "{out}");
+        assert!(out.contains("grading 1 stubs"), "{out}");
         assert!(
-            !out.contains("no gated bin target"),
-            "a model-checked lesson's answers need no bin:\n{out}"
+            out.contains("`failing_test` has 0 wrong answer(s)"),
+            "the layout is checked whole:\n{out}"
+        );
+        let run = course.threadlings(&["dev", "check", "exercises/outcomes/"]);
+        assert!(
+            run.stdout().contains("grading 2 solutions"),
+            "{}",
+            run.stdout()
+        );
+        let run = course.threadlings(&["dev", "check", "pas"]);
+        assert_eq!(run.code(), 2, "{}", run.stderr());
+        assert!(
+            run.stderr().contains("did you mean pass?"),
+            "{}",
+            run.stderr()
         );
     }
 

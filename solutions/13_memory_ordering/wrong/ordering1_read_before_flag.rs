@@ -88,33 +88,3 @@ fn main() {
     handle.join().expect("the writer panicked");
     println!("published: {:?}", reader.try_read());
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use threadlings_testkit::model;
-    use threadlings_testkit::sync::thread;
-
-    #[test]
-    fn a_reader_that_sees_the_flag_sees_the_value() {
-        model(|| {
-            let (writer, reader) = mailbox();
-            let handle = thread::spawn(move || writer.publish(42));
-            if let Some(value) = reader.try_read() {
-                assert_eq!(value, 42, "the flag was up, but the value was not there");
-            }
-            handle.join().unwrap();
-        });
-    }
-
-    #[test]
-    fn the_value_is_there_once_the_writer_is_done() {
-        model(|| {
-            let (writer, reader) = mailbox();
-            assert_eq!(reader.try_read(), None);
-            let handle = thread::spawn(move || writer.publish(7));
-            handle.join().unwrap();
-            assert_eq!(reader.try_read(), Some(7));
-        });
-    }
-}

@@ -79,34 +79,3 @@ fn main() {
     list.sort_unstable();
     println!("{list:?}");
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use threadlings_testkit::model;
-    use threadlings_testkit::sync::{Arc, thread};
-
-    #[test]
-    fn two_holders_never_overlap_and_see_each_others_writes() {
-        model(|| {
-            let lock = Arc::new(SpinLock::new(0_u32));
-            let other = {
-                let lock = Arc::clone(&lock);
-                thread::spawn(move || lock.with_lock(|count| *count += 1))
-            };
-            lock.with_lock(|count| *count += 1);
-            other.join().unwrap();
-            assert_eq!(lock.with_lock(|count| *count), 2, "an increment was lost");
-        });
-    }
-
-    #[test]
-    fn the_lock_can_be_taken_again_after_release() {
-        model(|| {
-            let lock = SpinLock::new(String::from("a"));
-            lock.with_lock(|text| text.push('b'));
-            lock.with_lock(|text| text.push('c'));
-            assert_eq!(lock.into_inner(), "abc");
-        });
-    }
-}

@@ -63,36 +63,3 @@ fn main() {
     });
     println!("a: {}, b: {}", a.balance(), b.balance());
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use threadlings_testkit::model;
-    use threadlings_testkit::sync::{Arc, thread};
-
-    #[test]
-    fn opposite_transfers_at_once_both_finish() {
-        model(|| {
-            let a = Arc::new(Account::new(1, 10));
-            let b = Arc::new(Account::new(2, 10));
-            let other = {
-                let (a, b) = (Arc::clone(&a), Arc::clone(&b));
-                thread::spawn(move || transfer(&b, &a, 3))
-            };
-            assert!(transfer(&a, &b, 5));
-            assert!(other.join().unwrap());
-            assert_eq!((a.balance(), b.balance()), (8, 12));
-        });
-    }
-
-    #[test]
-    fn a_transfer_without_the_money_changes_nothing() {
-        model(|| {
-            let a = Account::new(1, 10);
-            let b = Account::new(2, 0);
-            assert!(!transfer(&b, &a, 1));
-            assert!(transfer(&a, &b, 10));
-            assert_eq!((a.balance(), b.balance()), (0, 10));
-        });
-    }
-}

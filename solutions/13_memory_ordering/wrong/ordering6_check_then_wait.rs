@@ -71,33 +71,3 @@ fn main() {
         event.set();
     });
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use threadlings_testkit::model;
-    use threadlings_testkit::sync::{Arc, thread};
-
-    #[test]
-    fn a_waiter_always_wakes_up_when_the_event_is_set() {
-        model(|| {
-            let event = Arc::new(Event::new());
-            let waiter = {
-                let event = Arc::clone(&event);
-                thread::spawn(move || event.wait())
-            };
-            event.set();
-            waiter.join().unwrap();
-        });
-    }
-
-    #[test]
-    fn waiting_on_a_set_event_returns_at_once() {
-        model(|| {
-            let event = Event::new();
-            event.set();
-            event.wait();
-            event.wait();
-        });
-    }
-}
