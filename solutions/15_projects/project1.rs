@@ -267,32 +267,46 @@ mod tests {
 
     #[test]
     fn two_philosophers_eat_at_the_same_time() {
-        // Every first meal is held at the gate: at five seats, two philosophers who are
-        // not neighbours can always eat at once.
-        let gate = Arc::new(Gate::new("the philosophers eating their first meal"));
-        let _release = gate.open_on_drop();
+        // Philosophers 1, 3 and 4 are held thinking, so 0 and 2, who share no fork, are
+        // alone to reach for theirs: both must get to eat at once (held while eating).
+        let thinking = Arc::new(Gate::new("philosophers 1, 3 and 4, thinking"));
+        let eating = Arc::new(Gate::new("the philosophers eating their first meal"));
+        let (_release_thinking, _release_eating) = (thinking.open_on_drop(), eating.open_on_drop());
         let dining = Arc::new(Dining::default());
-        let (held, record) = (Arc::clone(&gate), Arc::clone(&dining));
+        let (held_thinking, held_eating) = (Arc::clone(&thinking), Arc::clone(&eating));
+        let record = Arc::clone(&dining);
         let running = Running::spawn("`dine`", move || {
             dine(SEATS, 2, &|event| {
                 record.record(event);
-                if let Event::Eating { meal: 0, .. } = event {
-                    held.wait();
+                match event {
+                    Event::Thinking {
+                        philosopher: 1 | 3 | 4,
+                        meal: 0,
+                    } => held_thinking.wait(),
+                    Event::Eating { meal: 0, .. } => held_eating.wait(),
+                    _ => {}
                 }
             })
         });
         running.until_blocked(
-            "philosophers were held eating",
+            "philosophers 0 and 2 were held eating",
             "a philosopher waiting for a fork or for its turn must wait blocked (a lock, \
              a Condvar), not poll",
         );
-        let eating = gate.waiting();
-        gate.open();
+        let together = eating.waiting();
         assert_eq!(
-            eating, 2,
-            "{eating} philosophers ate at the same time, where two who are not neighbours \
-             always can: does one lock let only one philosopher eat at a time?"
+            together, 2,
+            "{together} of philosophers 0 and 2 ate at the same time, though they share no \
+             fork: does one lock let only one philosopher eat at a time?"
         );
+        // Now 1, 3 and 4 reach for forks that 0 and 2 hold: they must wait, blocked.
+        thinking.open();
+        running.until_blocked(
+            "philosophers 0 and 2 held forks that the others wanted",
+            "a philosopher waiting for a fork must wait blocked (a lock, a Condvar), not \
+             poll with `try_lock`",
+        );
+        eating.open();
         assert_eq!(running.join(), vec![2; SEATS]);
         dining.assert_no_clash();
     }
