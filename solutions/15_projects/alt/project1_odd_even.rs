@@ -109,7 +109,11 @@ impl<'a> Table<'a> {
         // Neighbours reach for their shared fork first or last in turn: two neighbours
         // never each hold the fork the other wants next.
         let (left, right) = (self.left(p), self.right(p));
-        let (first, second) = if p.is_multiple_of(2) { (left, right) } else { (right, left) };
+        let (first, second) = if p.is_multiple_of(2) {
+            (left, right)
+        } else {
+            (right, left)
+        };
         let first = self.take(p, first);
         let second = self.take(p, second);
         [first, second]

@@ -103,10 +103,7 @@ impl<'a> Table<'a> {
         let mut ledger = self
             .turn
             .wait_while(self.ledger(), |(meals, in_use)| {
-                meals[p] > meals[before]
-                    || meals[p] > meals[after]
-                    || in_use[left]
-                    || in_use[right]
+                meals[p] > meals[before] || meals[p] > meals[after] || in_use[left] || in_use[right]
             })
             .unwrap_or_else(PoisonError::into_inner);
         ledger.1[left] = true;

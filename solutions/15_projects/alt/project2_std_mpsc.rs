@@ -1,10 +1,10 @@
 // ALT: std::sync::mpsc channels: the counters share the line Receiver behind a Mutex, locked only to receive
-use std::sync::mpsc::{channel, sync_channel};
-use std::sync::{Arc, Mutex};
 use rayon::ThreadPool;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::BufRead;
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// How often each word occurs.

@@ -42,8 +42,7 @@ where
                 count(&mut counts, line);
                 counts
             })
-            // Merge the smaller map into the larger one: less rehashing.
-
+        // Merge the smaller map into the larger one: less rehashing.
     })
 }
 
