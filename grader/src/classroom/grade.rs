@@ -3,8 +3,9 @@
 //! engine's, on a scratch checkout per submission (`scratch.rs`), under the classroom
 //! policy (`forbid.rs`) and the engine's containment.
 //!
-//! Students are graded in parallel slots, one scratch checkout each, sharing one build
-//! folder (cargo builds one slot while the other runs tests). Each exercise's grade is
+//! Students are graded in parallel slots, one scratch checkout and build folder each (one
+//! slot builds while another runs tests); a slot keeps both from student to student and
+//! from run to run, so its dependencies build once. Each exercise's grade is
 //! cached under a key made of everything it depends on (the student's file, the course's
 //! tests and settings, this grader), so regrading a class after one resubmission grades
 //! that one student.
@@ -135,6 +136,7 @@ pub fn grade(
         .collect::<Result<_, _>>()?;
     let work = course.target_dir().join("threadlings").join("class");
     let policy = write_policy(course, &work)?;
+    let policy_dir = policy.conf_dir.clone();
     let mut cargo = cargo.clone();
     cargo.policy = Some(Arc::new(policy));
     let cache = Cache::new(work.join("cache"), options.fresh);
@@ -144,8 +146,7 @@ pub fn grade(
         exercises: &exercises,
         cargo: &cargo,
         cache: &cache,
-        // The course's own build folder: the dependencies the course built are reused.
-        target: course.target_dir(),
+        policy_dir: &policy_dir,
         sandbox: options.sandbox,
     };
 
@@ -244,7 +245,8 @@ struct Context<'a> {
     exercises: &'a [&'a Exercise],
     cargo: &'a Cargo,
     cache: &'a Cache,
-    target: PathBuf,
+    /// Where the classroom policy's configuration is.
+    policy_dir: &'a Path,
     sandbox: SandboxMode,
 }
 
@@ -281,17 +283,11 @@ impl Context<'_> {
             return Ok((graded(StudentOutcome::Graded { exercises }), true));
         }
 
-        let placed = scratch::prepare(
-            self.course,
-            &submission.path,
-            self.exercises,
-            scratch,
-            &self.target,
-        )?;
+        let placed = scratch::prepare(self.course, &submission.path, self.exercises, scratch)?;
         let scratch_course = Course::load(scratch)?;
         let mut cargo = self.cargo.clone();
         if self.sandbox != SandboxMode::Off {
-            cargo.confine = Some(Arc::new(confinement(self.course, scratch)));
+            cargo.confine = Some(Arc::new(confinement(self.course, scratch, self.policy_dir)));
         }
         let mut engine = Engine::new(&scratch_course, cargo, false);
         engine.reference = ReferenceSource::WorkingTree;
@@ -354,11 +350,11 @@ impl Context<'_> {
 
 /// Where the build of one slot's student code may read and write (Landlock, where the
 /// kernel has it): the system, the toolchain and cargo's home, the grader (it is the
-/// compiler's wrapper) and the course's testkit to read; its own scratch checkout, the
-/// shared build folder and cargo's home to write. Not the students' folders, not the other
+/// compiler's wrapper) and the course's testkit to read; its own scratch checkout (with
+/// its build folder) and cargo's home to write. Not the students' folders, not the other
 /// slots, not the rest of the instructor's files: a student's `include!` of a neighbour's
 /// file cannot read it, even to quote it in an error.
-fn confinement(course: &Course, scratch: &Path) -> crate::run::Confinement {
+fn confinement(course: &Course, scratch: &Path, policy_dir: &Path) -> crate::run::Confinement {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let under_home = |var: &str, default: &str| {
         std::env::var_os(var)
@@ -374,6 +370,7 @@ fn confinement(course: &Course, scratch: &Path) -> crate::run::Confinement {
     .collect();
     readable.extend(under_home("RUSTUP_HOME", ".rustup"));
     readable.extend(std::env::current_exe().ok());
+    readable.push(policy_dir.to_path_buf());
     readable.push(course.root.join("grader").join("testkit"));
     // Path dependencies of the course's manifests that the scratch checkout points back at.
     for manifest in [
@@ -418,11 +415,7 @@ fn confinement(course: &Course, scratch: &Path) -> crate::run::Confinement {
             }
         }
     }
-    let mut writable = vec![
-        scratch.to_path_buf(),
-        course.target_dir(),
-        PathBuf::from("/dev/null"),
-    ];
+    let mut writable = vec![scratch.to_path_buf(), PathBuf::from("/dev/null")];
     writable.extend(under_home("CARGO_HOME", ".cargo"));
     crate::run::Confinement {
         readable,

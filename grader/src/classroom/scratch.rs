@@ -2,8 +2,9 @@
 //! instructor's tree, trusted) and the student's exercise files (untrusted), which the
 //! engine then grades like any learner's checkout.
 //!
-//! From the course come the workspace manifests, `info.toml`, the toolchain file and the
-//! compile-fail harness (the testkit is used where it is, in the course); `solutions/` holds the course's *stubs*, whose
+//! From the course come the workspace manifests and `info.toml` (cut down to the assigned
+//! exercises, so that cargo builds nothing else), the toolchain file and the compile-fail
+//! harness (the testkit is used where it is, in the course); `solutions/` holds the course's *stubs*, whose
 //! test modules are the reference tests (`dev check` keeps them identical to the
 //! solutions'), so no solution is ever within reach of student code. From the submission
 //! come the assigned exercise files only, each with the course's pristine test module put
@@ -13,8 +14,9 @@
 //!
 //! A scratch checkout is reused from student to student (one per parallel slot), and a
 //! file is rewritten only when its content changes, so cargo recompiles only the
-//! exercises that differ from the previous student's. Its `target` is the class's shared
-//! build folder, so dependencies build once.
+//! exercises that differ from the previous student's. It builds in a `target` of its own:
+//! cargo names a workspace's artifacts the same wherever the workspace is, so two slots
+//! sharing a build folder would overwrite each other's test binaries.
 
 use std::fs;
 use std::path::Path;
@@ -41,58 +43,53 @@ pub enum Placed {
 }
 
 /// Builds or refreshes the scratch checkout at `scratch` for `submission`, and says what
-/// became of each of `assigned`. `target` is the shared build folder.
+/// became of each of `assigned`.
 pub fn prepare(
     course: &Course,
     submission: &Path,
     assigned: &[&Exercise],
     scratch: &Path,
-    target: &Path,
 ) -> Result<Vec<Placed>, Error> {
     fs::create_dir_all(scratch).map_err(Error::io(format!("create {}", scratch.display())))?;
-    for file in ["Cargo.lock", "info.toml", "rust-toolchain.toml"] {
+    // A slot of an older grader linked its build folder to a shared one: its own now.
+    let target = scratch.join("target");
+    if fs::symlink_metadata(&target).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        fs::remove_file(&target).map_err(Error::io(format!("remove {}", target.display())))?;
+    }
+    for file in ["Cargo.lock", "rust-toolchain.toml"] {
         let from = course.root.join(file);
         if from.is_file() {
             copy_if_changed(&from, &scratch.join(file))?;
         }
     }
+    // Only the assigned exercises, in info.toml and as bins: cargo builds nothing else
+    // (a stub that does not compile would be compiled again for every student).
+    let names: Vec<&str> = assigned
+        .iter()
+        .map(|exercise| exercise.name.as_str())
+        .collect();
+    write_if_changed(&scratch.join("info.toml"), &info_for(course, &names)?)?;
     // The testkit is not copied: the scratch checkout depends on the course's own, so it
     // builds once for every slot and every run (one path, one artifact).
     let harness = course.root.join(UI_HARNESS_DIR);
     if harness.is_dir() {
         copy_tree(&harness, &scratch.join(UI_HARNESS_DIR))?;
     }
-    let root_manifest = manifest(&course.root.join("Cargo.toml"), scratch, true)?;
+    let root_manifest = manifest(&course.root.join("Cargo.toml"), scratch, None)?;
     write_if_changed(&scratch.join("Cargo.toml"), &root_manifest)?;
     for side in [Side::Exercise, Side::Solution] {
         let copied = scratch.join(side.dir());
-        let text = manifest(&course.manifest(side), &copied, false)?;
+        let text = manifest(&course.manifest(side), &copied, Some(&names))?;
         write_if_changed(&copied.join("Cargo.toml"), &text)?;
     }
-    // Every exercise's stub, on both sides: the bins the manifests list must exist, and the
-    // stubs' test modules are the reference tests.
-    // (The assigned ones' student files are placed below.)
-    for exercise in &course.exercises {
+    // The stubs' test modules are the reference tests. (The assigned exercises' student
+    // files are placed below.)
+    for exercise in assigned {
         let stub = course.path(exercise, Side::Exercise);
         copy_if_changed(
             &stub,
             &scratch.join(SOLUTIONS_DIR).join(exercise.relative_path()),
         )?;
-        if !assigned
-            .iter()
-            .any(|assigned| assigned.name == exercise.name)
-        {
-            copy_if_changed(
-                &stub,
-                &scratch.join(EXERCISES_DIR).join(exercise.relative_path()),
-            )?;
-        }
-    }
-    let link = scratch.join("target");
-    if fs::read_link(&link).ok().as_deref() != Some(target) {
-        let _ = fs::remove_file(&link);
-        fs::create_dir_all(target).map_err(Error::io(format!("create {}", target.display())))?;
-        symlink_dir(target, &link)?;
     }
     assigned
         .iter()
@@ -165,11 +162,30 @@ fn summarize_changes(changes: &[String]) -> Option<String> {
     Some(flag)
 }
 
+/// The course's `info.toml` with only the exercises `names`.
+fn info_for(course: &Course, names: &[&str]) -> Result<String, Error> {
+    let path = course.root.join("info.toml");
+    let text = fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
+    let mut info: toml::Table = text
+        .parse()
+        .map_err(|err| Error::Tool(format!("{}: {err}", path.display())))?;
+    if let Some(toml::Value::Array(exercises)) = info.get_mut("exercises") {
+        exercises.retain(|exercise| {
+            exercise
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .is_some_and(|name| names.contains(&name))
+        });
+    }
+    toml::to_string(&info).map_err(|err| Error::Tool(format!("{}: {err}", path.display())))
+}
+
 /// The course's manifest at `original`, as it must read at `copied_dir`: a path
-/// dependency that the scratch checkout does not hold points back at the course's copy,
-/// and (for the workspace's manifest, `root`) the grader is no member (the scratch checkout
-/// has no grader sources; the engine never builds it).
-fn manifest(original: &Path, copied_dir: &Path, root: bool) -> Result<String, Error> {
+/// dependency that the scratch checkout does not hold points back at the course's copy;
+/// for a member's manifest, only the bins `bins` are kept; for the workspace's (`bins`
+/// is `None`), neither the grader (the scratch checkout has no grader sources; the engine
+/// never builds it) nor the testkit is a member.
+fn manifest(original: &Path, copied_dir: &Path, bins: Option<&[&str]>) -> Result<String, Error> {
     let text =
         fs::read_to_string(original).map_err(Error::io(format!("read {}", original.display())))?;
     let mut manifest: toml::Table = text
@@ -195,7 +211,7 @@ fn manifest(original: &Path, copied_dir: &Path, root: bool) -> Result<String, Er
         if let Some(toml::Value::Table(table)) = workspace.get_mut("dependencies") {
             relocate(table);
         }
-        if root {
+        if bins.is_none() {
             for key in ["members", "default-members"] {
                 if let Some(toml::Value::Array(members)) = workspace.get_mut(key) {
                     members.retain(|member| {
@@ -206,6 +222,16 @@ fn manifest(original: &Path, copied_dir: &Path, root: bool) -> Result<String, Er
                 }
             }
         }
+    }
+    if let Some(bins) = bins
+        && let Some(toml::Value::Array(targets)) = manifest.get_mut("bin")
+    {
+        targets.retain(|target| {
+            target
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .is_some_and(|name| bins.contains(&name))
+        });
     }
     toml::to_string(&manifest).map_err(|err| Error::Tool(format!("{}: {err}", original.display())))
 }
@@ -246,17 +272,6 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-#[cfg(unix)]
-fn symlink_dir(target: &Path, link: &Path) -> Result<(), Error> {
-    std::os::unix::fs::symlink(target, link).map_err(Error::io(format!("link {}", link.display())))
-}
-
-#[cfg(windows)]
-fn symlink_dir(target: &Path, link: &Path) -> Result<(), Error> {
-    std::os::windows::fs::symlink_dir(target, link)
-        .map_err(Error::io(format!("link {}", link.display())))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,9 +304,9 @@ mod tests {
             exercise("compile_error"),
         ];
         let work = tempfile::tempdir().unwrap();
-        let (scratch, target) = (work.path().join("slot"), work.path().join("target"));
+        let scratch = work.path().join("slot");
 
-        let placed = prepare(&course, submission.path(), &assigned, &scratch, &target).unwrap();
+        let placed = prepare(&course, submission.path(), &assigned, &scratch).unwrap();
         assert_eq!(
             placed,
             [
@@ -316,22 +331,23 @@ mod tests {
         // The reference tests are the stubs': no solution is in the scratch checkout.
         let reference = fs::read_to_string(scratch.join("solutions/outcomes/pass.rs")).unwrap();
         assert_eq!(reference, stub);
-        assert_eq!(
-            fs::read_to_string(scratch.join("exercises/outcomes/abort.rs")).unwrap(),
-            fs::read_to_string(course.root.join("exercises/outcomes/abort.rs")).unwrap()
-        );
+        // Of the rest of the course, nothing: cargo builds the assigned exercises only.
+        assert!(!scratch.join("exercises/outcomes/abort.rs").exists());
+        let info = fs::read_to_string(scratch.join("info.toml")).unwrap();
+        assert_eq!(info.matches("[[exercises]]").count(), 3, "{info}");
+        let solutions = fs::read_to_string(scratch.join("solutions/Cargo.toml")).unwrap();
+        assert_eq!(solutions.matches("[[bin]]").count(), 3, "{solutions}");
         let manifest = fs::read_to_string(scratch.join("exercises/Cargo.toml")).unwrap();
         let testkit = course.root.join("exercises").join("../../../../testkit");
         assert!(
             manifest.contains(&testkit.display().to_string()),
             "{manifest}"
         );
-        assert_eq!(fs::read_link(scratch.join("target")).unwrap(), target);
 
         // The next student's identical file leaves the scratch file untouched for cargo.
         let path = scratch.join("exercises/outcomes/pass.rs");
         let before = fs::metadata(&path).unwrap().modified().unwrap();
-        prepare(&course, submission.path(), &assigned, &scratch, &target).unwrap();
+        prepare(&course, submission.path(), &assigned, &scratch).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
     }
 }
