@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 
 use crate::classroom::assignment::{self, Selection};
 use crate::classroom::grade::{Options as GradeOptions, SandboxMode};
-use crate::classroom::roster::{self, Partition, Submission};
+use crate::classroom::roster::{self, Partition, Student};
 use crate::course::Course;
 use crate::error::Error;
 use crate::gradebook::Assigned;
@@ -320,7 +320,7 @@ pub enum Action {
         name: String,
     },
     Grade {
-        submissions: Vec<Submission>,
+        students: Vec<Student>,
         assignment: Vec<Assigned>,
         formats: Vec<ClassFormat>,
         out: PathBuf,
@@ -475,12 +475,12 @@ impl Args {
                         },
                     )?,
                 };
-                let mut submissions = roster::discover(&paths)?;
+                let mut students = roster::discover(&paths)?;
                 if let Some(partition) = partition {
-                    submissions = partition.select(submissions);
+                    students = partition.select(students);
                 }
                 Action::Grade {
-                    submissions,
+                    students,
                     assignment,
                     formats: distinct(format),
                     out,

@@ -178,7 +178,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             Ok(ExitCode::SUCCESS)
         }
         Action::Grade {
-            submissions,
+            students,
             assignment,
             formats,
             out,
@@ -189,7 +189,7 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
             }
             let book = classroom::grade::grade(
                 course,
-                submissions,
+                students,
                 assignment,
                 options,
                 &engine.cargo,

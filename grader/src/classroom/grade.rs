@@ -21,7 +21,7 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 use crate::build::Cargo;
-use crate::classroom::roster::Submission;
+use crate::classroom::roster::Student;
 use crate::classroom::scratch::{self, Placed};
 use crate::course::{Course, EXERCISES_DIR, Exercise, Side};
 use crate::engine::{Engine, Graded, ReferenceSource};
@@ -117,12 +117,12 @@ fn yes_no(value: bool) -> &'static str {
     if value { "yes" } else { "no" }
 }
 
-/// Grades `submissions` on `assignment`; `progress` hears of each student as they are
+/// Grades `students` on `assignment`; `progress` hears of each student as they are
 /// done. Student failures, and students that cannot be graded, are data in the
 /// gradebook; an error means the grader itself could not go on.
 pub fn grade(
     course: &Course,
-    submissions: &[Submission],
+    students: &[Student],
     assignment: &[Assigned],
     options: &Options,
     cargo: &Cargo,
@@ -157,7 +157,7 @@ pub fn grade(
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<BTreeMap<usize, Result<StudentGrades, Error>>> = Mutex::default();
-    let slots = options.jobs.clamp(1, submissions.len().max(1));
+    let slots = options.jobs.clamp(1, students.len().max(1));
     thread::scope(|scope| {
         for slot in 0..slots {
             let (context, next, done, results) = (&context, &next, &done, &results);
@@ -165,7 +165,7 @@ pub fn grade(
             scope.spawn(move || {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(submission) = submissions.get(index) else {
+                    let Some(submission) = students.get(index) else {
                         break;
                     };
                     let graded = context.grade_student(submission, &scratch);
@@ -173,7 +173,7 @@ pub fn grade(
                         progress(Progress::Graded {
                             student,
                             done: done.fetch_add(1, Ordering::Relaxed) + 1,
-                            total: submissions.len(),
+                            total: students.len(),
                             cached: *cached,
                         });
                     }
@@ -184,7 +184,7 @@ pub fn grade(
                         .insert(index, graded.map(|(student, _)| student));
                     if failed {
                         // The grader cannot go on; the other slots stop at their next student.
-                        next.store(submissions.len(), Ordering::Relaxed);
+                        next.store(students.len(), Ordering::Relaxed);
                         break;
                     }
                 }
@@ -254,7 +254,7 @@ impl Context<'_> {
     /// One student's grades, and whether they all came from the cache.
     fn grade_student(
         &self,
-        submission: &Submission,
+        submission: &Student,
         scratch: &Path,
     ) -> Result<(StudentGrades, bool), Error> {
         let started = Instant::now();
@@ -326,7 +326,7 @@ impl Context<'_> {
 
     /// Everything one exercise's grade depends on: this grader, the course's tests and
     /// settings for it, the student's file.
-    fn cache_key(&self, submission: &Submission, exercise: &Exercise) -> String {
+    fn cache_key(&self, submission: &Student, exercise: &Exercise) -> String {
         let mut hash = Sha256::new();
         hash.update(env!("CARGO_PKG_VERSION"));
         hash.update(grader_identity());

@@ -15,9 +15,9 @@ use std::str::FromStr;
 use crate::course::EXERCISES_DIR;
 use crate::error::Error;
 
-/// One student's submission.
+/// One student of the class: who, and where their submission is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Submission {
+pub struct Student {
     /// The student's id: the folder's name.
     pub student: String,
     pub path: PathBuf,
@@ -41,7 +41,7 @@ fn id_of(path: &Path) -> String {
 
 /// The submissions under `paths`, sorted by student id. A path that does not exist or
 /// holds no submission at all is a usage error; so is a student id found twice.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<Submission>, Error> {
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<Student>, Error> {
     let mut found = Vec::new();
     for path in paths {
         if !path.is_dir() {
@@ -52,7 +52,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Submission>, Error> {
             )));
         }
         if is_checkout(path) {
-            found.push(Submission {
+            found.push(Student {
                 student: id_of(path),
                 path: path.clone(),
                 problem: None,
@@ -73,7 +73,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Submission>, Error> {
                     child.display()
                 )
             });
-            students.push(Submission {
+            students.push(Student {
                 student: name,
                 path: child,
                 problem,
@@ -134,7 +134,7 @@ impl FromStr for Partition {
 impl Partition {
     /// This share of `submissions` (sorted by id): every N-th, starting at the K-th, so
     /// the shares are even, disjoint and together the whole class, on any machine.
-    pub fn select(self, submissions: Vec<Submission>) -> Vec<Submission> {
+    pub fn select(self, submissions: Vec<Student>) -> Vec<Student> {
         submissions
             .into_iter()
             .enumerate()
@@ -201,8 +201,8 @@ mod tests {
 
     #[test]
     fn partitions_are_disjoint_even_and_cover_the_class() {
-        let students: Vec<Submission> = (0..10)
-            .map(|n| Submission {
+        let students: Vec<Student> = (0..10)
+            .map(|n| Student {
                 student: format!("s{n:02}"),
                 path: PathBuf::new(),
                 problem: None,
