@@ -94,6 +94,23 @@ impl ExerciseGrade {
     pub fn passed(&self) -> bool {
         self.verdict == VerdictKind::Pass
     }
+
+    /// What a student reads about a grade that is not a pass: the verdict and why, each
+    /// flag, and (`with_details`) the details. Empty for a pass.
+    pub fn failure_text(&self, with_details: bool) -> String {
+        if self.passed() {
+            return String::new();
+        }
+        let mut text = format!("{}: {}", self.verdict.as_str(), self.message);
+        for flag in &self.flags {
+            text.push_str(&format!("\nflagged: {flag}"));
+        }
+        if with_details && !self.output.is_empty() {
+            text.push_str("\n\n");
+            text.push_str(&self.output);
+        }
+        text
+    }
 }
 
 impl StudentGrades {

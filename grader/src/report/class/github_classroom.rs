@@ -46,15 +46,7 @@ pub fn render(book: &Gradebook, index: usize) -> std::result::Result<String, Str
                         VerdictKind::CompileError => "error",
                         _ => "fail",
                     },
-                    if grade.passed() {
-                        String::new()
-                    } else {
-                        let mut text = format!("{}: {}", grade.verdict.as_str(), grade.message);
-                        for flag in &grade.flags {
-                            text.push_str(&format!("\nflagged: {flag}"));
-                        }
-                        text
-                    },
+                    grade.failure_text(false),
                 ),
             };
             Test {

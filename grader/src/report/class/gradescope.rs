@@ -48,17 +48,7 @@ pub fn render(book: &Gradebook, index: usize) -> Result<String, String> {
                 (_, Some(reason)) => format!("not graded: {reason}"),
                 (None, None) => "not graded".to_owned(),
                 (Some(grade), None) if grade.passed() => "passed".to_owned(),
-                (Some(grade), None) => {
-                    let mut text = format!("{}: {}", grade.verdict.as_str(), grade.message);
-                    for flag in &grade.flags {
-                        text.push_str(&format!("\nflagged: {flag}"));
-                    }
-                    if !grade.output.is_empty() {
-                        text.push_str("\n\n");
-                        text.push_str(&grade.output);
-                    }
-                    text
-                }
+                (Some(grade), None) => grade.failure_text(true),
             };
             Test {
                 name: &assigned.exercise,
