@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
@@ -91,6 +91,9 @@ pub struct Engine<'a> {
     references: Mutex<BTreeMap<String, Arc<Reference>>>,
     /// The fallback for a course that is not a git checkout has been noted once.
     said_no_repository: AtomicBool,
+    /// Tests may read only the system and their own executable (classroom grading: no
+    /// other student's files, none of the instructor's), where Landlock allows.
+    pub confine_reads: bool,
 }
 
 /// What the engine is doing, as it happens: the stream a [`Listener`] (a report sink, the
@@ -189,6 +192,7 @@ impl<'a> Engine<'a> {
             reference: ReferenceSource::Committed,
             references: Mutex::new(BTreeMap::new()),
             said_no_repository: AtomicBool::new(false),
+            confine_reads: false,
         }
     }
 
@@ -500,6 +504,11 @@ impl<'a> Engine<'a> {
         }
         spec.args = libtest::args(results.path());
         spec.contain = true;
+        if self.confine_reads {
+            let mut readable: Vec<PathBuf> = run::SYSTEM_DIRS.iter().map(PathBuf::from).collect();
+            readable.push(executable.to_path_buf());
+            spec.readable = Some(readable);
+        }
         spec.results = Some(results);
         spec.output_cap = TEST_OUTPUT_CAP;
         spec.diagnose_timeout = true;

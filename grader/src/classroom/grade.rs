@@ -93,11 +93,13 @@ pub fn sandbox_status(mode: SandboxMode) -> Result<Vec<String>, Error> {
                 "process group, time and resource limits"
             } else {
                 if containment.no_network {
-                    "own PID, mount and user namespaces; Landlock (writes only to a scratch \
-                     tmpfs, no TCP, no signals out); time and resource limits"
+                    "own PID, mount and user namespaces; Landlock (reads only the system \
+                     and the test itself, writes only to a scratch tmpfs, no TCP, no signals \
+                     out); time and resource limits"
                 } else {
-                    "own PID, mount and user namespaces; Landlock (writes only to a scratch \
-                     tmpfs); time and resource limits"
+                    "own PID, mount and user namespaces; Landlock (reads only the system \
+                     and the test itself, writes only to a scratch tmpfs); time and \
+                     resource limits"
                 }
             }
         ),
@@ -290,6 +292,7 @@ impl Context<'_> {
             cargo.confine = Some(Arc::new(confinement(self.course, scratch, self.policy_dir)));
         }
         let mut engine = Engine::new(&scratch_course, cargo, false);
+        engine.confine_reads = self.sandbox != SandboxMode::Off;
         engine.reference = ReferenceSource::WorkingTree;
         engine.jobs = 1;
         // Only what the cache does not have.
@@ -361,13 +364,7 @@ fn confinement(course: &Course, scratch: &Path, policy_dir: &Path) -> crate::run
             .map(PathBuf::from)
             .or_else(|| home.as_ref().map(|home| home.join(default)))
     };
-    let mut readable: Vec<PathBuf> = [
-        "/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev",
-        "/opt",
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .collect();
+    let mut readable: Vec<PathBuf> = crate::run::SYSTEM_DIRS.iter().map(PathBuf::from).collect();
     readable.extend(under_home("RUSTUP_HOME", ".rustup"));
     readable.extend(std::env::current_exe().ok());
     readable.push(policy_dir.to_path_buf());

@@ -91,10 +91,41 @@ pub fn prepare(
             &scratch.join(SOLUTIONS_DIR).join(exercise.relative_path()),
         )?;
     }
+    prune(scratch, assigned)?;
     assigned
         .iter()
         .map(|exercise| place(course, submission, exercise, scratch))
         .collect()
+}
+
+/// Removes the exercise files an earlier assignment left in a reused scratch checkout:
+/// the course it loads must hold the assigned exercises only.
+fn prune(scratch: &Path, assigned: &[&Exercise]) -> Result<(), Error> {
+    let keep: Vec<std::path::PathBuf> = assigned
+        .iter()
+        .map(|exercise| exercise.relative_path())
+        .collect();
+    for side in [EXERCISES_DIR, SOLUTIONS_DIR] {
+        let root = scratch.join(side);
+        let Ok(dirs) = fs::read_dir(&root) else {
+            continue;
+        };
+        for dir in dirs
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.is_dir())
+        {
+            for file in fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = file.path();
+                let relative = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
+                if path.extension().is_some_and(|ext| ext == "rs") && !keep.contains(&relative) {
+                    fs::remove_file(&path)
+                        .map_err(Error::io(format!("remove {}", path.display())))?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Puts the student's file of `exercise` into the scratch checkout.

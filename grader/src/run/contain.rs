@@ -26,7 +26,7 @@ use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use landlock::{
@@ -151,7 +151,11 @@ fn probe_landlock() -> bool {
 /// listed files (its results channel, `/dev/null`), use no TCP, and signal no process
 /// outside the run; it may read what the user can read.
 /// `None` where the kernel has no Landlock.
-pub fn write_ruleset(scratch: &Path, files: &[&Path]) -> io::Result<Option<OwnedFd>> {
+pub fn write_ruleset(
+    scratch: &Path,
+    files: &[&Path],
+    readable: Option<&[PathBuf]>,
+) -> io::Result<Option<OwnedFd>> {
     if !support().landlock {
         return Ok(None);
     }
@@ -159,9 +163,14 @@ pub fn write_ruleset(scratch: &Path, files: &[&Path]) -> io::Result<Option<Owned
     let path_fd = |path: &Path| {
         PathFd::new(path).map_err(|err| io::Error::other(format!("{}: {err}", path.display())))
     };
+    let reads = if readable.is_some() {
+        AccessFs::from_read(LANDLOCK_ABI)
+    } else {
+        landlock::BitFlags::empty()
+    };
     let mut ruleset = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
-        .handle_access(AccessFs::from_write(LANDLOCK_ABI))
+        .handle_access(AccessFs::from_write(LANDLOCK_ABI) | reads)
         .map_err(to_io)?
         // No TCP at all (kernels with Landlock ABI 4, 6.7 and later): no exercise uses the
         // network, and a test must not reach other machines or services of this one.
@@ -176,12 +185,27 @@ pub fn write_ruleset(scratch: &Path, files: &[&Path]) -> io::Result<Option<Owned
         .map_err(to_io)?
         .add_rule(PathBeneath::new(
             path_fd(scratch)?,
-            AccessFs::from_write(LANDLOCK_ABI),
+            AccessFs::from_write(LANDLOCK_ABI) | reads,
         ))
         .map_err(to_io)?;
     for file in files {
         ruleset = ruleset
             .add_rule(PathBeneath::new(path_fd(file)?, AccessFs::WriteFile))
+            .map_err(to_io)?;
+    }
+    // Confined reads: the system (the loader, libraries, /etc, /sys), the program, and
+    // (below, in the init) the namespace's own /proc; nothing of the user's files.
+    for path in readable.unwrap_or_default() {
+        let Ok(fd) = PathFd::new(path) else {
+            continue;
+        };
+        let access = if path.is_dir() {
+            reads
+        } else {
+            reads & AccessFs::from_file(LANDLOCK_ABI)
+        };
+        ruleset = ruleset
+            .add_rule(PathBeneath::new(fd, access))
             .map_err(to_io)?;
     }
     Ok(Option::<OwnedFd>::from(ruleset))
@@ -199,8 +223,11 @@ pub struct Plan {
 struct NamespacePlan {
     flags: libc::c_int,
     /// Landlock write rights, most to least, for the rule on the tmpfs mounted in the
-    /// child: the first the kernel takes is the set the ruleset handles.
+    /// child: the first the kernel takes is the set the ruleset handles (with the read
+    /// rights when reads are confined).
     write_rights: [u64; 4],
+    /// Read rights for the namespace's own /proc, when reads are confined.
+    proc_rights: Option<u64>,
     /// `/proc/self/{setgroups,uid_map,gid_map}` and what to write there.
     id_maps: Option<[(CString, Vec<u8>); 3]>,
     scratch: CString,
@@ -208,8 +235,13 @@ struct NamespacePlan {
 }
 
 impl Plan {
-    /// The plan for one contained run with `scratch` as its private writable dir.
-    pub fn new(scratch: &Path, landlock: Option<OwnedFd>) -> io::Result<Plan> {
+    /// The plan for one contained run with `scratch` as its private writable dir;
+    /// `confined_reads` when the ruleset confines reads too.
+    pub fn new(
+        scratch: &Path,
+        landlock: Option<OwnedFd>,
+        confined_reads: bool,
+    ) -> io::Result<Plan> {
         let cstring = |bytes: &[u8]| {
             CString::new(bytes).map_err(|_| io::Error::other("a path contains a NUL byte"))
         };
@@ -239,8 +271,15 @@ impl Plan {
                 };
                 Some(NamespacePlan {
                     flags: user | libc::CLONE_NEWPID | libc::CLONE_NEWNS,
-                    write_rights: [ABI::V5, ABI::V3, ABI::V2, ABI::V1]
-                        .map(|abi| AccessFs::from_write(abi).bits()),
+                    write_rights: [ABI::V5, ABI::V3, ABI::V2, ABI::V1].map(|abi| {
+                        let reads = if confined_reads {
+                            AccessFs::from_read(abi)
+                        } else {
+                            landlock::BitFlags::empty()
+                        };
+                        (AccessFs::from_write(abi) | reads).bits()
+                    }),
+                    proc_rights: confined_reads.then(|| AccessFs::from_read(ABI::V1).bits()),
                     id_maps,
                     scratch: cstring(scratch.as_os_str().as_bytes())?,
                     tmpfs_options: cstring(
@@ -410,13 +449,18 @@ unsafe fn relay_and_init(namespaces: &NamespacePlan, landlock: Option<&OwnedFd>)
         }
         // A /proc of the namespace's own: the test reads its threads there (the testkit
         // does), and the ids it sees (`gettid`) are the namespace's.
-        libc::mount(
+        let proc_mounted = libc::mount(
             c"proc".as_ptr(),
             c"/proc".as_ptr(),
             c"proc".as_ptr(),
             libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
             std::ptr::null(),
-        );
+        ) == 0;
+        // Confined reads: the rule names the new /proc (a rule on the one it covers would
+        // not reach it).
+        if proc_mounted && let (Some(ruleset), Some(rights)) = (landlock, namespaces.proc_rights) {
+            allow_writes_beneath(ruleset.as_raw_fd(), &c"/proc".to_owned(), &[rights])?;
+        }
         let test = check(libc::fork())?;
         if test == 0 {
             libc::close(status_write);

@@ -111,11 +111,31 @@ pub struct Spec {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Sees the process's stdout as it comes (the captured copy is kept as usual).
     pub on_stdout: Option<StdoutObserver>,
+    /// For a contained run: confine its reads to these folders and files (and its scratch
+    /// directory and its own `/proc`), with Landlock where the kernel has it. `None`: it
+    /// reads what the user can read.
+    pub readable: Option<Vec<PathBuf>>,
     /// For a process that is not contained but must be confined (a classroom build of
     /// student code): Landlock rules for it and everything it starts (Linux; ignored
     /// where the kernel has no Landlock).
     pub confine: Option<Confinement>,
 }
+
+/// What a contained run may touch besides its scratch directory.
+#[derive(Clone, Copy, Debug)]
+pub struct Contained<'a> {
+    pub scratch: &'a Path,
+    /// Files it may write (its results channel).
+    pub writable: &'a [&'a Path],
+    /// Where it may read, if reads are confined.
+    pub readable: Option<&'a [PathBuf]>,
+}
+
+/// The system's folders a program needs to read to start and run (the loader, its
+/// libraries, `/etc`, `/sys`, `/dev`): what a confined process may read besides its own.
+pub const SYSTEM_DIRS: &[&str] = &[
+    "/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev", "/opt",
+];
 
 /// Where a confined process may read and write (and it has no TCP).
 #[derive(Clone, Debug)]
@@ -159,6 +179,7 @@ impl Spec {
             watch_threads: None,
             cancel: None,
             on_stdout: None,
+            readable: None,
             confine: None,
         }
     }
@@ -482,9 +503,11 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
     platform::prepare(
         &mut command,
         spec.limits,
-        scratch
-            .as_ref()
-            .map(|dir| (dir.path(), writable.as_slice())),
+        scratch.as_ref().map(|dir| Contained {
+            scratch: dir.path(),
+            writable: writable.as_slice(),
+            readable: spec.readable.as_deref(),
+        }),
         spec.confine.as_ref(),
     )?;
     platform::adopt_orphans();
@@ -893,6 +916,39 @@ mod contained_tests {
             // raises): the grader's init is.
             assert_eq!(contained("echo $$").stdout.text().trim(), "2");
         }
+    }
+
+    #[test]
+    fn confined_reads_reach_the_system_the_scratch_dir_and_proc_but_not_the_users_files() {
+        if !containment().read_only_checkout {
+            return; // No Landlock here: nothing to confine with.
+        }
+        let private = tempfile::tempdir().unwrap();
+        let secret = private.path().join("secret");
+        std::fs::write(&secret, "neighbour").unwrap();
+        let script = format!(
+            "cat /etc/passwd | grep -q root && echo system; \
+             cd \"$HOME\" && echo mine > x && cat x; \
+             grep -q Name /proc/self/status && echo proc; \
+             cat {} || echo refused",
+            secret.display()
+        );
+        let mut spec = Spec::new("/bin/sh", Duration::from_secs(60))
+            .arg("-c")
+            .arg(&script);
+        spec.contain = true;
+        let mut readable: Vec<PathBuf> = SYSTEM_DIRS.iter().map(PathBuf::from).collect();
+        readable.push(PathBuf::from("/bin/sh"));
+        spec.readable = Some(readable);
+        let output = run(&spec).unwrap();
+        assert_eq!(
+            output.stdout.text(),
+            "system\nmine\nproc\nrefused\n",
+            "{}",
+            output.stderr.text()
+        );
+        // Unconfined, the same run reads the file.
+        assert!(contained(&script).stdout.text().contains("neighbour"));
     }
 
     #[test]

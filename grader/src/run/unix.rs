@@ -2,7 +2,6 @@
 
 use std::io;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
 use std::process::{Child, Command, ExitStatus};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -24,14 +23,18 @@ const KILL_SETTLE: Duration = Duration::from_secs(2);
 pub fn prepare(
     command: &mut Command,
     limits: Option<Limits>,
-    contain: Option<(&Path, &[&Path])>,
+    contain: Option<super::Contained<'_>>,
     confine: Option<&super::Confinement>,
 ) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     let plan = contain
-        .map(|(scratch, writable)| {
-            let ruleset = super::contain::write_ruleset(scratch, writable)?;
-            super::contain::Plan::new(scratch, ruleset)
+        .map(|contained| {
+            let ruleset = super::contain::write_ruleset(
+                contained.scratch,
+                contained.writable,
+                contained.readable,
+            )?;
+            super::contain::Plan::new(contained.scratch, ruleset, contained.readable.is_some())
         })
         .transpose()?;
     #[cfg(target_os = "linux")]

@@ -17,7 +17,7 @@ pub fn adopt_orphans() {}
 pub fn prepare(
     command: &mut Command,
     _limits: Option<Limits>,
-    _contain: Option<(&std::path::Path, &[&std::path::Path])>,
+    _contain: Option<super::Contained<'_>>,
     _confine: Option<&super::Confinement>,
 ) -> std::io::Result<()> {
     command.creation_flags(CREATE_NEW_PROCESS_GROUP);
