@@ -6,7 +6,8 @@ reference solution or the stub (a different mix per student), with a comment nam
 student so that no two students' files are the same. The floor for one student is what
 bare cargo needs for the same work: one `cargo test --no-run` building every assigned
 exercise's test binary in a copy of the course holding the student's files, plus running
-each test binary once. The grader does that and more (scratch checkouts, the classroom
+each test binary once. Every file carries a mark of the run, so neither side finds a
+build from an earlier run. The grader does that and more (scratch checkouts, the classroom
 policy's lints, contained test runs, the reports).
 
 Printed, for a class of `--small` and of `--large` students:
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "target" / "bench-class"
 FLOOR_TARGET = WORK / "floor-target"
 DEFAULT_EXERCISES = "threads1,scoped1,pools1,mpsc1,cbchan1,shared2,locks5,concurrent3"
+RUN = time.time_ns()
 
 
 def run(args, cwd=ROOT, env=None, ok=(0,)):
@@ -60,7 +62,8 @@ def make_class(size, exercises, dirs):
             source = (ROOT / side / dirs[name] / f"{name}.rs").read_text()
             target = folder / f"s{student:03}" / "exercises" / dirs[name] / f"{name}.rs"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(f"// student s{student:03}\n{source}")
+            # A mark of this run too: neither side may find a student's build from before.
+            target.write_text(f"// student s{student:03}, run {RUN}\n{source}")
     return folder
 
 
