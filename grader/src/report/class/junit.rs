@@ -87,4 +87,87 @@ mod tests {
         );
         assert!(xml.contains("<error message=\"not a checkout of the course: no exercises/ folder\" type=\"not_graded\"/>"), "{xml}");
     }
+
+    /// The structure of the common JUnit schema (the one CI dashboards read): `testsuites`
+    /// holds `testsuite`s, which hold `testcase`s, which hold `failure`, `error`,
+    /// `skipped`, `system-out` or `system-err`; the required attributes are
+    /// there; and every count attribute is the count of what it counts.
+    #[test]
+    fn the_report_has_the_structure_of_the_junit_schema() {
+        use quick_xml::events::Event;
+        let xml = render(&class()).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let mut path: Vec<String> = Vec::new();
+        // Per open testsuite: (declared tests, failures, errors), and what was found.
+        let mut suites: Vec<([usize; 3], [usize; 3])> = Vec::new();
+        let mut top = [0usize; 3];
+        let mut declared_top = None;
+        loop {
+            let event = reader.read_event().unwrap();
+            let (element, empty) = match &event {
+                Event::Start(element) => (Some(element.clone()), false),
+                Event::Empty(element) => (Some(element.clone()), true),
+                Event::End(_) => {
+                    if path.pop().as_deref() == Some("testsuite") {
+                        let (declared, found) = suites.pop().unwrap();
+                        assert_eq!(declared, found, "a testsuite's counts: {xml}");
+                    }
+                    (None, false)
+                }
+                Event::Eof => break,
+                _ => (None, false),
+            };
+            let Some(element) = element else {
+                continue;
+            };
+            let name = String::from_utf8(element.name().as_ref().to_vec()).unwrap();
+            let attr = |key: &str| {
+                element
+                    .try_get_attribute(key)
+                    .unwrap()
+                    .map(|value| String::from_utf8(value.value.to_vec()).unwrap())
+            };
+            let count = |key: &str| attr(key).map_or(0, |value| value.parse::<usize>().unwrap());
+            let parent = path.last().map(String::as_str);
+            let allowed = match name.as_str() {
+                "testsuites" => parent.is_none(),
+                "testsuite" => parent == Some("testsuites"),
+                "testcase" => parent == Some("testsuite"),
+                "failure" | "error" | "skipped" | "system-out" | "system-err" => {
+                    parent == Some("testcase")
+                }
+                _ => false,
+            };
+            assert!(allowed, "<{name}> inside {parent:?}: {xml}");
+            match name.as_str() {
+                "testsuites" => {
+                    declared_top = Some([count("tests"), count("failures"), count("errors")])
+                }
+                "testsuite" => {
+                    assert!(attr("name").is_some(), "a testsuite needs a name");
+                    suites.push(([count("tests"), count("failures"), count("errors")], [0; 3]));
+                }
+                "testcase" => {
+                    assert!(attr("name").is_some(), "a testcase needs a name");
+                    suites.last_mut().unwrap().1[0] += 1;
+                    top[0] += 1;
+                }
+                "failure" => {
+                    assert!(attr("type").is_some() && attr("message").is_some());
+                    suites.last_mut().unwrap().1[1] += 1;
+                    top[1] += 1;
+                }
+                "error" => {
+                    suites.last_mut().unwrap().1[2] += 1;
+                    top[2] += 1;
+                }
+                _ => {}
+            }
+            if !empty {
+                path.push(name);
+            }
+        }
+        assert_eq!(declared_top, Some(top), "the testsuites' counts: {xml}");
+        assert_eq!(top, [5, 2, 1]);
+    }
 }
