@@ -2399,6 +2399,21 @@ mod classroom {
             classroom["tests"][0]["filename"],
             "exercises/outcomes/pass.rs"
         );
+        // Kept grades serve an unchanged course; a changed course grades again.
+        let again = grade(&course, &class.join("zoe"), &out, &[]);
+        assert!(
+            again.stderr().contains("(kept from an earlier run)"),
+            "{}",
+            again.stderr()
+        );
+        course.edit(
+            "info.toml",
+            "format_version = 1",
+            "format_version = 1\n# changed",
+        );
+        let changed = grade(&course, &class.join("zoe"), &out, &[]);
+        assert_eq!(changed.code(), 0, "{}", changed.stderr());
+        assert!(!changed.stderr().contains("(kept"), "{}", changed.stderr());
     }
 
     /// A class graded in two partitions and merged is the class graded at once.

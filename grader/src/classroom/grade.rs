@@ -148,6 +148,7 @@ pub fn grade(
         exercises: &exercises,
         cargo: &cargo,
         cache: &cache,
+        course_fingerprint: course_fingerprint(course, options.sandbox),
         policy_dir: &policy_dir,
         sandbox: options.sandbox,
     };
@@ -243,6 +244,8 @@ fn write_policy(course: &Course, work: &Path) -> Result<forbid::Policy, Error> {
 /// What every slot shares.
 struct Context<'a> {
     course: &'a Course,
+    /// What every grade depends on besides its two files, hashed once per run.
+    course_fingerprint: String,
     assignment: &'a [Assigned],
     exercises: &'a [&'a Exercise],
     cargo: &'a Cargo,
@@ -331,24 +334,63 @@ impl Context<'_> {
     /// settings for it, the student's file.
     fn cache_key(&self, submission: &Student, exercise: &Exercise) -> String {
         let mut hash = Sha256::new();
-        hash.update(env!("CARGO_PKG_VERSION"));
-        hash.update(grader_identity());
+        hash.update(&self.course_fingerprint);
         for path in [
             self.course.path(exercise, Side::Exercise),
-            self.course.root.join("info.toml"),
-            self.course.root.join("Cargo.lock"),
             submission
                 .path
                 .join(EXERCISES_DIR)
                 .join(exercise.relative_path()),
         ] {
-            hash.update(path.display().to_string());
-            hash.update(fs::read(&path).unwrap_or_else(|_| b"<missing>".to_vec()));
+            hash_file(&mut hash, &path);
         }
-        hash.update(format!("{:?}", self.sandbox));
-        let digest = hash.finalize();
-        digest.iter().map(|byte| format!("{byte:02x}")).collect()
+        hex(&hash.finalize())
     }
+}
+
+/// Everything of the course and the grader that any grade depends on: this grader, the
+/// sandbox mode, `info.toml`, `Cargo.lock`, and the testkit's and compile-fail harness's
+/// files (a changed testkit or ui case changes verdicts too).
+fn course_fingerprint(course: &Course, sandbox: SandboxMode) -> String {
+    let mut hash = Sha256::new();
+    hash.update(env!("CARGO_PKG_VERSION"));
+    hash.update(grader_identity());
+    hash.update(format!("{sandbox:?}"));
+    for file in ["info.toml", "Cargo.lock"] {
+        hash_file(&mut hash, &course.root.join(file));
+    }
+    for dir in ["grader/testkit", crate::course::UI_HARNESS_DIR] {
+        let mut files = Vec::new();
+        list_files(&course.root.join(dir), &mut files);
+        files.sort();
+        for file in files {
+            hash_file(&mut hash, &file);
+        }
+    }
+    hex(&hash.finalize())
+}
+
+/// The files beneath `dir`, build folders aside.
+fn list_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if entry.file_name() != "target" {
+                list_files(&path, files);
+            }
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+fn hash_file(hash: &mut Sha256, path: &Path) {
+    hash.update(path.display().to_string());
+    hash.update(fs::read(path).unwrap_or_else(|_| b"<missing>".to_vec()));
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Where the build of one slot's student code may read and write (Landlock, where the
