@@ -70,7 +70,7 @@ pub struct BuildOutput {
     pub fresh: BTreeSet<String>,
     /// Uses of what classroom grading forbids, per exercise, from the compiler's errors
     /// (only when the policy is on: see `forbid.rs`).
-    pub forbidden: BTreeMap<String, Vec<forbid::Finding>>,
+    pub forbidden: BTreeMap<String, Vec<forbid::ForbiddenUse>>,
 }
 
 impl BuildOutput {
@@ -220,7 +220,7 @@ impl Cargo {
     ) -> Result<BuildOutput, Error> {
         let names: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
         let features = (side == Side::Exercise).then_some(EXERCISES_FEATURE);
-        let manifest = submission.root().join(side.dir()).join("Cargo.toml");
+        let manifest = submission.manifest(side);
         self.cargo_tests(course, submission, &manifest, features, &names, flavor)
     }
 
@@ -335,9 +335,11 @@ impl Cargo {
         flavor: Flavor,
         variants: &[(String, String)],
     ) -> Result<BuildOutput, Error> {
+        // The course's own answers: its tree is the one built.
+        let checkout = Submission::checkout(course);
         let dir = match flavor {
-            Flavor::Normal => course.target_dir().join("threadlings").join("variants"),
-            Flavor::Model => course.model_target_dir().join("variants"),
+            Flavor::Normal => checkout.target_dir().join("threadlings").join("variants"),
+            Flavor::Model => checkout.model_target_dir().join("variants"),
         };
         let src = dir.join("src");
         fs::create_dir_all(&src).map_err(Error::io(format!("create {}", src.display())))?;
@@ -366,8 +368,6 @@ impl Cargo {
         if names.is_empty() {
             return Ok(BuildOutput::default());
         }
-        // The course's own answers: its tree is the one built.
-        let checkout = Submission::checkout(course);
         self.cargo_tests(
             course,
             &checkout,
@@ -378,20 +378,25 @@ impl Cargo {
         )
     }
 
-    /// Builds the program (`main()`) of a learner's exercise; returns its executable.
-    pub fn build_program(&self, course: &Course, exercise: &Exercise) -> Result<PathBuf, Error> {
+    /// Builds the program (`main()`) of a submission's exercise; returns its executable.
+    pub fn build_program(
+        &self,
+        course: &Course,
+        submission: &Submission,
+        exercise: &Exercise,
+    ) -> Result<PathBuf, Error> {
         let mut spec = Spec::new(&self.program, BUILD_TIMEOUT)
-            .env("CARGO_TARGET_DIR", course.target_dir())
+            .env("CARGO_TARGET_DIR", submission.target_dir())
             .arg("build")
             .arg("--quiet")
             .arg("--message-format=json")
             .arg("--manifest-path")
-            .arg(course.manifest(Side::Exercise))
+            .arg(submission.manifest(Side::Exercise))
             .arg("--features")
             .arg(EXERCISES_FEATURE)
             .arg("--bin")
             .arg(&exercise.name);
-        spec.cwd = Some(course.root.clone());
+        spec.cwd = Some(submission.root().to_owned());
         bound_compilers(&mut spec, course)?;
         spec.output_cap = BUILD_OUTPUT_CAP;
         spec.cancel.clone_from(&self.cancel);
@@ -422,20 +427,24 @@ impl Cargo {
             })
     }
 
-    /// Builds the trybuild harness that grades compile-fail lessons; returns its
-    /// executable. The first build compiles trybuild itself, once per checkout.
-    pub fn build_ui_harness(&self, course: &Course) -> Result<PathBuf, Error> {
+    /// Builds a submission's trybuild harness that grades compile-fail lessons; returns
+    /// its executable. The first build compiles trybuild itself, once per tree.
+    pub fn build_ui_harness(
+        &self,
+        course: &Course,
+        submission: &Submission,
+    ) -> Result<PathBuf, Error> {
         let mut spec = Spec::new(&self.program, BUILD_TIMEOUT)
-            .env("CARGO_TARGET_DIR", course.target_dir())
+            .env("CARGO_TARGET_DIR", submission.target_dir())
             .arg("test")
             .arg("--no-run")
             .arg("--quiet")
             .arg("--message-format=json")
             .arg("--manifest-path")
-            .arg(course.ui_harness_dir().join("Cargo.toml"))
+            .arg(submission.ui_harness_dir().join("Cargo.toml"))
             .arg("--test")
             .arg(UI_HARNESS_TARGET);
-        spec.cwd = Some(course.root.clone());
+        spec.cwd = Some(submission.root().to_owned());
         bound_compilers(&mut spec, course)?;
         spec.output_cap = BUILD_OUTPUT_CAP;
         spec.cancel.clone_from(&self.cancel);
@@ -458,7 +467,7 @@ impl Cargo {
             .ok_or_else(|| {
                 Error::Tool(format!(
                     "cargo could not build the compile-fail harness in {}:\n{}",
-                    course.ui_harness_dir().display(),
+                    submission.ui_harness_dir().display(),
                     output.stderr.text().trim_end()
                 ))
             })
@@ -612,9 +621,9 @@ pub fn harness_crates(cargo: &Cargo, course: &Course) -> Vec<String> {
     crates_of(cargo, course, &course.ui_harness_dir().join("Cargo.toml"))
 }
 
-/// Whether the compile-fail harness's trybuild looks built.
-pub fn harness_built(course: &Course) -> bool {
-    crate_progress(course, &["trybuild".to_owned()]).complete()
+/// Whether the compile-fail harness's trybuild looks built in `submission`'s target.
+pub fn harness_built(submission: &Submission) -> bool {
+    crate_progress(submission, &["trybuild".to_owned()]).complete()
 }
 
 fn crates_of(cargo: &Cargo, course: &Course, manifest: &Path) -> Vec<String> {
@@ -719,7 +728,7 @@ fn rustc_host(course: &Course) -> Option<String> {
 /// Whether the crates the exercises name in their manifest (`[dependencies]` and
 /// `[dev-dependencies]`) look built already, without asking cargo: the usual case after
 /// the first start.
-pub fn course_crates_built(course: &Course) -> bool {
+pub fn course_crates_built(course: &Course, submission: &Submission) -> bool {
     #[derive(Deserialize)]
     struct Manifest {
         #[serde(default)]
@@ -739,14 +748,14 @@ pub fn course_crates_built(course: &Course) -> bool {
         .chain(manifest.dev_dependencies.keys())
         .map(|name| name.replace('-', "_"))
         .collect();
-    crate_progress(course, &direct).complete()
+    crate_progress(submission, &direct).complete()
 }
 
-/// How many of `crates` (from [`course_crates`]) have a compiled library in the target
-/// folder's `debug/deps`.
-pub fn crate_progress(course: &Course, crates: &[String]) -> CrateProgress {
+/// How many of `crates` (from [`course_crates`]) have a compiled library in the
+/// submission's target folder's `debug/deps`.
+pub fn crate_progress(submission: &Submission, crates: &[String]) -> CrateProgress {
     let built_names: BTreeSet<String> =
-        fs::read_dir(course.target_dir().join("debug").join("deps"))
+        fs::read_dir(submission.target_dir().join("debug").join("deps"))
             .map(|entries| {
                 entries
                     .flatten()
@@ -963,8 +972,8 @@ mod tests {
     #[test]
     fn crate_progress_counts_the_libraries_in_the_target_folder() {
         let root = tempfile::tempdir().unwrap();
-        let course = Course::bare(root.path().to_path_buf(), Vec::new());
-        let deps = course.target_dir().join("debug").join("deps");
+        let submission = Submission::at(root.path().to_path_buf());
+        let deps = submission.target_dir().join("debug").join("deps");
         fs::create_dir_all(&deps).unwrap();
         for file in [
             "librayon-0123abcd.rlib",
@@ -977,7 +986,7 @@ mod tests {
             .iter()
             .map(|name| (*name).to_owned())
             .collect();
-        let progress = crate_progress(&course, &crates);
+        let progress = crate_progress(&submission, &crates);
         assert_eq!(
             (progress.built, progress.total),
             (2, 4),

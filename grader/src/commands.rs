@@ -38,11 +38,11 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
         // Authors edit solutions before committing them: the working tree is the course.
         engine.reference = ReferenceSource::WorkingTree;
     }
-    let progress = Progress::new(course);
+    let progress = Progress::new(&engine.submission);
     if matches!(
         config.action,
         Action::Run { .. } | Action::Verify { .. } | Action::DevCheck { .. }
-    ) && !crate::build::course_crates_built(course)
+    ) && !crate::build::course_crates_built(course, &engine.submission)
     {
         // The first grading waits for cargo: never a silent minute.
         reporter.status(
@@ -66,12 +66,12 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
         ),
         Action::List => {
             let state = load(&progress, reporter)?;
-            reporter.list(course, &progress::done_flags(course, &state));
+            reporter.list(course, &progress.done_flags(course, &state));
             Ok(ExitCode::SUCCESS)
         }
         Action::Progress { markdown } => {
             let state = load(&progress, reporter)?;
-            reporter.progress(course, &progress::done_flags(course, &state), *markdown);
+            reporter.progress(course, &progress.done_flags(course, &state), *markdown);
             Ok(ExitCode::SUCCESS)
         }
         Action::Run { name, solution } => {
@@ -87,7 +87,8 @@ pub fn dispatch(config: &Config, reporter: &Reporter) -> Result<ExitCode, Error>
                 && side == Side::Exercise
                 && graded.verdict().passed()
                 && exercise.mode == crate::course::Mode::Test
-                && let Ok(output) = crate::program::run_main(&engine.cargo, course, exercise)
+                && let Ok(output) =
+                    crate::program::run_main(&engine.cargo, course, &engine.submission, exercise)
             {
                 // As rustlings does: what the program does, once it is right.
                 reporter.text(&format!(

@@ -19,6 +19,7 @@ use crate::build::Cargo;
 use crate::course::{Course, Exercise};
 use crate::error::Error;
 use crate::run::{self, Exit, Spec};
+use crate::submission::Submission;
 use crate::verdict::{self, Judgement, TestOutcome, TestResult, Verdict};
 
 /// What one harness run found.
@@ -35,16 +36,18 @@ pub enum Expectations {
     Bless,
 }
 
-/// Grades `source` (the learner's or the solution's file) against the lesson's cases.
+/// Grades `source` (the learner's or the solution's file) against the lesson's cases:
+/// the course's cases, staged and checked in `submission`'s tree with its harness.
 pub fn grade(
     course: &Course,
+    submission: &Submission,
     cargo: &Cargo,
     exercise: &Exercise,
     source: &str,
     expectations: Expectations,
 ) -> Result<HarnessRun, Error> {
-    let harness = cargo.build_ui_harness(course)?;
-    let stage_root = course.state_dir().join("ui");
+    let harness = cargo.build_ui_harness(course, submission)?;
+    let stage_root = submission.ui_stage_dir();
     fs::create_dir_all(&stage_root)
         .map_err(Error::io(format!("create {}", stage_root.display())))?;
     // One stage per lesson, one grader in it at a time.
@@ -58,9 +61,9 @@ pub fn grade(
 
     let mut spec = Spec::new(harness, exercise.timeout)
         .env("THREADLINGS_UI_DIR", relative_to_harness(&exercise.name))
-        .env("CARGO_MANIFEST_DIR", course.ui_harness_dir())
+        .env("CARGO_MANIFEST_DIR", submission.ui_harness_dir())
         .env("CARGO", cargo.program())
-        .env("CARGO_TARGET_DIR", course.target_dir())
+        .env("CARGO_TARGET_DIR", submission.target_dir())
         // The harness ends with a panic when a case fails; its backtrace helps nobody.
         .env("RUST_BACKTRACE", "0");
     if !cargo.color {
@@ -70,7 +73,7 @@ pub fn grade(
         Expectations::Check => spec.env_remove("TRYBUILD"),
         Expectations::Bless => spec.env("TRYBUILD", "overwrite"),
     };
-    spec.cwd = Some(course.ui_harness_dir());
+    spec.cwd = Some(submission.ui_harness_dir());
     spec.cancel.clone_from(&cargo.cancel);
     crate::build::bound_compilers(&mut spec, course)?;
     let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
@@ -214,6 +217,7 @@ fn parse_report(report: &str) -> Vec<TestResult> {
                 outcome,
                 message: None,
                 model: None,
+                duration: None,
             });
         } else if line.contains("TRYBUILD=overwrite")
             || line.starts_with("note: If the actual output is the correct output")

@@ -382,7 +382,9 @@ impl Course {
         self.root.join(side.dir()).join("Cargo.toml")
     }
 
-    /// The trybuild harness package that grades compile-fail lessons.
+    /// The course's trybuild harness package, whose cases are the compile-fail lessons'
+    /// specification (a submission grades with its own copy: see
+    /// [`crate::submission::Submission::ui_harness_dir`]).
     pub fn ui_harness_dir(&self) -> PathBuf {
         self.root.join(UI_HARNESS_DIR)
     }
@@ -392,17 +394,6 @@ impl Course {
         self.ui_harness_dir().join("cases").join(&exercise.name)
     }
 
-    /// Where the checkout builds (see [`crate::submission::Submission::target_dir`]).
-    pub fn target_dir(&self) -> PathBuf {
-        crate::submission::Submission::checkout(self).target_dir()
-    }
-
-    /// Where the checkout's model-checked exercises build.
-    pub fn model_target_dir(&self) -> PathBuf {
-        crate::submission::Submission::checkout(self).model_target_dir()
-    }
-
-    /// The model checker's bounds of `exercise` (meaningful for `model_check` ones).
     /// A course with `exercises` and defaults for everything else, for unit tests.
     #[cfg(test)]
     pub fn bare(root: PathBuf, exercises: Vec<Exercise>) -> Course {
@@ -416,16 +407,12 @@ impl Course {
         }
     }
 
+    /// The model checker's bounds of `exercise` (meaningful for `model_check` ones).
     pub fn model_bounds(&self, exercise: &Exercise) -> ModelBounds {
         self.model_bounds
             .get(&exercise.name)
             .copied()
             .unwrap_or_default()
-    }
-
-    /// Where the grader keeps the checkout's state, backups and scratch files.
-    pub fn state_dir(&self) -> PathBuf {
-        crate::submission::Submission::checkout(self).state_dir()
     }
 }
 

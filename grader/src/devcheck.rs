@@ -306,6 +306,7 @@ pub fn bless(engine: &Engine<'_>, exercise: &Exercise, reporter: &Reporter) -> R
         fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
     let ran = compile_fail::grade(
         course,
+        &engine.submission,
         &engine.cargo,
         exercise,
         &source,

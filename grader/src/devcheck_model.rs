@@ -363,7 +363,7 @@ mod tests {
         );
         let tampered = Judgement {
             verdict: Verdict::Tampered {
-                findings: vec!["x".into()],
+                findings: vec![crate::finding::Finding::SucceededDespiteFailure],
             },
             tests: Vec::new(),
         };

@@ -22,6 +22,7 @@ use crate::build::{BuildOutput, Cargo};
 use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::error::Error;
+use crate::finding::Finding;
 use crate::git;
 use crate::libtest;
 use crate::model_check;
@@ -430,7 +431,8 @@ impl<'a> Engine<'a> {
                     verdict: Verdict::Tampered {
                         findings: built.forbidden[&exercise.name]
                             .iter()
-                            .map(ToString::to_string)
+                            .cloned()
+                            .map(Finding::Forbidden)
                             .collect(),
                     },
                     tests: Vec::new(),
@@ -448,6 +450,7 @@ impl<'a> Engine<'a> {
         if exercise.mode == Mode::CompileFail {
             let ran = compile_fail::grade(
                 self.course,
+                &self.submission,
                 &self.cargo,
                 exercise,
                 source,
@@ -539,14 +542,14 @@ impl<'a> Engine<'a> {
             cpu_secs: exercise.timeout.as_secs() * cores + 5,
             file_bytes: FILE_LIMIT_BYTES,
         });
-        let output = thread::scope(|scope| {
-            scope.spawn(move || follow_tests(&stdout_pieces, exercise, listener));
+        let (output, durations) = thread::scope(|scope| {
+            let follower = scope.spawn(move || follow_tests(&stdout_pieces, exercise, listener));
             let output = run::run(&spec);
             // Its observer was the last sender: the follower ends with it.
             drop(spec);
-            output
-        })
-        .map_err(|err| Error::Tool(err.to_string()))?;
+            (output, follower.join().unwrap_or_default())
+        });
+        let output = output.map_err(|err| Error::Tool(err.to_string()))?;
         if output.exit == run::Exit::Cancelled {
             // A cancelled run judged nothing: it must never become a verdict.
             return Err(Error::Cancelled);
@@ -557,6 +560,9 @@ impl<'a> Engine<'a> {
             .map(Captured::text)
             .unwrap_or_default();
         let mut judgement = verdict::judge_run(expected, &output, &recorded, exercise.timeout);
+        for test in &mut judgement.tests {
+            test.duration = durations.get(&test.name).copied();
+        }
         if let Verdict::TimedOut { diagnosis, .. } = &mut judgement.verdict {
             let literals = fs::read_to_string(learner_file)
                 .map(|source| verdict::string_literals(&source))
@@ -575,10 +581,16 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// Tells `listener` of each test libtest starts and ends, from its stdout as it comes.
-fn follow_tests(pieces: &mpsc::Receiver<Vec<u8>>, exercise: &Exercise, listener: &dyn Listener) {
+/// Tells `listener` of each test libtest starts and ends, from its stdout as it comes;
+/// returns how long each test that ended took.
+fn follow_tests(
+    pieces: &mpsc::Receiver<Vec<u8>>,
+    exercise: &Exercise,
+    listener: &dyn Listener,
+) -> BTreeMap<String, Duration> {
     let mut lines = libtest::TestLines::default();
     let mut since = Instant::now();
+    let mut durations = BTreeMap::new();
     for piece in pieces {
         for line in lines.feed(&piece) {
             match line {
@@ -590,16 +602,19 @@ fn follow_tests(pieces: &mpsc::Receiver<Vec<u8>>, exercise: &Exercise, listener:
                     });
                 }
                 libtest::TestLine::Finished { name, passed } => {
+                    let duration = since.elapsed();
                     listener.event(&Event::TestFinished {
                         exercise,
                         test: &name,
                         passed,
-                        duration: since.elapsed(),
-                    })
+                        duration,
+                    });
+                    durations.insert(name, duration);
                 }
             }
         }
     }
+    durations
 }
 
 /// Runs `task` for every index in `0..count` on up to `jobs` threads (this one included),

@@ -10,7 +10,7 @@
 //! (which also covers `#[no_mangle]`, `#[export_name]` and `#[link_section]`), all as
 //! errors. So `use std::process as p; p::exit(0)` is caught like `std::process::exit(0)`.
 //! The errors come back as compiler messages with their lint's code, and become
-//! [`Finding`]s with the student's line. Pure: tables and text in, text out.
+//! [`ForbiddenUse`]s with the student's line. Pure: tables and text in, text out.
 
 use serde::{Deserialize, Serialize};
 
@@ -221,7 +221,7 @@ pub fn teaches_unsafe(solution: &str) -> bool {
 
 /// A forbidden use in a student's file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
+pub struct ForbiddenUse {
     /// What is used: `std::process::exit`, or `unsafe`.
     pub item: String,
     pub line: usize,
@@ -229,7 +229,7 @@ pub struct Finding {
     pub why: String,
 }
 
-impl std::fmt::Display for Finding {
+impl std::fmt::Display for ForbiddenUse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
@@ -242,9 +242,9 @@ impl std::fmt::Display for Finding {
 /// The finding behind one compiler diagnostic, if it is one of ours: its lint `code`,
 /// its `message` (`use of a disallowed method `std::process::exit``) and the line of its
 /// primary span.
-pub fn finding(code: &str, message: &str, line: usize) -> Option<Finding> {
+pub fn finding(code: &str, message: &str, line: usize) -> Option<ForbiddenUse> {
     if code == UNSAFE_LINT {
-        return Some(Finding {
+        return Some(ForbiddenUse {
             item: "unsafe".to_owned(),
             line,
             why: "lets code break the rules the tests rely on (this lesson does not teach it)"
@@ -260,7 +260,7 @@ pub fn finding(code: &str, message: &str, line: usize) -> Option<Finding> {
         .find(|(_, path, _)| *path == item)
         .map_or("is forbidden in classroom grading", |(_, _, why)| why)
         .to_owned();
-    Some(Finding { item, line, why })
+    Some(ForbiddenUse { item, line, why })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::finding::Finding;
 use crate::verdict::VerdictKind;
 
 /// The grades of every student of one grading run (or of several merged partitions).
@@ -67,7 +68,7 @@ pub struct ExerciseGrade {
     /// What the student changed in the tests, or used that no exercise needs, with the
     /// line: flagged to the instructor whatever the verdict.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub flags: Vec<String>,
+    pub flags: Vec<Finding>,
     pub seconds: f64,
 }
 
@@ -202,7 +203,11 @@ pub(crate) mod tests {
                     },
                 ],
                 flags: if verdict == VerdictKind::Tampered {
-                    vec!["test `tests::every_worker_runs_once` was deleted or renamed".to_owned()]
+                    vec![Finding::Tests {
+                        change: crate::tamper::Tampering::Removed {
+                            item: "test `tests::every_worker_runs_once`".to_owned(),
+                        },
+                    }]
                 } else {
                     Vec::new()
                 },

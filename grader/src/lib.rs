@@ -12,7 +12,8 @@
 //!            progress (the only state writer)
 //! engine     engine (grade = build → run → judge, emitting events), program, gradebook
 //! mechanics  build, compile_fail, libtest, verdict, model_check, weaken, git
-//! base       course (trusted), submission (graded), error, tamper, forbid, invocation,
+//! base       course (trusted), submission (graded), finding, error, tamper, forbid,
+//!            invocation,
 //!            run/ (the only process starter)
 //! ```
 //!
@@ -30,6 +31,7 @@ pub mod devcheck;
 pub mod devcheck_model;
 pub mod engine;
 pub mod error;
+pub mod finding;
 pub mod forbid;
 pub mod git;
 pub mod gradebook;

@@ -19,6 +19,8 @@
 
 use serde::Serialize;
 
+use crate::finding::Finding;
+
 /// How `threadlings_testkit::model` starts the stderr line of a deadlock report (the
 /// testkit's `DEADLOCK_MARKER`; the grader does not depend on the testkit).
 pub const DEADLOCK_MARKER: &str = "threadlings model check:";
@@ -275,7 +277,7 @@ pub fn deadlock_report(stderr: &str) -> Option<&str> {
 /// one OS thread, so a std atomic is never raced and never reordered there: a `Relaxed`
 /// one would pass where the lesson's orderings are wrong. Each finding names the line
 /// and the facade item to use instead. (`Ordering` is the same type in both: allowed.)
-pub fn unseen_by_the_model(source: &str) -> Vec<String> {
+pub fn unseen_by_the_model(source: &str) -> Vec<Finding> {
     let Ok(file) = syn::parse_file(source) else {
         return Vec::new(); // The compiler has said what is wrong with it.
     };
@@ -288,7 +290,7 @@ pub fn unseen_by_the_model(source: &str) -> Vec<String> {
 
 #[derive(Default)]
 struct StdSyncFinder {
-    findings: Vec<String>,
+    findings: Vec<Finding>,
 }
 
 impl StdSyncFinder {
@@ -311,11 +313,11 @@ impl StdSyncFinder {
             ["hint", "spin_loop", ..] => "threadlings_testkit::sync::hint::spin_loop".to_owned(),
             _ => return,
         };
-        let finding = format!(
-            "line {line}: `{}` is invisible to the model checker, so it would check nothing; \
-             use `{facade}`",
-            segments.join("::")
-        );
+        let finding = Finding::UnseenByModel {
+            path: segments.join("::"),
+            line,
+            facade,
+        };
         if !self.findings.contains(&finding) {
             self.findings.push(finding);
         }
@@ -406,8 +408,12 @@ mod tests {
     use std::sync::atomic::AtomicBool;
 }
 "#;
+        let said: Vec<String> = unseen_by_the_model(source)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
-            unseen_by_the_model(source),
+            said,
             [
                 "line 1: `std::sync::atomic::AtomicBool` is invisible to the model checker, so it would check nothing; use `threadlings_testkit::sync::atomic::AtomicBool`",
                 "line 3: `core::cell::UnsafeCell` is invisible to the model checker, so it would check nothing; use `threadlings_testkit::sync::cell::UnsafeCell`",

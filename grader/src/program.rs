@@ -13,6 +13,7 @@ use crate::course::{Course, Exercise};
 use crate::engine::MEMORY_LIMIT_BYTES;
 use crate::error::Error;
 use crate::run::{self, Exit, Limits, Spec};
+use crate::submission::Submission;
 
 /// Output kept of each stream of the program (half from the start, half from the end).
 const OUTPUT_CAP: usize = 16 * 1024;
@@ -33,14 +34,15 @@ pub enum ProgramEnd {
     TimedOut(Duration),
 }
 
-/// Builds the exercise's program and runs it once. `Err(Error::Cancelled)` when it was
+/// Builds the program of `submission`'s exercise and runs it once. `Err(Error::Cancelled)` when it was
 /// cancelled (a save, a quit).
 pub fn run_main(
     cargo: &Cargo,
     course: &Course,
+    submission: &Submission,
     exercise: &Exercise,
 ) -> Result<ProgramOutput, Error> {
-    let program = cargo.build_program(course, exercise)?;
+    let program = cargo.build_program(course, submission, exercise)?;
     let cores = std::thread::available_parallelism().map_or(1, usize::from) as u64;
     let mut spec = Spec::new(program, exercise.timeout);
     spec.contain = true;

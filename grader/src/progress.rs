@@ -35,6 +35,7 @@ use crate::course::{Course, Exercise, Side};
 use crate::engine::{Graded, content_hash};
 use crate::error::Error;
 use crate::git;
+use crate::submission::Submission;
 use crate::verdict::VerdictKind;
 
 /// Version 2 signs verdict records; version 1 files are read, their records ignored.
@@ -84,18 +85,21 @@ pub struct Loaded {
     pub warning: Option<String>,
 }
 
-/// The progress store of one course.
+/// The progress store of one learner's checkout (a [`Submission`] of the course).
 #[derive(Debug)]
 pub struct Progress {
+    /// The files whose progress this is.
+    submission: Submission,
     dir: PathBuf,
     /// Where the record-signing key is kept (created on first use).
     key_file: PathBuf,
 }
 
 impl Progress {
-    pub fn new(course: &Course) -> Progress {
-        let dir = course.state_dir();
+    pub fn new(submission: &Submission) -> Progress {
+        let dir = submission.state_dir();
         Progress {
+            submission: submission.clone(),
             key_file: key_file().unwrap_or_else(|| dir.join("key")),
             dir,
         }
@@ -330,7 +334,7 @@ impl Progress {
             exercise.relative_path().display()
         );
         let original = git::show(&course.root, from, &relative)?;
-        let path = course.path(exercise, Side::Exercise);
+        let path = self.submission.file(exercise, Side::Exercise);
         if fs::read_to_string(&path).is_ok_and(|current| current == original) {
             return Ok(ResetOutcome::AlreadyOriginal);
         }
@@ -461,16 +465,19 @@ fn verifies(key: &[u8], exercise: &str, record: &Record) -> bool {
     bytes.is_some_and(|bytes| signer(key, exercise, record).verify_slice(&bytes).is_ok())
 }
 
-/// Whether each exercise of the course is done, in course order.
-pub fn done_flags(course: &Course, state: &State) -> Vec<bool> {
-    course
-        .exercises
-        .iter()
-        .map(|exercise| {
-            fs::read_to_string(course.path(exercise, Side::Exercise))
-                .is_ok_and(|source| state.is_done(exercise, &source))
-        })
-        .collect()
+impl Progress {
+    /// Whether each exercise of the course is done, in course order: recorded as passed
+    /// for the file as it is now.
+    pub fn done_flags(&self, course: &Course, state: &State) -> Vec<bool> {
+        course
+            .exercises
+            .iter()
+            .map(|exercise| {
+                fs::read_to_string(self.submission.file(exercise, Side::Exercise))
+                    .is_ok_and(|source| state.is_done(exercise, &source))
+            })
+            .collect()
+    }
 }
 
 fn write_atomically(path: &Path, state: &State) -> Result<(), Error> {
@@ -501,6 +508,7 @@ mod tests {
     fn store() -> (tempfile::TempDir, Progress) {
         let dir = tempfile::tempdir().unwrap();
         let progress = Progress {
+            submission: Submission::at(dir.path().to_path_buf()),
             dir: dir.path().join(".threadlings"),
             key_file: dir.path().join("state-home/threadlings/key"),
         };

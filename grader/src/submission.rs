@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::course::{Course, Exercise, Side};
+use crate::course::{Course, Exercise, Side, UI_HARNESS_DIR};
 
 /// Where the files being graded live.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +39,24 @@ impl Submission {
     /// [`Side::Exercise`]; `--solution` grades the reference solution as a submission).
     pub fn file(&self, exercise: &Exercise, side: Side) -> PathBuf {
         self.root.join(side.dir()).join(exercise.relative_path())
+    }
+
+    /// The manifest its `side` builds from: the tree's own (a classroom's scratch checkout
+    /// cuts the course's down to the assigned exercises).
+    pub fn manifest(&self, side: Side) -> PathBuf {
+        self.root.join(side.dir()).join("Cargo.toml")
+    }
+
+    /// The compile-fail harness its lessons are graded with: the tree's own copy, built
+    /// in its own target directory, so that the stage it reads sits at the same relative
+    /// path in every tree (see `compile_fail`).
+    pub fn ui_harness_dir(&self) -> PathBuf {
+        self.root.join(UI_HARNESS_DIR)
+    }
+
+    /// Where the compile-fail lessons of this tree are staged for the harness.
+    pub fn ui_stage_dir(&self) -> PathBuf {
+        self.state_dir().join("ui")
     }
 
     /// Where its exercises build: the tree's own `target/`. Cargo names a workspace's
@@ -75,5 +93,13 @@ mod tests {
             Path::new("/class/ada/target/loom")
         );
         assert_eq!(submission.state_dir(), Path::new("/class/ada/.threadlings"));
+        assert_eq!(
+            submission.manifest(Side::Exercise),
+            Path::new("/class/ada/exercises/Cargo.toml")
+        );
+        assert_eq!(
+            submission.ui_stage_dir(),
+            Path::new("/class/ada/.threadlings/ui")
+        );
     }
 }

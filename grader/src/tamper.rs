@@ -23,7 +23,7 @@ use syn::visit::{self, Visit};
 use syn::{Attribute, Item, ItemMod, UseTree};
 
 /// One way the learner's file departs from the pristine tests.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Tampering {
     /// There is no `#[cfg(test)]` module (or it was renamed).

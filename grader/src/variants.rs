@@ -274,6 +274,7 @@ pub fn check(
         if variant.exercise.mode == Mode::CompileFail {
             let ran = compile_fail::grade(
                 course,
+                &engine.submission,
                 &engine.cargo,
                 variant.exercise,
                 &variant.source,

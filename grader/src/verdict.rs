@@ -15,6 +15,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::course::StubFailure;
+use crate::finding::Finding;
 use crate::libtest::{self, Recorded};
 use crate::model_check::{self, ModelFailure};
 use crate::run::{Diagnosis, Exit, Output, ThreadState};
@@ -43,7 +44,7 @@ pub enum Verdict {
     },
     /// The tests were changed, or the process claimed success without running them.
     Tampered {
-        findings: Vec<String>,
+        findings: Vec<Finding>,
     },
 }
 
@@ -140,6 +141,27 @@ pub struct TestResult {
     /// What the model checker found, for a failed test of a model-checked exercise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelFailure>,
+    /// How long it ran, from libtest announcing it to its result, as the grader saw
+    /// libtest's output go by (for reports; never part of a verdict). `None` when it did
+    /// not end, or when the harness does not say (compile-fail cases).
+    #[serde(
+        rename = "duration_ms",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "in_millis"
+    )]
+    pub duration: Option<Duration>,
+}
+
+fn in_millis<S: serde::Serializer>(
+    duration: &Option<Duration>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match duration {
+        Some(duration) => {
+            serializer.serialize_u64(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+        }
+        None => serializer.serialize_none(),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -175,7 +197,12 @@ pub struct Judgement {
 pub fn judge_tampering(findings: &[Tampering]) -> Option<Judgement> {
     (!findings.is_empty()).then(|| Judgement {
         verdict: Verdict::Tampered {
-            findings: findings.iter().map(ToString::to_string).collect(),
+            findings: findings
+                .iter()
+                .map(|change| Finding::Tests {
+                    change: change.clone(),
+                })
+                .collect(),
         },
         tests: Vec::new(),
     })
@@ -233,6 +260,7 @@ pub fn judge_run(
                 outcome,
                 message,
                 model: None,
+                duration: None,
             }
         })
         .collect();
@@ -330,9 +358,7 @@ fn judge_exit(
             // Every test reported, yet the status disagrees: a test's code called
             // `process::exit` after the others had finished.
             (0, true) => Verdict::Tampered {
-                findings: vec![
-                    "the test process exited with status 0 although a test failed".to_owned(),
-                ],
+                findings: vec![Finding::SucceededDespiteFailure],
             },
             (code, _) => Verdict::Crashed {
                 test: None,
@@ -341,36 +367,25 @@ fn judge_exit(
         };
     }
     if code == 0 {
-        let during = interrupted
-            .as_deref()
-            .map_or_else(String::new, |name| format!(" during test `{name}`"));
         return Verdict::Tampered {
-            findings: vec![format!(
-                "the test process exited with status 0{during} before {} reported a \
-                 result: `std::process::exit` ends every test at once, so nothing was \
-                 proven",
-                list(&missing)
-            )],
+            findings: vec![Finding::ExitedEarly {
+                during: interrupted,
+                unreported: missing.into_iter().cloned().collect(),
+            }],
         };
     }
     if code == LIBTEST_FAILED && interrupted.is_none() {
         // libtest finished normally but never ran them: they were filtered out or
         // ignored.
         return Verdict::Tampered {
-            findings: vec![format!("{} did not run", list(&missing))],
+            findings: vec![Finding::NotRun {
+                tests: missing.into_iter().cloned().collect(),
+            }],
         };
     }
     Verdict::Crashed {
         test: interrupted,
         cause: crash_cause_for_code(code, stderr),
-    }
-}
-
-fn list(names: &[&String]) -> String {
-    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-    match quoted.as_slice() {
-        [one] => format!("test {one}"),
-        many => format!("tests {}", many.join(", ")),
     }
 }
 
@@ -576,7 +591,11 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
         let rows: Vec<(&str, Output, &str, Verdict)> = vec![
             (
                 "all pass",
-                output(Exit::Code(0), "test tests::a ... ok\ntest tests::b ... ok\n", ""),
+                output(
+                    Exit::Code(0),
+                    "test tests::a ... ok\ntest tests::b ... ok\n",
+                    "",
+                ),
                 "ok tests::a\nok tests::b\n",
                 Verdict::Pass,
             ),
@@ -588,10 +607,17 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
             ),
             (
                 "exit(0) in the second test",
-                output(Exit::Code(0), "test tests::a ... ok\ntest tests::b ... ", ""),
+                output(
+                    Exit::Code(0),
+                    "test tests::a ... ok\ntest tests::b ... ",
+                    "",
+                ),
                 "ok tests::a\n",
                 Verdict::Tampered {
-                    findings: vec!["the test process exited with status 0 during test `tests::b` before test `tests::b` reported a result: `std::process::exit` ends every test at once, so nothing was proven".to_owned()],
+                    findings: vec![Finding::ExitedEarly {
+                        during: Some("tests::b".to_owned()),
+                        unreported: vec!["tests::b".to_owned()],
+                    }],
                 },
             ),
             (
@@ -603,58 +629,110 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
                 ),
                 "",
                 Verdict::Tampered {
-                    findings: vec!["the test process exited with status 0 during test `tests::b` before tests `tests::a`, `tests::b` reported a result: `std::process::exit` ends every test at once, so nothing was proven".to_owned()],
+                    findings: vec![Finding::ExitedEarly {
+                        during: Some("tests::b".to_owned()),
+                        unreported: vec!["tests::a".to_owned(), "tests::b".to_owned()],
+                    }],
                 },
             ),
             (
                 "a hang",
-                output(Exit::TimedOut { diagnosis: deadlock.clone() }, "test tests::a ... ", ""),
+                output(
+                    Exit::TimedOut {
+                        diagnosis: deadlock.clone(),
+                    },
+                    "test tests::a ... ",
+                    "",
+                ),
                 "",
-                Verdict::TimedOut { test: Some("tests::a".to_owned()), limit: LIMIT, diagnosis: deadlock },
+                Verdict::TimedOut {
+                    test: Some("tests::a".to_owned()),
+                    limit: LIMIT,
+                    diagnosis: deadlock,
+                },
             ),
             (
                 "a stack overflow",
                 output(
-                    Exit::Signal { number: 6, name: "SIGABRT".to_owned() },
+                    Exit::Signal {
+                        number: 6,
+                        name: "SIGABRT".to_owned(),
+                    },
                     "test tests::a ... ",
                     "\nthread 'tests::a' has overflowed its stack\nfatal runtime error: stack overflow\n",
                 ),
                 "",
-                Verdict::Crashed { test: Some("tests::a".to_owned()), cause: Crash::StackOverflow },
+                Verdict::Crashed {
+                    test: Some("tests::a".to_owned()),
+                    cause: Crash::StackOverflow,
+                },
             ),
             (
                 "a runaway allocation",
                 output(
-                    Exit::Signal { number: 6, name: "SIGABRT".to_owned() },
+                    Exit::Signal {
+                        number: 6,
+                        name: "SIGABRT".to_owned(),
+                    },
                     "test tests::a ... ok\ntest tests::b ... ",
                     "warning: `--logfile` is deprecatedmemory allocation of 8589934592 bytes failed\n",
                 ),
                 "ok tests::a\n",
-                Verdict::Crashed { test: Some("tests::b".to_owned()), cause: Crash::MemoryLimit },
+                Verdict::Crashed {
+                    test: Some("tests::b".to_owned()),
+                    cause: Crash::MemoryLimit,
+                },
             ),
             (
                 "an abort",
-                output(Exit::Signal { number: 6, name: "SIGABRT".to_owned() }, "test tests::a ... ", ""),
+                output(
+                    Exit::Signal {
+                        number: 6,
+                        name: "SIGABRT".to_owned(),
+                    },
+                    "test tests::a ... ",
+                    "",
+                ),
                 "",
-                Verdict::Crashed { test: Some("tests::a".to_owned()), cause: Crash::Abort },
+                Verdict::Crashed {
+                    test: Some("tests::a".to_owned()),
+                    cause: Crash::Abort,
+                },
             ),
             (
                 "exit(3)",
                 output(Exit::Code(3), "test tests::a ... ", ""),
                 "",
-                Verdict::Crashed { test: Some("tests::a".to_owned()), cause: Crash::ExitCode(3) },
+                Verdict::Crashed {
+                    test: Some("tests::a".to_owned()),
+                    cause: Crash::ExitCode(3),
+                },
             ),
             (
                 "an expected test that never ran",
                 output(Exit::Code(101), "test tests::a ... FAILED\n", ""),
                 "failed tests::a\n",
-                Verdict::Tampered { findings: vec!["test `tests::b` did not run".to_owned()] },
+                Verdict::Tampered {
+                    findings: vec![Finding::NotRun {
+                        tests: vec!["tests::b".to_owned()],
+                    }],
+                },
             ),
             (
                 "the CPU backstop",
-                output(Exit::Signal { number: 24, name: "SIGXCPU".to_owned() }, "test tests::a ... ", ""),
+                output(
+                    Exit::Signal {
+                        number: 24,
+                        name: "SIGXCPU".to_owned(),
+                    },
+                    "test tests::a ... ",
+                    "",
+                ),
                 "",
-                Verdict::Crashed { test: Some("tests::a".to_owned()), cause: Crash::CpuLimit },
+                Verdict::Crashed {
+                    test: Some("tests::a".to_owned()),
+                    cause: Crash::CpuLimit,
+                },
             ),
         ];
         for (what, output, logfile, verdict) in rows {
@@ -698,6 +776,7 @@ failures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed\n";
             outcome,
             message: None,
             model: None,
+            duration: None,
         }
     }
 

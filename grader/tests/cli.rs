@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_threadlings");
 
@@ -461,6 +461,11 @@ mod outcomes {
             ]
         );
         assert!(report["duration_ms"].is_u64());
+        // Each test that ended has its own time, within the run's.
+        for test in report["tests"].as_array().unwrap() {
+            let took = test["duration_ms"].as_u64().expect("a test time");
+            assert!(took <= report["duration_ms"].as_u64().unwrap(), "{report:#}");
+        }
         assert!(report["diagnosis"].is_null());
     }
 
@@ -710,7 +715,8 @@ mod outcomes {
         assert_eq!(run.code(), 1);
         let report = run.json();
         assert_eq!(verdict(&report), "tampered");
-        let finding = report["findings"][0].as_str().unwrap();
+        assert_eq!(report["findings"][0]["kind"], "exited_early", "{report:#}");
+        let finding = report["findings"][0]["message"].as_str().unwrap();
         assert!(finding.contains("exited with status 0"), "{finding}");
         assert!(finding.contains("process::exit"), "{finding}");
     }
@@ -801,7 +807,11 @@ mod outcomes {
         assert_eq!(verdict(&report), "tampered");
         assert_eq!(
             report["findings"][0],
-            "test `tests::second` was deleted or renamed"
+            json!({
+                "kind": "tests",
+                "change": {"kind": "removed", "item": "test `tests::second`"},
+                "message": "test `tests::second` was deleted or renamed",
+            })
         );
     }
 
@@ -1658,7 +1668,9 @@ mod trust {
         );
         let report = course.run_json("failing_test");
         assert_eq!(verdict(&report), "tampered", "{report:#}");
-        let finding = report["findings"][0].as_str().unwrap();
+        assert_eq!(report["findings"][0]["change"]["kind"], "shadows", "{report:#}");
+        assert_eq!(report["findings"][0]["change"]["line"], 9, "{report:#}");
+        let finding = report["findings"][0]["message"].as_str().unwrap();
         assert!(
             finding.contains("macro_rules! `assert_eq` (line 9)"),
             "{finding}"
@@ -1822,7 +1834,7 @@ mod trust {
         let report = course.run_json("failing_test");
         assert_eq!(verdict(&report), "tampered", "{report:#}");
         assert_eq!(
-            report["findings"][0],
+            report["findings"][0]["message"],
             "test `tests::first` was deleted or renamed"
         );
         assert!(
@@ -2270,6 +2282,9 @@ mod classroom {
         let book: Value =
             serde_json::from_str(&fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
         assert_eq!(verdicts(&book, "ada"), ["pass", "pass", "pass"], "{book:#}");
+        // Every test that ran has its time.
+        let ada = &book["students"][0]["exercises"][0];
+        assert!(ada["tests"][0]["seconds"].is_f64(), "{ada:#}");
         assert_eq!(
             verdicts(&book, "bob"),
             ["pass", "test_failed", "timeout"],
@@ -2278,11 +2293,10 @@ mod classroom {
         // eve's deleted test is back, and fails; the change is flagged.
         assert_eq!(verdicts(&book, "eve")[1], "test_failed", "{book:#}");
         let eve = &book["students"][2]["exercises"][1];
-        assert!(
-            eve["flags"][0]
-                .as_str()
-                .unwrap()
-                .contains("test `tests::first` was deleted"),
+        assert_eq!(eve["flags"][0]["kind"], "tests_replaced", "{eve:#}");
+        assert_eq!(
+            eve["flags"][0]["changes"][0],
+            json!({"kind": "removed", "item": "test `tests::first`"}),
             "{eve:#}"
         );
         // A missing file is graded as the course's stub, which it is: it deadlocks.

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
@@ -26,10 +26,12 @@ use crate::classroom::scratch::{self, Placed};
 use crate::course::{Course, EXERCISES_DIR, Exercise, Side};
 use crate::engine::{Engine, Graded, ReferenceSource};
 use crate::error::Error;
+use crate::finding::Finding;
 use crate::forbid;
 use crate::gradebook::{
     Assigned, ExerciseGrade, Gradebook, StudentGrades, StudentOutcome, TestGrade, TestStatus,
 };
+use crate::submission::Submission;
 use crate::verdict::{TestOutcome, Verdict, VerdictKind};
 
 /// How much of the sandbox `grade` insists on (`--sandbox`).
@@ -136,7 +138,11 @@ pub fn grade(
         .iter()
         .map(|assigned| course.exercise(&assigned.exercise))
         .collect::<Result<_, _>>()?;
-    let work = course.target_dir().join("threadlings").join("class");
+    // The instructor's checkout of the course keeps the class's cache and policy.
+    let work = Submission::checkout(course)
+        .target_dir()
+        .join("threadlings")
+        .join("class");
     let policy = write_policy(course, &work)?;
     let policy_dir = policy.conf_dir.clone();
     let mut cargo = cargo.clone();
@@ -289,13 +295,16 @@ impl Context<'_> {
         }
 
         let placed = scratch::prepare(self.course, &submission.path, self.exercises, scratch)?;
-        let scratch_course = Course::load(scratch)?;
         let mut cargo = self.cargo.clone();
         if self.sandbox != SandboxMode::Off {
             cargo.confine = Some(Arc::new(confinement(self.course, scratch, self.policy_dir)));
         }
-        let mut engine = Engine::new(&scratch_course, cargo, false);
+        // The scratch checkout is the submission; the course, with its reference tests,
+        // stays the instructor's.
+        let mut engine = Engine::new(self.course, cargo, false);
+        engine.submission = Submission::at(scratch.to_path_buf());
         engine.confine_reads = self.sandbox != SandboxMode::Off;
+        // The instructor's tree as it is: trusted, and out of the students' reach.
         engine.reference = ReferenceSource::WorkingTree;
         engine.jobs = 1;
         // Only what the cache does not have.
@@ -304,8 +313,8 @@ impl Context<'_> {
             .iter()
             .zip(&cached)
             .filter(|(_, cached)| cached.is_none())
-            .map(|(exercise, _)| scratch_course.exercise(&exercise.name))
-            .collect::<Result<_, _>>()?;
+            .map(|(exercise, _)| *exercise)
+            .collect();
         let mut fresh = engine
             .grade_all(&missing, Side::Exercise, &|_| {})?
             .into_iter();
@@ -319,7 +328,7 @@ impl Context<'_> {
                     let graded = fresh
                         .next()
                         .ok_or_else(|| Error::Tool("the engine lost a grade".to_owned()))?;
-                    let exercise = scratch_course.exercise(&assigned.exercise)?;
+                    let exercise = self.course.exercise(&assigned.exercise)?;
                     let grade = exercise_grade(assigned, exercise, &graded, placed);
                     self.cache.put(key, &grade);
                     grade
@@ -479,7 +488,7 @@ fn exercise_grade(
     placed: &Placed,
 ) -> ExerciseGrade {
     let verdict = graded.verdict().kind();
-    let mut flags: Vec<String> = match placed {
+    let mut flags: Vec<Finding> = match placed {
         Placed::File { flags } => flags.clone(),
         Placed::Missing | Placed::Unparsed { .. } => Vec::new(),
     };
@@ -525,7 +534,7 @@ fn exercise_grade(
                         TestStatus::NotRun
                     }
                 },
-                seconds: None,
+                seconds: test.duration.as_ref().map(Duration::as_secs_f64),
             })
             .collect(),
         flags,

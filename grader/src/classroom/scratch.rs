@@ -2,15 +2,16 @@
 //! instructor's tree, trusted) and the student's exercise files (untrusted), which the
 //! engine then grades like any learner's checkout.
 //!
-//! From the course come the workspace manifests and `info.toml` (cut down to the assigned
-//! exercises, so that cargo builds nothing else), the toolchain file and the compile-fail
-//! harness (the testkit is used where it is, in the course); `solutions/` holds the course's *stubs*, whose
-//! test modules are the reference tests (`dev check` keeps them identical to the
-//! solutions'), so no solution is ever within reach of student code. From the submission
-//! come the assigned exercise files only, each with the course's pristine test module put
-//! back in (`tamper::restore_tests`): edited, weakened or deleted tests do not count, and
-//! what was changed is kept as a flag for the instructor. Nothing else of the submission
-//! is read, and nothing in it is written.
+//! It is the [`Submission`](crate::submission::Submission) the engine grades against the
+//! course: the course itself (`info.toml`, the reference tests, the stubs) is read from
+//! the instructor's tree and never from here. From the course come the workspace
+//! manifests (cut down to the assigned exercises, so that cargo builds nothing else), the
+//! toolchain file and the compile-fail harness (the testkit is used where it is, in the
+//! course). There is no `solutions/`: no solution is ever within reach of student code.
+//! From the submission come the assigned exercise files only, each with the course's
+//! reference test module put back in (`tamper::restore_tests`): edited, weakened or
+//! deleted tests do not count, and what was changed is kept as a flag for the instructor.
+//! Nothing else of the submission is read, and nothing in it is written.
 //!
 //! A scratch checkout is reused from student to student (one per parallel slot), and a
 //! file is rewritten only when its content changes, so cargo recompiles only the
@@ -23,18 +24,20 @@ use std::path::Path;
 
 use crate::course::{Course, EXERCISES_DIR, Exercise, SOLUTIONS_DIR, Side, UI_HARNESS_DIR};
 use crate::error::Error;
+use crate::finding::Finding;
 use crate::tamper;
 
-/// The workspace members the scratch checkout leaves out: the grader itself, and the
-/// testkit (used from the course, where it is).
-const LEFT_OUT_MEMBERS: [&str; 2] = ["grader", "grader/testkit"];
+/// The workspace members the scratch checkout leaves out: the grader itself, the testkit
+/// (used from the course, where it is) and the solutions (never within a student's reach;
+/// the reference tests are read from the course).
+const LEFT_OUT_MEMBERS: [&str; 3] = ["grader", "grader/testkit", SOLUTIONS_DIR];
 
 /// What became of one assigned exercise file when it was put into the scratch checkout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Placed {
     /// The student's file, with the course's tests; `flags` says what the student had
     /// changed in them.
-    File { flags: Vec<String> },
+    File { flags: Vec<Finding> },
     /// The submission has no such file: graded as the course's stub.
     Missing,
     /// The student's file cannot be read as Rust (not UTF-8, or not parseable): it is
@@ -62,13 +65,16 @@ pub fn prepare(
             copy_if_changed(&from, &scratch.join(file))?;
         }
     }
-    // Only the assigned exercises, in info.toml and as bins: cargo builds nothing else
-    // (a stub that does not compile would be compiled again for every student).
+    // What an older grader kept here: a copy of info.toml, and the stubs as solutions.
+    for stale in [scratch.join("info.toml"), scratch.join(SOLUTIONS_DIR)] {
+        let _ = fs::remove_file(&stale).or_else(|_| fs::remove_dir_all(&stale));
+    }
+    // Only the assigned exercises as bins: cargo builds nothing else (a stub that does
+    // not compile would be compiled again for every student).
     let names: Vec<&str> = assigned
         .iter()
         .map(|exercise| exercise.name.as_str())
         .collect();
-    write_if_changed(&scratch.join("info.toml"), &info_for(course, &names)?)?;
     // The testkit is not copied: the scratch checkout depends on the course's own, so it
     // builds once for every slot and every run (one path, one artifact).
     let harness = course.root.join(UI_HARNESS_DIR);
@@ -77,20 +83,9 @@ pub fn prepare(
     }
     let root_manifest = manifest(&course.root.join("Cargo.toml"), scratch, None)?;
     write_if_changed(&scratch.join("Cargo.toml"), &root_manifest)?;
-    for side in [Side::Exercise, Side::Solution] {
-        let copied = scratch.join(side.dir());
-        let text = manifest(&course.manifest(side), &copied, Some(&names))?;
-        write_if_changed(&copied.join("Cargo.toml"), &text)?;
-    }
-    // The stubs' test modules are the reference tests. (The assigned exercises' student
-    // files are placed below.)
-    for exercise in assigned {
-        let stub = course.path(exercise, Side::Exercise);
-        copy_if_changed(
-            &stub,
-            &scratch.join(SOLUTIONS_DIR).join(exercise.relative_path()),
-        )?;
-    }
+    let copied = scratch.join(EXERCISES_DIR);
+    let text = manifest(&course.manifest(Side::Exercise), &copied, Some(&names))?;
+    write_if_changed(&copied.join("Cargo.toml"), &text)?;
     prune(scratch, assigned)?;
     assigned
         .iter()
@@ -99,29 +94,26 @@ pub fn prepare(
 }
 
 /// Removes the exercise files an earlier assignment left in a reused scratch checkout:
-/// the course it loads must hold the assigned exercises only.
+/// it holds the assigned exercises only.
 fn prune(scratch: &Path, assigned: &[&Exercise]) -> Result<(), Error> {
     let keep: Vec<std::path::PathBuf> = assigned
         .iter()
         .map(|exercise| exercise.relative_path())
         .collect();
-    for side in [EXERCISES_DIR, SOLUTIONS_DIR] {
-        let root = scratch.join(side);
-        let Ok(dirs) = fs::read_dir(&root) else {
-            continue;
-        };
-        for dir in dirs
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|path| path.is_dir())
-        {
-            for file in fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = file.path();
-                let relative = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
-                if path.extension().is_some_and(|ext| ext == "rs") && !keep.contains(&relative) {
-                    fs::remove_file(&path)
-                        .map_err(Error::io(format!("remove {}", path.display())))?;
-                }
+    let root = scratch.join(EXERCISES_DIR);
+    let Ok(dirs) = fs::read_dir(&root) else {
+        return Ok(());
+    };
+    for dir in dirs
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+    {
+        for file in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = file.path();
+            let relative = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
+            if path.extension().is_some_and(|ext| ext == "rs") && !keep.contains(&relative) {
+                fs::remove_file(&path).map_err(Error::io(format!("remove {}", path.display())))?;
             }
         }
     }
@@ -153,18 +145,26 @@ fn place(
             });
         }
     };
-    match tamper::restore_tests(&text, &stub) {
+    // The reference tests, as the engine reads them: the course's solution's.
+    let solution_path = course.path(exercise, Side::Solution);
+    let reference = fs::read_to_string(&solution_path)
+        .map_err(Error::io(format!("read {}", solution_path.display())))?;
+    match tamper::restore_tests(&text, &reference) {
         Ok(restored) => {
-            let changes: Vec<String> = match tamper::ReferenceTests::from_source(&stub) {
-                Ok(reference) => reference
-                    .check(&text)
-                    .into_iter()
-                    .filter(|finding| finding.changes_the_tests())
-                    .map(|finding| finding.to_string())
-                    .collect(),
-                Err(_) => Vec::new(),
+            let changes: Vec<tamper::Tampering> =
+                match tamper::ReferenceTests::from_source(&reference) {
+                    Ok(reference) => reference
+                        .check(&text)
+                        .into_iter()
+                        .filter(tamper::Tampering::changes_the_tests)
+                        .collect(),
+                    Err(_) => Vec::new(),
+                };
+            let flags = if changes.is_empty() {
+                Vec::new()
+            } else {
+                vec![Finding::TestsReplaced { changes }]
             };
-            let flags = summarize_changes(&changes).into_iter().collect();
             write_if_changed(&destination, &restored)?;
             Ok(Placed::File { flags })
         }
@@ -173,42 +173,6 @@ fn place(
             Ok(Placed::Unparsed { why })
         }
     }
-}
-
-/// One flag for what a student changed in the tests: the first few changes, and how
-/// many more.
-fn summarize_changes(changes: &[String]) -> Option<String> {
-    const SHOWN: usize = 3;
-    let (first, rest) = changes.split_at(changes.len().min(SHOWN));
-    if first.is_empty() {
-        return None;
-    }
-    let mut flag = format!(
-        "the tests were changed (graded with the course's): {}",
-        first.join("; ")
-    );
-    if !rest.is_empty() {
-        flag.push_str(&format!("; and {} more change(s)", rest.len()));
-    }
-    Some(flag)
-}
-
-/// The course's `info.toml` with only the exercises `names`.
-fn info_for(course: &Course, names: &[&str]) -> Result<String, Error> {
-    let path = course.root.join("info.toml");
-    let text = fs::read_to_string(&path).map_err(Error::io(format!("read {}", path.display())))?;
-    let mut info: toml::Table = text
-        .parse()
-        .map_err(|err| Error::Tool(format!("{}: {err}", path.display())))?;
-    if let Some(toml::Value::Array(exercises)) = info.get_mut("exercises") {
-        exercises.retain(|exercise| {
-            exercise
-                .get("name")
-                .and_then(toml::Value::as_str)
-                .is_some_and(|name| names.contains(&name))
-        });
-    }
-    toml::to_string(&info).map_err(|err| Error::Tool(format!("{}: {err}", path.display())))
 }
 
 /// The course's manifest at `original`, as it must read at `copied_dir`: a path
@@ -342,11 +306,11 @@ mod tests {
             placed,
             [
                 Placed::File {
-                    flags: vec![
-                        "the tests were changed (graded with the course's): test \
-                         `tests::second` was deleted or renamed"
-                            .to_owned()
-                    ]
+                    flags: vec![Finding::TestsReplaced {
+                        changes: vec![tamper::Tampering::Removed {
+                            item: "test `tests::second`".to_owned()
+                        }]
+                    }]
                 },
                 Placed::Unparsed {
                     why: "exercises/outcomes/failing_test.rs is not UTF-8 text".to_owned()
@@ -359,16 +323,14 @@ mod tests {
             graded.contains("    41\n") && graded.contains("fn second()"),
             "{graded}"
         );
-        // The reference tests are the stubs': no solution is in the scratch checkout.
-        let reference = fs::read_to_string(scratch.join("solutions/outcomes/pass.rs")).unwrap();
-        assert_eq!(reference, stub);
+        // No solution is in the scratch checkout, nor a member that would build one.
+        assert!(!scratch.join("solutions").exists());
+        let workspace = fs::read_to_string(scratch.join("Cargo.toml")).unwrap();
+        assert!(!workspace.contains("\"solutions\""), "{workspace}");
         // Of the rest of the course, nothing: cargo builds the assigned exercises only.
         assert!(!scratch.join("exercises/outcomes/abort.rs").exists());
-        let info = fs::read_to_string(scratch.join("info.toml")).unwrap();
-        assert_eq!(info.matches("[[exercises]]").count(), 3, "{info}");
-        let solutions = fs::read_to_string(scratch.join("solutions/Cargo.toml")).unwrap();
-        assert_eq!(solutions.matches("[[bin]]").count(), 3, "{solutions}");
         let manifest = fs::read_to_string(scratch.join("exercises/Cargo.toml")).unwrap();
+        assert_eq!(manifest.matches("[[bin]]").count(), 3, "{manifest}");
         let testkit = course.root.join("exercises").join("../../../../testkit");
         assert!(
             manifest.contains(&testkit.display().to_string()),

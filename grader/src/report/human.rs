@@ -566,7 +566,10 @@ fn judgement_text(judgement: &crate::verdict::Judgement) -> String {
                 crash_text(cause)
             )
         }
-        Verdict::Tampered { findings } => format!("tampered: {}", findings.join("; ")),
+        Verdict::Tampered { findings } => {
+            let said: Vec<String> = findings.iter().map(ToString::to_string).collect();
+            format!("tampered: {}", said.join("; "))
+        }
     }
 }
 
@@ -895,6 +898,7 @@ mod tests {
             outcome,
             message: message.map(str::to_owned),
             model: None,
+            duration: None,
         }
     }
 
@@ -1106,9 +1110,11 @@ mod tests {
     fn tampering_says_what_changed_and_how_to_recover() {
         let graded = graded(
             Verdict::Tampered {
-                findings: vec![
-                    "test `tests::zero_workers_is_fine` was deleted or renamed".to_owned(),
-                ],
+                findings: vec![crate::finding::Finding::Tests {
+                    change: crate::tamper::Tampering::Removed {
+                        item: "test `tests::zero_workers_is_fine`".to_owned(),
+                    },
+                }],
             },
             Vec::new(),
         );

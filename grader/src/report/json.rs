@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Doctor, Format, Out, Shape, Sink};
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::{Event, Graded};
+use crate::finding::Finding;
 use crate::run::{Diagnosis, Stacks, ThreadState};
 use crate::verdict::{TestResult, Verdict, VerdictKind};
 
@@ -154,13 +155,32 @@ pub struct RunReport<'a> {
     /// Why the process died, for `crashed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crash: Option<String>,
-    /// What was changed, for `tampered`.
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub findings: &'a [String],
+    /// Why the run proves nothing, for `tampered`: each finding's fields, and its
+    /// sentence as `message`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingReport<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub notes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stderr: Option<&'a str>,
+}
+
+/// One finding as the JSON output shows it: its own fields (`kind` first), and the
+/// sentence the human output prints.
+#[derive(Serialize)]
+pub struct FindingReport<'a> {
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+    pub message: String,
+}
+
+impl<'a> FindingReport<'a> {
+    pub fn new(finding: &'a Finding) -> Self {
+        FindingReport {
+            finding,
+            message: finding.to_string(),
+        }
+    }
 }
 
 /// What the OS said about a hung process.
@@ -204,8 +224,8 @@ impl<'a> RunReport<'a> {
             },
             crash,
             findings: match verdict {
-                Verdict::Tampered { findings } => findings,
-                _ => &[],
+                Verdict::Tampered { findings } => findings.iter().map(FindingReport::new).collect(),
+                _ => Vec::new(),
             },
             notes: &graded.notes,
             stderr: graded.stderr.as_deref(),

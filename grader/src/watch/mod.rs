@@ -35,10 +35,11 @@ use crate::course::{Course, Side};
 use crate::engine::{Engine, Event as EngineEvent, Listen, content_hash};
 use crate::error::Error;
 use crate::program;
-use crate::progress::{self, Progress, ResetOutcome};
+use crate::progress::{Progress, ResetOutcome};
 use crate::report::screen::{self, RawScreen};
 use crate::report::watch::{WatchEvent, WatchView};
 use crate::report::{Format, Reporter};
+use crate::submission::Submission;
 
 /// What the first start builds.
 const COURSE_CRATES: &str = "the course's crates";
@@ -77,13 +78,15 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
     let json = Reporter::new(Format::json());
     let reporter = if options.events_json { &json } else { reporter };
     let view = WatchView::new(interactive, reporter);
-    let progress = Progress::new(course);
+    // The learner's checkout is both the course and the files being graded.
+    let checkout = Submission::checkout(course);
+    let progress = Progress::new(&checkout);
     let loaded = progress.load()?;
     if let Some(warning) = loaded.warning {
         view.notice(&warning);
     }
     let state = loaded.state;
-    let done = progress::done_flags(course, &state);
+    let done = progress.done_flags(course, &state);
     let names = course
         .exercises
         .iter()
@@ -98,12 +101,12 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
     let mut core = Core::new(names, hint_counts, done, !interactive, Instant::now());
     core.set_screenless(!interactive);
     // The first start builds the course's crates: say so, and how far it has come.
-    let crates = if build::course_crates_built(course) {
+    let crates = if build::course_crates_built(course, &checkout) {
         Vec::new()
     } else {
         build::course_crates(&Cargo::detect(false), course)
     };
-    let first_build = build::crate_progress(course, &crates);
+    let first_build = build::crate_progress(&checkout, &crates);
     if !crates.is_empty() && !first_build.complete() {
         core.set_building(Some(Building {
             what: COURSE_CRATES,
@@ -140,11 +143,11 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
 
     let (events, inbox) = mpsc::channel::<Event>();
     let current_path = Arc::new(Mutex::new(
-        course.path(&course.exercises[core.current()], Side::Exercise),
+        checkout.file(&course.exercises[core.current()], Side::Exercise),
     ));
     let _watch = files::watch(
         options.detection,
-        &course.root.join(crate::course::EXERCISES_DIR),
+        &checkout.root().join(crate::course::EXERCISES_DIR),
         Arc::clone(&current_path),
         events.clone(),
         Event::Files,
@@ -179,6 +182,7 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
 
     let driver = Driver {
         course,
+        checkout: &checkout,
         screen: interactive,
         progress: &progress,
         view: &view,
@@ -194,6 +198,8 @@ pub fn run(course: &Course, reporter: &Reporter, options: Options) -> Result<Exi
 
 struct Driver<'a> {
     course: &'a Course,
+    /// The files being graded: the learner's checkout.
+    checkout: &'a Submission,
     /// A full screen on a terminal (else lines or JSON events).
     screen: bool,
     progress: &'a Progress,
@@ -225,7 +231,7 @@ impl Driver<'_> {
                         let done = self
                             .progress
                             .load()
-                            .map(|loaded| progress::done_flags(self.course, &loaded.state));
+                            .map(|loaded| self.progress.done_flags(self.course, &loaded.state));
                         match done {
                             Ok(done) => core.handle(Input::Refreshed { done }, Instant::now()),
                             Err(_) => Vec::new(),
@@ -233,7 +239,7 @@ impl Driver<'_> {
                     }
                     Event::Files(notice) => self.file_event(&notice, core),
                     Event::Input(Input::Tick) if core.building().is_some() => {
-                        let now = build::crate_progress(self.course, &self.crates.borrow());
+                        let now = build::crate_progress(self.checkout, &self.crates.borrow());
                         core.building_progress(now.built, now.total);
                         core.handle(Input::Tick, Instant::now())
                     }
@@ -275,7 +281,7 @@ impl Driver<'_> {
             .then(|| fs::read_to_string(course.path(exercise, Side::Solution)).ok())
             .flatten();
         let lesson = (core.running().is_some() && core.last().is_none())
-            .then(|| fs::read_to_string(course.path(exercise, Side::Exercise)).ok())
+            .then(|| fs::read_to_string(self.checkout.file(exercise, Side::Exercise)).ok())
             .flatten()
             .map(|source| view::lesson(&source));
         let frame = view::frame(
@@ -364,11 +370,11 @@ impl Driver<'_> {
             Effect::Grade { index, generation } => {
                 if course.exercises[index].mode == crate::course::Mode::CompileFail
                     && core.building().is_none()
-                    && !build::harness_built(course)
+                    && !build::harness_built(self.checkout)
                 {
                     // The first compile-fail lesson builds trybuild: say so.
                     let crates = build::harness_crates(&Cargo::detect(false), course);
-                    let now = build::crate_progress(course, &crates);
+                    let now = build::crate_progress(self.checkout, &crates);
                     if !crates.is_empty() {
                         core.set_building(Some(Building {
                             what: HARNESS,
@@ -410,7 +416,8 @@ impl Driver<'_> {
                     // compile-fail lesson has no program of its own to show).
                     if passed
                         && exercise.mode == crate::course::Mode::Test
-                        && let Ok(output) = program::run_main(&engine.cargo, course, exercise)
+                        && let Ok(output) =
+                            program::run_main(&engine.cargo, course, &engine.submission, exercise)
                     {
                         let _ = events.send(Event::Input(Input::ProgramRan {
                             index,
@@ -469,7 +476,7 @@ impl Driver<'_> {
                     .current_path
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner) =
-                    course.path(exercise, Side::Exercise);
+                    self.checkout.file(exercise, Side::Exercise);
                 if let Ok(loaded) = self.progress.load() {
                     core.hints_known(
                         loaded

@@ -633,12 +633,14 @@ mod tests {
                              exercises/02_scoped_threads/scoped2.rs:88:9:\n{message}"
                         )),
                         model: None,
+                        duration: None,
                     },
                     TestResult {
                         name: "tests::empty_input_is_fine".to_owned(),
                         outcome: TestOutcome::Passed,
                         message: None,
                         model: None,
+                        duration: None,
                     },
                 ],
             },
@@ -809,7 +811,11 @@ mod tests {
         tampered.set_last(Some(Graded {
             judgement: Judgement {
                 verdict: Verdict::Tampered {
-                    findings: vec!["test `tests::first` was deleted or renamed".to_owned()],
+                    findings: vec![crate::finding::Finding::Tests {
+                        change: crate::tamper::Tampering::Removed {
+                            item: "test `tests::first`".to_owned(),
+                        },
+                    }],
                 },
                 tests: Vec::new(),
             },

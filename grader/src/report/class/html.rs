@@ -127,7 +127,7 @@ pub fn render(book: &Gradebook) -> String {
                 if !grade.flags.is_empty() {
                     failures.push_str("<ul>");
                     for flag in &grade.flags {
-                        let _ = write!(failures, "<li>flagged: {}</li>", text(flag));
+                        let _ = write!(failures, "<li>flagged: {}</li>", text(&flag.to_string()));
                     }
                     failures.push_str("</ul>\n");
                 }
