@@ -267,6 +267,10 @@ pub enum DevCommand {
         /// `cargo test` runs, so that it passes on a learner's checkout.
         #[arg(long)]
         committed_stubs: bool,
+        /// Print one JSON document at the end: every problem with its `kind`, its
+        /// `exercise` and its `message`, and the counts of what was checked.
+        #[arg(long)]
+        json: bool,
     },
     /// Rewrite the expected compiler errors of a compile-fail lesson from its solution.
     Bless { name: String },
@@ -437,11 +441,15 @@ impl Args {
                 only,
                 stress,
                 committed_stubs,
-            })) => Action::DevCheck {
-                only: selected(&course, &only)?,
-                stress,
-                committed_stubs,
-            },
+                json,
+            })) => {
+                format = json_or(json, format);
+                Action::DevCheck {
+                    only: selected(&course, &only)?,
+                    stress,
+                    committed_stubs,
+                }
+            }
             Some(Command::Dev(DevCommand::Bless { name })) => {
                 let name = canonical(&course, &name)?;
                 let exercise = course.exercise(&name)?;

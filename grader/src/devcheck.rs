@@ -22,23 +22,9 @@ use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::git;
+use crate::problem::{CheckReport, Problem, ProblemKind};
 use crate::report::Reporter;
 use crate::verdict::VerdictKind;
-
-/// What the check found.
-#[derive(Debug, Default)]
-pub struct CheckReport {
-    pub problems: Vec<String>,
-    pub solutions_checked: usize,
-    pub stubs_checked: usize,
-    pub stress_runs: usize,
-}
-
-impl CheckReport {
-    pub fn is_clean(&self) -> bool {
-        self.problems.is_empty()
-    }
-}
 
 /// Where the stubs under check come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,7 +90,7 @@ pub fn check(
     let (stub_texts, mut changed) = stubs(course, stub_source, reporter);
     report.problems.extend(layout_problems(course, &stub_texts));
     for problem in &report.problems {
-        reporter.check_problem(problem);
+        reporter.check_problem(problem, None);
     }
 
     let all: Vec<&Exercise> = course
@@ -118,15 +104,18 @@ pub fn check(
     for (exercise, graded) in all.iter().zip(&solutions) {
         report.solutions_checked += 1;
         if !graded.verdict().passed() {
-            let problem = format!("solution of `{}` does not pass", exercise.name);
-            reporter.check_problem(&problem);
-            reporter.graded(course, exercise, graded);
+            let problem = Problem::of(
+                ProblemKind::SolutionFails,
+                &exercise.name,
+                format!("solution of `{}` does not pass", exercise.name),
+            );
+            reporter.check_problem(&problem, Some((exercise, graded)));
             report.problems.push(problem);
         }
     }
 
     for problem in limit_problems(engine, &all, reporter)? {
-        reporter.check_problem(&problem);
+        reporter.check_problem(&problem, None);
         report.problems.push(problem);
     }
 
@@ -150,14 +139,17 @@ pub fn check(
         let got = graded.verdict().kind();
         let declared = VerdictKind::from(exercise.stub);
         if got != declared {
-            let problem = format!(
-                "stub of `{}` should fail with {} (info.toml `stub`), but got {}",
-                exercise.name,
-                declared.as_str(),
-                got.as_str()
+            let problem = Problem::of(
+                ProblemKind::StubVerdict,
+                &exercise.name,
+                format!(
+                    "stub of `{}` should fail with {} (info.toml `stub`), but got {}",
+                    exercise.name,
+                    declared.as_str(),
+                    got.as_str()
+                ),
             );
-            reporter.check_problem(&problem);
-            reporter.graded(course, exercise, graded);
+            reporter.check_problem(&problem, Some((exercise, graded)));
             report.problems.push(problem);
         }
     }
@@ -172,12 +164,7 @@ pub fn check(
     // must fail, every alternative pass, under the model checker (devcheck_model.rs).
     let weakenings = crate::devcheck_model::check(engine, &all, reporter)?;
     report.problems.extend(weakenings.problems);
-    reporter.check_summary(
-        report.problems.len(),
-        report.solutions_checked,
-        report.stubs_checked,
-        report.stress_runs,
-    );
+    reporter.check_finished(&report);
     Ok(report)
 }
 
@@ -192,7 +179,7 @@ fn limit_problems(
     engine: &Engine<'_>,
     exercises: &[&Exercise],
     reporter: &Reporter,
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<Problem>, Error> {
     let tested: Vec<&Exercise> = exercises
         .iter()
         .copied()
@@ -216,11 +203,10 @@ fn limit_problems(
             times.push(started.elapsed());
         }
         times.sort_unstable();
-        problems.extend(limit_problem(
-            &exercise.name,
-            exercise.timeout,
-            times[TIMED_RUNS / 2],
-        ));
+        problems.extend(
+            limit_problem(&exercise.name, exercise.timeout, times[TIMED_RUNS / 2])
+                .map(|message| Problem::of(ProblemKind::TimeLimit, &exercise.name, message)),
+        );
     }
     Ok(problems)
 }
@@ -285,13 +271,17 @@ fn stress_solutions(
         report.stress_runs += times;
         if !flaky.is_empty() {
             let first = &flaky[0];
-            let problem = format!(
-                "solution of `{}` is flaky: {} of {times} runs did not pass (first: {})",
-                exercise.name,
-                flaky.len(),
-                crate::report::human::judgement_line(first)
+            let problem = Problem::of(
+                ProblemKind::Flaky,
+                &exercise.name,
+                format!(
+                    "solution of `{}` is flaky: {} of {times} runs did not pass (first: {})",
+                    exercise.name,
+                    flaky.len(),
+                    crate::report::human::judgement_line(first)
+                ),
             );
-            reporter.check_problem(&problem);
+            reporter.check_problem(&problem, None);
             report.problems.push(problem);
         }
     }
@@ -322,9 +312,10 @@ pub fn bless(engine: &Engine<'_>, exercise: &Exercise, reporter: &Reporter) -> R
 }
 
 /// The course's files against info.toml.
-fn layout_problems(course: &Course, stubs: &BTreeMap<String, String>) -> Vec<String> {
-    let mut problems = Vec::new();
+fn layout_problems(course: &Course, stubs: &BTreeMap<String, String>) -> Vec<Problem> {
+    let mut all = Vec::new();
     for exercise in &course.exercises {
+        let mut problems = Vec::new();
         let solution_path = course.path(exercise, Side::Solution);
         let stub = stubs.get(&exercise.name).cloned().unwrap_or_default();
         let solution = fs::read_to_string(&solution_path).unwrap_or_default();
@@ -371,8 +362,13 @@ fn layout_problems(course: &Course, stubs: &BTreeMap<String, String>) -> Vec<Str
             }
             Mode::CompileFail => problems.extend(ui_case_problems(course, exercise)),
         }
+        all.extend(
+            problems
+                .into_iter()
+                .map(|message| Problem::of(ProblemKind::Layout, name, message)),
+        );
     }
-    problems
+    all
 }
 
 fn ui_case_problems(course: &Course, exercise: &Exercise) -> Vec<String> {

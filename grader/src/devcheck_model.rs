@@ -22,6 +22,7 @@ use crate::build::Flavor;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::problem::{Problem, ProblemKind};
 use crate::report::Reporter;
 use crate::variants::{self, Kind, MIN_WRONG, Variant};
 use crate::verdict::{Judgement, VerdictKind};
@@ -30,7 +31,7 @@ use crate::weaken::{self, Weakening};
 /// What the check found: problems, and how many weakenings were rejected.
 #[derive(Debug, Default)]
 pub struct WeakeningReport {
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     pub rejected: usize,
 }
 
@@ -65,52 +66,60 @@ fn written_name(variant: &Variant<'_>) -> String {
     )
 }
 
-/// Judges one hand-written answer's run under the model checker: `Ok` with the line to
-/// show, or `Err` with the problem. `failure` is the run's judgement if it did not pass.
-fn judge_written(variant: &Variant<'_>, failure: Option<&Judgement>) -> Result<String, String> {
+/// Judges one hand-written answer's run under the model checker: `Ok` with what to show,
+/// or `Err` with the problem. `failure` is the run's judgement if it did not pass.
+fn judge_written(variant: &Variant<'_>, failure: Option<&Judgement>) -> Result<String, Problem> {
     let name = written_name(variant);
+    let exercise = &variant.exercise.name;
+    let accepted = |message| Problem::of(ProblemKind::WrongAnswerAccepted, exercise, message);
     match (variant.kind, failure) {
-        (Kind::Wrong, None) => Err(format!(
+        (Kind::Wrong, None) => Err(accepted(format!(
             "{name} passed the model checker: its tests do not reject it ({})",
             variant.claim()
-        )),
+        ))),
         (Kind::Wrong, Some(failure)) => {
             let line = crate::report::human::judgement_line(failure);
             if matches!(
                 failure.verdict.kind(),
                 VerdictKind::TestFailed | VerdictKind::Timeout | VerdictKind::Crashed
             ) {
-                Ok(format!(
-                    "  ✓ {name}: rejected by the model checker ({line})"
-                ))
+                Ok(format!("{name}: rejected by the model checker ({line})"))
             } else {
-                Err(format!(
+                Err(accepted(format!(
                     "{name} was rejected as {}, not by its tests: {line}",
                     failure.verdict.kind().as_str()
-                ))
+                )))
             }
         }
-        (Kind::Alt, None) => Ok(format!("  ✓ {name}: passed the model checker")),
-        (Kind::Alt, Some(failure)) => Err(format!(
-            "{name} failed under the model checker: the tests reject a correct answer ({})",
-            crate::report::human::judgement_line(failure)
+        (Kind::Alt, None) => Ok(format!("{name}: passed the model checker")),
+        (Kind::Alt, Some(failure)) => Err(Problem::of(
+            ProblemKind::AlternativeRejected,
+            exercise,
+            format!(
+                "{name} failed under the model checker: the tests reject a correct answer ({})",
+                crate::report::human::judgement_line(failure)
+            ),
         )),
     }
 }
 
 /// Exercises with fewer than [`MIN_WRONG`] wrong answers, weakenings and hand-written
 /// together: `weakened` and `wrong` count them per exercise, by position in `exercises`.
-fn count_problems(exercises: &[&Exercise], weakened: &[usize], wrong: &[usize]) -> Vec<String> {
+fn count_problems(exercises: &[&Exercise], weakened: &[usize], wrong: &[usize]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for ((exercise, &weakened), &wrong) in exercises.iter().zip(weakened).zip(wrong) {
         if weakened + wrong < MIN_WRONG {
-            problems.push(format!(
-                "`{}` has {} wrong answer(s): {weakened} weakening(s) of its solution's \
-                 orderings and {wrong} in solutions/{}/wrong/; keep at least {MIN_WRONG} \
-                 that the model checker must reject (see CONTRIBUTING.md)",
-                exercise.name,
-                weakened + wrong,
-                exercise.dir
+            problems.push(Problem::of(
+                ProblemKind::TooFewWrongAnswers,
+                &exercise.name,
+                format!(
+                    "`{}` has {} wrong answer(s): {weakened} weakening(s) of its solution's \
+                     orderings and {wrong} in solutions/{}/wrong/; keep at least {MIN_WRONG} \
+                     that the model checker must reject (see CONTRIBUTING.md)",
+                    exercise.name,
+                    weakened + wrong,
+                    exercise.dir
+                ),
             ));
         }
     }
@@ -152,9 +161,13 @@ pub fn check(
                     origins.push((exercise, Origin::Weakened(weakening)));
                 }
             }
-            Err(why) => report.problems.push(format!(
-                "solution of `{}` cannot be read for its orderings: {why}",
-                exercise.name
+            Err(why) => report.problems.push(Problem::of(
+                ProblemKind::SolutionFails,
+                &exercise.name,
+                format!(
+                    "solution of `{}` cannot be read for its orderings: {why}",
+                    exercise.name
+                ),
             )),
         }
     }
@@ -203,18 +216,22 @@ pub fn check(
             Ok(executable) => executable,
             Err(errors) => {
                 let first = errors.lines().next().unwrap_or("no compiler message");
-                report.problems.push(match origin {
-                    Origin::Weakened(weakening) => format!(
-                        "weakening of `{}` ({weakening}) does not compile, so it proves \
-                         nothing: {first}",
-                        exercise.name
-                    ),
-                    Origin::Written(variant) => format!(
-                        "{} does not compile under the model checker ({first}): a variant \
-                         must build, and fail by its tests",
-                        written_name(variant)
-                    ),
-                });
+                report.problems.push(Problem::of(
+                    ProblemKind::Variant,
+                    &exercise.name,
+                    match origin {
+                        Origin::Weakened(weakening) => format!(
+                            "weakening of `{}` ({weakening}) does not compile, so it proves \
+                             nothing: {first}",
+                            exercise.name
+                        ),
+                        Origin::Written(variant) => format!(
+                            "{} does not compile under the model checker ({first}): a \
+                             variant must build, and fail by its tests",
+                            written_name(variant)
+                        ),
+                    },
+                ));
                 continue;
             }
         };
@@ -223,26 +240,30 @@ pub fn check(
             Origin::Weakened(weakening) => match failures.first() {
                 Some(failure) => {
                     report.rejected += 1;
-                    reporter.text(&format!(
-                        "   rejected: `{}` {weakening}: {}",
+                    reporter.check_passed(&format!(
+                        "rejected: `{}` {weakening}: {}",
                         exercise.name,
                         crate::report::human::judgement_line(failure)
                     ));
                 }
-                None => report.problems.push(format!(
-                    "solution of `{}` weakened at {weakening} still passes: the ordering \
-                     is stronger than needed, or no test depends on it",
-                    exercise.name
+                None => report.problems.push(Problem::of(
+                    ProblemKind::WrongAnswerAccepted,
+                    &exercise.name,
+                    format!(
+                        "solution of `{}` weakened at {weakening} still passes: the ordering \
+                         is stronger than needed, or no test depends on it",
+                        exercise.name
+                    ),
                 )),
             },
             Origin::Written(variant) => match judge_written(variant, failures.first()) {
-                Ok(line) => reporter.text(&line),
+                Ok(line) => reporter.check_passed(&line),
                 Err(problem) => report.problems.push(problem),
             },
         }
     }
     for problem in &report.problems {
-        reporter.check_problem(problem);
+        reporter.check_problem(problem, None);
     }
     Ok(report)
 }
@@ -318,7 +339,11 @@ mod tests {
         // The layout rules still apply.
         let (all, _) = variants::discover(&course);
         let problems = variants::layout_problems(&course, &all);
-        let has = |needle: &str| problems.iter().any(|problem| problem.contains(needle));
+        let has = |needle: &str| {
+            problems
+                .iter()
+                .any(|problem| problem.message.contains(needle))
+        };
         assert!(has("ord1_other_tests.rs: remove its `#[cfg(test)]` module"));
         assert!(
             !has("`ord1` has"),
@@ -344,21 +369,26 @@ mod tests {
             verdict: Verdict::TestFailed,
             tests: Vec::new(),
         };
+        let problem = judge_written(wrong, None).unwrap_err();
+        assert_eq!(problem.kind, ProblemKind::WrongAnswerAccepted);
+        assert_eq!(problem.exercise.as_deref(), Some("ord1"));
         assert_eq!(
-            judge_written(wrong, None).unwrap_err(),
+            problem.message,
             "wrong answer `ord1_load_store` of `ord1` passed the model checker: its tests do \
              not reject it (loads, then stores)"
         );
         assert!(judge_written(wrong, Some(&failed)).unwrap().starts_with(
-            "  ✓ wrong answer `ord1_load_store` of `ord1`: rejected by the model checker"
+            "wrong answer `ord1_load_store` of `ord1`: rejected by the model checker"
         ));
         assert_eq!(
             judge_written(alt, None).unwrap(),
-            "  ✓ alternative `ord1_fetch_update` of `ord1`: passed the model checker"
+            "alternative `ord1_fetch_update` of `ord1`: passed the model checker"
         );
+        let rejected = judge_written(alt, Some(&failed)).unwrap_err();
+        assert_eq!(rejected.kind, ProblemKind::AlternativeRejected);
         assert!(
-            judge_written(alt, Some(&failed))
-                .unwrap_err()
+            rejected
+                .message
                 .starts_with("alternative `ord1_fetch_update` of `ord1` failed under the model checker: the tests reject a correct answer")
         );
         let tampered = Judgement {
@@ -370,6 +400,7 @@ mod tests {
         assert!(
             judge_written(wrong, Some(&tampered))
                 .unwrap_err()
+                .message
                 .contains("was rejected as tampered, not by its tests")
         );
     }
@@ -385,8 +416,12 @@ mod tests {
         assert!(count_problems(&ord1, &[1], &[1]).is_empty());
         assert!(count_problems(&ord1, &[2], &[0]).is_empty());
         assert!(count_problems(&ord1, &[0], &[2]).is_empty());
+        let messages: Vec<String> = count_problems(&ord1, &[0], &[1])
+            .into_iter()
+            .map(|problem| problem.message)
+            .collect();
         assert_eq!(
-            count_problems(&ord1, &[0], &[1]),
+            messages,
             [
                 "`ord1` has 1 wrong answer(s): 0 weakening(s) of its solution's orderings and 1 \
               in solutions/m/wrong/; keep at least 2 that the model checker must reject (see \

@@ -10,7 +10,8 @@
 //!            variants, classroom/                              what to grade and when
 //! sinks      report/ (the only printer; report/class/ for class reports),
 //!            progress (the only state writer)
-//! engine     engine (grade = build → run → judge, emitting events), program, gradebook
+//! engine     engine (grade = build → run → judge, emitting events), program, gradebook,
+//!            problem
 //! mechanics  build, compile_fail, libtest, verdict, model_check, weaken, git
 //! base       course (trusted), submission (graded), finding, error, tamper, forbid,
 //!            invocation,
@@ -38,6 +39,7 @@ pub mod gradebook;
 pub mod invocation;
 pub mod libtest;
 pub mod model_check;
+pub mod problem;
 pub mod program;
 pub mod progress;
 pub mod report;

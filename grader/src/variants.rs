@@ -30,6 +30,7 @@ use crate::compile_fail;
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::problem::{Problem, ProblemKind};
 use crate::report::Reporter;
 use crate::tamper;
 use crate::verdict::{Judgement, VerdictKind};
@@ -106,7 +107,7 @@ impl Variant<'_> {
 }
 
 /// Finds every variant of `course`, and what is wrong with the layout.
-pub fn discover(course: &Course) -> (Vec<Variant<'_>>, Vec<String>) {
+pub fn discover(course: &Course) -> (Vec<Variant<'_>>, Vec<Problem>) {
     let mut variants = Vec::new();
     let mut problems = Vec::new();
     let solutions = course.root.join(Side::Solution.dir());
@@ -140,9 +141,12 @@ pub fn discover(course: &Course) -> (Vec<Variant<'_>>, Vec<String>) {
                     .filter(|exercise| stem.starts_with(&format!("{}_", exercise.name)))
                     .max_by_key(|exercise| exercise.name.len())
                 else {
-                    problems.push(format!(
-                        "{} is not named `<exercise>_<slug>.rs` after an exercise of {dir}",
-                        path.display()
+                    problems.push(Problem::course(
+                        ProblemKind::Variant,
+                        format!(
+                            "{} is not named `<exercise>_<slug>.rs` after an exercise of {dir}",
+                            path.display()
+                        ),
                     ));
                     continue;
                 };
@@ -154,7 +158,11 @@ pub fn discover(course: &Course) -> (Vec<Variant<'_>>, Vec<String>) {
                         path,
                         source,
                     }),
-                    Err(err) => problems.push(format!("{}: {err}", path.display())),
+                    Err(err) => problems.push(Problem::of(
+                        ProblemKind::Variant,
+                        &exercise.name,
+                        format!("{}: {err}", path.display()),
+                    )),
                 }
             }
         }
@@ -163,26 +171,27 @@ pub fn discover(course: &Course) -> (Vec<Variant<'_>>, Vec<String>) {
 }
 
 /// What is wrong with the variants' files, before anything is built.
-pub fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String> {
+pub fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for variant in variants {
         let shown = variant.path.display();
+        let problem = |message| Problem::of(ProblemKind::Variant, &variant.exercise.name, message);
         if variant.claim().trim().is_empty() {
-            problems.push(format!(
+            problems.push(problem(format!(
                 "{shown} must start with `{}...`, saying {}",
                 variant.kind.marker(),
                 match variant.kind {
                     Kind::Wrong => "what it gets wrong",
                     Kind::Alt => "how it differs from the solution",
                 }
-            ));
+            )));
         }
         if variant.exercise.mode != Mode::CompileFail && tamper::has_test_module(&variant.source) {
-            problems.push(format!(
+            problems.push(problem(format!(
                 "{shown}: remove its `#[cfg(test)]` module: `dev check` puts the solution's \
                  tests into every variant of `{}`",
                 variant.exercise.name
-            ));
+            )));
         }
     }
     // Model-checked lessons count their generated weakenings too: `devcheck_model.rs`
@@ -197,10 +206,14 @@ pub fn layout_problems(course: &Course, variants: &[Variant<'_>]) -> Vec<String>
             .filter(|variant| variant.kind == Kind::Wrong && variant.exercise.name == exercise.name)
             .count();
         if wrong < MIN_WRONG {
-            problems.push(format!(
-                "`{}` has {wrong} wrong answer(s) in solutions/{}/wrong/: keep at least \
-                 {MIN_WRONG} that its tests must reject (see CONTRIBUTING.md)",
-                exercise.name, exercise.dir
+            problems.push(Problem::of(
+                ProblemKind::TooFewWrongAnswers,
+                &exercise.name,
+                format!(
+                    "`{}` has {wrong} wrong answer(s) in solutions/{}/wrong/: keep at least \
+                     {MIN_WRONG} that its tests must reject (see CONTRIBUTING.md)",
+                    exercise.name, exercise.dir
+                ),
             ));
         }
     }
@@ -225,12 +238,12 @@ pub fn check(
     selected: &[&Exercise],
     stress: usize,
     reporter: &Reporter,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
 ) -> Result<(), Error> {
     let course = engine.course;
     let (variants, found) = discover(course);
-    let mut report = |problem: String| {
-        reporter.check_problem(&problem);
+    let mut report = |problem: Problem| {
+        reporter.check_problem(&problem, None);
         problems.push(problem);
     };
     for problem in found.into_iter().chain(layout_problems(course, &variants)) {
@@ -356,8 +369,9 @@ fn judge(
     graded: Graded,
     runs: usize,
     reporter: &Reporter,
-    report: &mut impl FnMut(String),
+    report: &mut impl FnMut(Problem),
 ) {
+    let exercise = &variant.exercise.name;
     let name = format!(
         "{} answer `{}` of `{}`",
         match variant.kind {
@@ -369,8 +383,12 @@ fn judge(
     );
     if let Some(errors) = graded.compile_error {
         let first = errors.lines().next().unwrap_or("").to_owned();
-        report(format!(
-            "{name} does not compile ({first}): a variant must build, and fail by its tests"
+        report(Problem::of(
+            ProblemKind::Variant,
+            exercise,
+            format!(
+                "{name} does not compile ({first}): a variant must build, and fail by its tests"
+            ),
         ));
         return;
     }
@@ -378,10 +396,14 @@ fn judge(
     match variant.kind {
         Kind::Wrong => {
             if graded.passed > 0 {
-                report(format!(
-                    "{name} passed {} of {runs} runs: the tests do not reject it ({})",
-                    graded.passed,
-                    variant.claim()
+                report(Problem::of(
+                    ProblemKind::WrongAnswerAccepted,
+                    exercise,
+                    format!(
+                        "{name} passed {} of {runs} runs: the tests do not reject it ({})",
+                        graded.passed,
+                        variant.claim()
+                    ),
                 ));
             } else if let Some(bad) = graded.failed.iter().find(|judgement| {
                 !matches!(
@@ -389,25 +411,33 @@ fn judge(
                     VerdictKind::TestFailed | VerdictKind::Timeout | VerdictKind::Crashed
                 )
             }) {
-                report(format!(
-                    "{name} was rejected as {}, not by its tests: {}",
-                    bad.verdict.kind().as_str(),
-                    crate::report::human::judgement_line(bad)
+                report(Problem::of(
+                    ProblemKind::WrongAnswerAccepted,
+                    exercise,
+                    format!(
+                        "{name} was rejected as {}, not by its tests: {}",
+                        bad.verdict.kind().as_str(),
+                        crate::report::human::judgement_line(bad)
+                    ),
                 ));
             } else {
-                reporter.text(&format!("  ✓ {name}: rejected {runs}/{runs} ({seen})"));
+                reporter.check_passed(&format!("{name}: rejected {runs}/{runs} ({seen})"));
             }
         }
         Kind::Alt => {
             if let Some(first) = graded.failed.first() {
-                report(format!(
-                    "{name} failed {} of {runs} runs: the tests reject a correct answer \
-                     (first: {})",
-                    graded.failed.len(),
-                    crate::report::human::judgement_line(first)
+                report(Problem::of(
+                    ProblemKind::AlternativeRejected,
+                    exercise,
+                    format!(
+                        "{name} failed {} of {runs} runs: the tests reject a correct answer \
+                         (first: {})",
+                        graded.failed.len(),
+                        crate::report::human::judgement_line(first)
+                    ),
                 ));
             } else {
-                reporter.text(&format!("  ✓ {name}: passed {runs}/{runs}"));
+                reporter.check_passed(&format!("{name}: passed {runs}/{runs}"));
             }
         }
     }
@@ -473,7 +503,8 @@ mod tests {
         );
         assert_eq!(variants[0].bin(), "wrong_ex1_early");
         assert_eq!(variants[0].claim(), "returns early");
-        assert!(found[0].contains("stray.rs"), "{found:?}");
+        assert!(found[0].message.contains("stray.rs"), "{found:?}");
+        assert_eq!(found[0].kind, ProblemKind::Variant);
         // Built with the solution's tests put in.
         assert_eq!(
             variants[0].buildable(&course).unwrap(),
@@ -481,7 +512,11 @@ mod tests {
         );
 
         let problems = layout_problems(&course, &variants);
-        let has = |needle: &str| problems.iter().any(|problem| problem.contains(needle));
+        let has = |needle: &str| {
+            problems
+                .iter()
+                .any(|problem| problem.message.contains(needle))
+        };
         assert!(
             has("ex1_other.rs must start with `// ALT: ...`"),
             "{problems:?}"
@@ -491,6 +526,13 @@ mod tests {
             "the tests are written once, in the solution: {problems:?}"
         );
         assert!(has("`ex1` has 1 wrong answer(s)"), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|problem| problem.kind == ProblemKind::TooFewWrongAnswers
+                    && problem.exercise.as_deref() == Some("ex1")),
+            "{problems:?}"
+        );
         assert!(
             !has("ex1_early.rs"),
             "the good variant is fine: {problems:?}"

@@ -464,7 +464,10 @@ mod outcomes {
         // Each test that ended has its own time, within the run's.
         for test in report["tests"].as_array().unwrap() {
             let took = test["duration_ms"].as_u64().expect("a test time");
-            assert!(took <= report["duration_ms"].as_u64().unwrap(), "{report:#}");
+            assert!(
+                took <= report["duration_ms"].as_u64().unwrap(),
+                "{report:#}"
+            );
         }
         assert!(report["diagnosis"].is_null());
     }
@@ -1668,7 +1671,10 @@ mod trust {
         );
         let report = course.run_json("failing_test");
         assert_eq!(verdict(&report), "tampered", "{report:#}");
-        assert_eq!(report["findings"][0]["change"]["kind"], "shadows", "{report:#}");
+        assert_eq!(
+            report["findings"][0]["change"]["kind"], "shadows",
+            "{report:#}"
+        );
         assert_eq!(report["findings"][0]["change"]["line"], 9, "{report:#}");
         let finding = report["findings"][0]["message"].as_str().unwrap();
         assert!(
@@ -1998,6 +2004,24 @@ mod course_self_check {
         assert!(
             out.contains("`failing_test` has 0 wrong answer(s)"),
             "the layout is checked whole:\n{out}"
+        );
+        // The same in JSON: one document, each problem typed and about an exercise.
+        let run = course.threadlings(&["dev", "check", "pass", "--json"]);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        let report = run.json();
+        assert_eq!(report["solutions_checked"], 1, "{report:#}");
+        assert!(
+            report["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|problem| problem["kind"] == "too_few_wrong_answers"
+                    && problem["exercise"] == "failing_test"
+                    && problem["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("has 0 wrong answer(s)")),
+            "{report:#}"
         );
         let run = course.threadlings(&["dev", "check", "exercises/outcomes/"]);
         assert!(

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use colored::Colorize;
 
-use super::{Format, Out, Shape, Sink};
+use super::{CheckEvent, Format, Out, Shape, Sink};
 use crate::course::{Course, Exercise, Side};
 use crate::engine::{Event, Graded};
 use crate::model_check::{AccessKind, ModelFailure, Site};
@@ -56,6 +56,42 @@ impl Sink for Human {
             line.yellow().bold()
         };
         out.print(&format!("\n{line}\n"));
+    }
+}
+
+/// `dev check` as it goes: a line per stage, per thing found right and per problem (with
+/// the grading behind it), and the summary.
+pub fn check(event: &CheckEvent<'_>) -> String {
+    match event {
+        CheckEvent::Stage(stage) => format!("{} {stage}\n", "::".cyan().bold()),
+        CheckEvent::Passed(what) => format!("  {} {what}\n", "✓".green()),
+        CheckEvent::Problem { problem, graded } => {
+            let mut text = format!("{} {problem}\n", "✗".red().bold());
+            if let Some((exercise, graded)) = graded {
+                text.push_str(&self::graded(
+                    graded,
+                    exercise,
+                    &exercise.display_path(graded.side),
+                ));
+            }
+            text
+        }
+        CheckEvent::Finished(report) => {
+            let counts = format!(
+                "{} solutions, {} stubs, {} stress runs",
+                report.solutions_checked, report.stubs_checked, report.stress_runs
+            );
+            let line = if report.is_clean() {
+                format!("{} the course is consistent ({counts})", "✓".green().bold())
+            } else {
+                format!(
+                    "{} {} problem(s) ({counts})",
+                    "✗".red().bold(),
+                    report.problems.len()
+                )
+            };
+            format!("{line}\n")
+        }
     }
 }
 

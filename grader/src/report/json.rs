@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Doctor, Format, Out, Shape, Sink};
+use super::{CheckEvent, Doctor, Format, Out, Shape, Sink};
 use crate::course::{Course, Exercise, Mode, Side};
 use crate::engine::{Event, Graded};
 use crate::finding::Finding;
@@ -47,6 +47,13 @@ impl Sink for Json {
 
     fn doctor(&self, out: &Out, doctor: &Doctor) {
         out.print_json(doctor);
+    }
+
+    /// One document at the end: the problems, typed, and the counts.
+    fn check(&self, out: &Out, event: &CheckEvent<'_>) {
+        if let CheckEvent::Finished(report) = event {
+            out.print_json(report);
+        }
     }
 
     fn watch(&self, out: &Out, event: &super::watch::WatchEvent<'_>) {

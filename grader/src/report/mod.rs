@@ -28,6 +28,7 @@ use serde::Serialize;
 use crate::course::{Course, Exercise};
 use crate::engine::{Event, Graded, Listener};
 use crate::error::Error;
+use crate::problem::{CheckReport, Problem};
 
 /// Every output format, by the name `--output-format` takes (the first is the default).
 pub const FORMATS: &[Format] = &[human::FORMAT, json::FORMAT, verdicts::FORMAT];
@@ -73,6 +74,22 @@ pub enum Shape {
     Batch,
 }
 
+/// What `dev check` reports as it goes, and its result at the end.
+#[derive(Clone, Copy, Debug)]
+pub enum CheckEvent<'a> {
+    /// What the check is doing now.
+    Stage(&'a str),
+    /// Something checked that is as it must be (a wrong answer rejected, ...).
+    Passed(&'a str),
+    /// A problem, as soon as it is found; `graded` is the grading behind it, when one is.
+    Problem {
+        problem: &'a Problem,
+        graded: Option<(&'a Exercise, &'a Graded)>,
+    },
+    /// The check ended: every problem, and how much was checked.
+    Finished(&'a CheckReport),
+}
+
 /// An output format. Every method but [`Sink::event`] has a default: human text for the
 /// results that are not grading, nothing at the end of a command.
 pub trait Sink: Send + Sync {
@@ -104,6 +121,11 @@ pub trait Sink: Send + Sync {
         if let Some(text) = watch::lines(event) {
             out.print(&with_newline(text));
         }
+    }
+
+    /// What `dev check` found, as it goes.
+    fn check(&self, out: &Out, event: &CheckEvent<'_>) {
+        out.print(&human::check(event));
     }
 }
 
@@ -248,31 +270,25 @@ impl Reporter {
         self.sink.list(&self.out, course, done);
     }
 
-    /// A problem `dev check` found, as soon as it is found.
-    pub fn check_problem(&self, problem: &str) {
-        self.print(&format!("{} {problem}\n", "✗".red().bold()));
+    /// A problem `dev check` found, as soon as it is found, with the grading behind it.
+    pub fn check_problem(&self, problem: &Problem, graded: Option<(&Exercise, &Graded)>) {
+        self.sink
+            .check(&self.out, &CheckEvent::Problem { problem, graded });
     }
 
     /// What `dev check` is doing now.
     pub fn check_stage(&self, stage: &str) {
-        self.print(&format!("{} {stage}\n", "::".cyan().bold()));
+        self.sink.check(&self.out, &CheckEvent::Stage(stage));
     }
 
-    /// The end of `dev check`: how many problems, and how much was checked.
-    pub fn check_summary(
-        &self,
-        problems: usize,
-        solutions: usize,
-        stubs: usize,
-        stress_runs: usize,
-    ) {
-        let counts = format!("{solutions} solutions, {stubs} stubs, {stress_runs} stress runs");
-        let line = if problems == 0 {
-            format!("{} the course is consistent ({counts})", "✓".green().bold())
-        } else {
-            format!("{} {problems} problem(s) ({counts})", "✗".red().bold())
-        };
-        self.print(&format!("{line}\n"));
+    /// Something `dev check` checked that is as it must be.
+    pub fn check_passed(&self, what: &str) {
+        self.sink.check(&self.out, &CheckEvent::Passed(what));
+    }
+
+    /// The end of `dev check`: every problem, and how much was checked.
+    pub fn check_finished(&self, report: &CheckReport) {
+        self.sink.check(&self.out, &CheckEvent::Finished(report));
     }
 
     /// A question on the terminal (stderr, so stdout stays clean for results).
