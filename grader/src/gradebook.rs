@@ -21,6 +21,20 @@ pub struct Gradebook {
     pub seconds: f64,
 }
 
+/// What happens while a class is graded, for a progress display (the drivers tell it;
+/// the sinks show it).
+#[derive(Clone, Debug)]
+pub enum Progress<'a> {
+    /// A student's grades are in: `done` of `total`; `cached`: all kept from an earlier
+    /// run.
+    Graded {
+        student: &'a StudentGrades,
+        done: usize,
+        total: usize,
+        cached: bool,
+    },
+}
+
 /// One exercise of the assignment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assigned {

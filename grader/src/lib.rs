@@ -3,7 +3,8 @@
 //! the same engine.
 //!
 //! The modules form a one-way stack; an arrow only ever points down, and no module imports
-//! one above it (CONTRIBUTING.md, "The grader", draws the picture):
+//! one above it, and none imports itself through others (CONTRIBUTING.md, "The grader",
+//! draws the picture; the `layers` test checks it):
 //!
 //! ```text
 //! drivers    cli, commands, watch/ (driver, session, view), devcheck, devcheck_model,
@@ -50,3 +51,6 @@ pub mod variants;
 pub mod verdict;
 pub mod watch;
 pub mod weaken;
+
+#[cfg(test)]
+mod layers;

@@ -29,7 +29,8 @@ use crate::error::Error;
 use crate::finding::Finding;
 use crate::forbid;
 use crate::gradebook::{
-    Assigned, ExerciseGrade, Gradebook, StudentGrades, StudentOutcome, TestGrade, TestStatus,
+    Assigned, ExerciseGrade, Gradebook, Progress, StudentGrades, StudentOutcome, TestGrade,
+    TestStatus,
 };
 use crate::submission::Submission;
 use crate::verdict::{TestOutcome, Verdict, VerdictKind};
@@ -53,18 +54,6 @@ pub struct Options {
     /// Ignore the cache of earlier grades.
     pub fresh: bool,
     pub sandbox: SandboxMode,
-}
-
-/// What happens while a class is graded, for a progress display.
-#[derive(Clone, Debug)]
-pub enum Progress<'a> {
-    /// A student's grades are in: `done` of `total`.
-    Graded {
-        student: &'a StudentGrades,
-        done: usize,
-        total: usize,
-        cached: bool,
-    },
 }
 
 /// The lines the report shows about the sandbox, or why `require` cannot be met.

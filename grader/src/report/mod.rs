@@ -336,8 +336,8 @@ impl Reporter {
     }
 
     /// A student of a class graded (`grade`), on stderr: the class's progress.
-    pub fn class_progress(&self, progress: &crate::classroom::grade::Progress<'_>) {
-        let crate::classroom::grade::Progress::Graded {
+    pub fn class_progress(&self, progress: &crate::gradebook::Progress<'_>) {
+        let crate::gradebook::Progress::Graded {
             student,
             done,
             total,
