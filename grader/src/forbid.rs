@@ -204,9 +204,9 @@ pub struct Policy {
 /// The environment variable that carries the [`Policy`] to the rustc wrapper.
 pub const POLICY_VAR: &str = "THREADLINGS_RUSTC_POLICY";
 
-/// Whether a lesson teaches `unsafe`: its reference solution uses the keyword (comments
-/// and strings aside).
-pub fn teaches_unsafe(solution: &str) -> bool {
+/// Whether a lesson teaches `unsafe`: its reference solution or its stub (`source`) uses
+/// the keyword (comments and strings aside).
+pub fn teaches_unsafe(source: &str) -> bool {
     fn has_unsafe(tokens: proc_macro2::TokenStream) -> bool {
         tokens.into_iter().any(|token| match token {
             proc_macro2::TokenTree::Ident(ident) => ident == "unsafe",
@@ -214,7 +214,7 @@ pub fn teaches_unsafe(solution: &str) -> bool {
             _ => false,
         })
     }
-    solution
+    source
         .parse::<proc_macro2::TokenStream>()
         .is_ok_and(has_unsafe)
 }

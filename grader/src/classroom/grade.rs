@@ -220,20 +220,28 @@ fn write_policy(course: &Course, work: &Path) -> Result<forbid::Policy, Error> {
                 .map(str::to_owned)
         })
         .ok_or_else(|| Error::Tool(format!("{}: no [package] name", manifest.display())))?;
-    let unsafe_allowed = course
-        .exercises
-        .iter()
-        .filter(|exercise| {
-            fs::read_to_string(course.path(exercise, Side::Solution))
-                .is_ok_and(|solution| forbid::teaches_unsafe(&solution))
-        })
-        .map(|exercise| exercise.name.clone())
-        .collect();
     Ok(forbid::Policy {
         package,
         conf_dir,
-        unsafe_allowed,
+        unsafe_allowed: lessons_with_unsafe(course),
     })
+}
+
+/// The lessons exempt from `unsafe_code`: their solution uses `unsafe`, or their stub does
+/// (the false promise a lesson asks to take back: a student who leaves it in gets the
+/// lesson's own verdict, not a policy finding).
+fn lessons_with_unsafe(course: &Course) -> Vec<String> {
+    course
+        .exercises
+        .iter()
+        .filter(|exercise| {
+            [Side::Solution, Side::Exercise].into_iter().any(|side| {
+                fs::read_to_string(course.path(exercise, side))
+                    .is_ok_and(|source| forbid::teaches_unsafe(&source))
+            })
+        })
+        .map(|exercise| exercise.name.clone())
+        .collect()
 }
 
 /// What every slot shares.
@@ -565,5 +573,34 @@ impl Cache {
         if std::io::Write::write_all(&mut temp, text.as_bytes()).is_ok() {
             let _ = temp.persist(self.dir.join(format!("{key}.json")));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lesson_whose_stub_or_solution_uses_unsafe_may_use_it() {
+        let root = tempfile::tempdir().unwrap();
+        let mut info = String::from("format_version = 1\n");
+        for (name, stub, solution) in [
+            ("promise", "unsafe impl Sync for X {}\n", "impl X {}\n"),
+            ("teaches", "struct X;\n", "unsafe impl Send for X {}\n"),
+            ("safe", "// unsafe, in a comment\n", "struct X;\n"),
+        ] {
+            info.push_str(&format!(
+                "\n[[exercises]]\nname = \"{name}\"\ndir = \"d\"\ntopic = \"t\"\n\
+                 mode = \"compile_fail\"\nstub = \"compile_error\"\nhints = [\"a\", \"b\"]\n"
+            ));
+            for (side, text) in [("exercises", stub), ("solutions", solution)] {
+                let path = root.path().join(side).join("d").join(format!("{name}.rs"));
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
+                fs::write(path, text).unwrap();
+            }
+        }
+        let info_path = root.path().join("info.toml");
+        let course = Course::parse(root.path(), &info_path, &info).unwrap();
+        assert_eq!(lessons_with_unsafe(&course), ["promise", "teaches"]);
     }
 }

@@ -22,7 +22,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::course::{Course, EXERCISES_DIR, Exercise, SOLUTIONS_DIR, Side, UI_HARNESS_DIR};
+use crate::course::{Course, EXERCISES_DIR, Exercise, Mode, SOLUTIONS_DIR, Side, UI_HARNESS_DIR};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::tamper;
@@ -145,6 +145,12 @@ fn place(
             });
         }
     };
+    // A compile-fail lesson has no tests in the file: its cases are the course's, and the
+    // file is graded as it is.
+    if exercise.mode == Mode::CompileFail {
+        write_if_changed(&destination, &text)?;
+        return Ok(Placed::File { flags: Vec::new() });
+    }
     // The reference tests, as the engine reads them: the course's solution's.
     let solution_path = course.path(exercise, Side::Solution);
     let reference = fs::read_to_string(&solution_path)
@@ -342,5 +348,41 @@ mod tests {
         let before = fs::metadata(&path).unwrap().modified().unwrap();
         prepare(&course, submission.path(), &assigned, &scratch).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
+    }
+
+    #[test]
+    fn a_compile_fail_lesson_is_placed_as_the_student_wrote_it() {
+        let root = tempfile::tempdir().unwrap();
+        let info = "format_version = 1\n\n[[exercises]]\nname = \"cf\"\ndir = \"d\"\n\
+                    topic = \"t\"\nmode = \"compile_fail\"\nstub = \"compile_error\"\n\
+                    hints = [\"a\", \"b\"]\n";
+        for (path, text) in [
+            ("exercises/d/cf.rs", "unsafe impl Sync for X {}\n"),
+            ("solutions/d/cf.rs", "struct X;\n"),
+        ] {
+            let path = root.path().join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let info_path = root.path().join("info.toml");
+        let course = Course::parse(root.path(), &info_path, info).unwrap();
+        let submission = tempfile::tempdir().unwrap();
+        let mine = "// mine: no test module, as the lesson has none\nstruct X;\n";
+        fs::create_dir_all(submission.path().join("exercises/d")).unwrap();
+        fs::write(submission.path().join("exercises/d/cf.rs"), mine).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+
+        let placed = place(
+            &course,
+            submission.path(),
+            course.exercise("cf").unwrap(),
+            scratch.path(),
+        )
+        .unwrap();
+        assert_eq!(placed, Placed::File { flags: Vec::new() });
+        assert_eq!(
+            fs::read_to_string(scratch.path().join("exercises/d/cf.rs")).unwrap(),
+            mine
+        );
     }
 }
