@@ -59,23 +59,7 @@ pub fn grade(
     let stage = stage_root.join(&exercise.name);
     stage_lesson(&course.ui_cases_dir(exercise), &stage, source)?;
 
-    let mut spec = Spec::new(harness, exercise.timeout)
-        .env("THREADLINGS_UI_DIR", relative_to_harness(&exercise.name))
-        .env("CARGO_MANIFEST_DIR", submission.ui_harness_dir())
-        .env("CARGO", cargo.program())
-        .env("CARGO_TARGET_DIR", submission.target_dir())
-        // The harness ends with a panic when a case fails; its backtrace helps nobody.
-        .env("RUST_BACKTRACE", "0");
-    if !cargo.color {
-        spec = spec.env("NO_COLOR", "1");
-    }
-    spec = match expectations {
-        Expectations::Check => spec.env_remove("TRYBUILD"),
-        Expectations::Bless => spec.env("TRYBUILD", "overwrite"),
-    };
-    spec.cwd = Some(submission.ui_harness_dir());
-    spec.cancel.clone_from(&cargo.cancel);
-    crate::build::bound_compilers(&mut spec, course)?;
+    let spec = harness_spec(course, submission, cargo, harness, exercise, expectations)?;
     let output = run::run(&spec).map_err(|err| Error::Tool(err.to_string()))?;
     let report = format!("{}{}", output.stdout.text(), output.stderr.text());
     let tests = parse_report(&report);
@@ -111,6 +95,41 @@ pub fn grade(
         notes,
         duration: output.duration,
     })
+}
+
+/// How the harness runs one lesson: from `submission`'s harness folder, building in its
+/// target, with the course's compile-time bounds, and under the cargo's confinement when
+/// it has one (a classroom's): the harness runs the lesson's `pass` cases, which are the
+/// submission's code.
+fn harness_spec(
+    course: &Course,
+    submission: &Submission,
+    cargo: &Cargo,
+    harness: PathBuf,
+    exercise: &Exercise,
+    expectations: Expectations,
+) -> Result<Spec, Error> {
+    let mut spec = Spec::new(harness, exercise.timeout)
+        .env("THREADLINGS_UI_DIR", relative_to_harness(&exercise.name))
+        .env("CARGO_MANIFEST_DIR", submission.ui_harness_dir())
+        .env("CARGO", cargo.program())
+        .env("CARGO_TARGET_DIR", submission.target_dir())
+        // The harness ends with a panic when a case fails; its backtrace helps nobody.
+        .env("RUST_BACKTRACE", "0");
+    if !cargo.color {
+        spec = spec.env("NO_COLOR", "1");
+    }
+    spec = match expectations {
+        Expectations::Check => spec.env_remove("TRYBUILD"),
+        Expectations::Bless => spec.env("TRYBUILD", "overwrite"),
+    };
+    spec.cwd = Some(submission.ui_harness_dir());
+    spec.cancel.clone_from(&cargo.cancel);
+    if let Some(confine) = &cargo.confine {
+        spec.confine = Some((**confine).clone());
+    }
+    crate::build::bound_compilers(&mut spec, course)?;
+    Ok(spec)
 }
 
 /// The stage as the harness sees it: relative, so trybuild prints (and the `.stderr`
@@ -260,6 +279,57 @@ fn toolchain_note(course: &Course, cargo: &Cargo) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_harness_runs_in_the_submissions_tree_under_the_classrooms_confinement() {
+        let course = Course::bare(PathBuf::from("/course"), Vec::new());
+        let submission = Submission::at(PathBuf::from("/class/slot0"));
+        let exercise = Exercise {
+            name: "send_sync1".to_owned(),
+            dir: "12_send_sync".to_owned(),
+            topic: "Send and Sync".to_owned(),
+            mode: crate::course::Mode::CompileFail,
+            stub: crate::course::StubFailure::CompileError,
+            hints: Vec::new(),
+            timeout: Duration::from_secs(30),
+            points: 1,
+        };
+        let mut cargo = Cargo::detect(false);
+        let spec = |cargo: &Cargo| {
+            harness_spec(
+                &course,
+                &submission,
+                cargo,
+                PathBuf::from("harness"),
+                &exercise,
+                Expectations::Check,
+            )
+            .unwrap()
+        };
+        let plain = spec(&cargo);
+        assert_eq!(
+            plain.confine, None,
+            "a learner's own checkout is not confined"
+        );
+        assert_eq!(
+            plain.cwd.as_deref(),
+            Some(Path::new("/class/slot0/grader/ui-harness"))
+        );
+        let target = plain
+            .env
+            .iter()
+            .find(|(key, _)| key == "CARGO_TARGET_DIR")
+            .map(|(_, value)| PathBuf::from(value));
+        assert_eq!(target.as_deref(), Some(Path::new("/class/slot0/target")));
+
+        let confinement = run::Confinement {
+            readable: vec![PathBuf::from("/usr")],
+            writable: vec![PathBuf::from("/class/slot0")],
+            tmpdir: PathBuf::from("/class/slot0/tmp"),
+        };
+        cargo.confine = Some(std::sync::Arc::new(confinement.clone()));
+        assert_eq!(spec(&cargo).confine, Some(confinement));
+    }
 
     #[test]
     fn the_report_gives_one_result_per_case_without_author_advice() {

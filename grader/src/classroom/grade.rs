@@ -94,10 +94,18 @@ pub fn sandbox_status(mode: SandboxMode) -> Result<Vec<String>, Error> {
                 }
             }
         ),
-        "student builds: compiled with the classroom policy (no process exit or spawning, \
-         files, environment, sockets, include macros, or unsafe outside the lessons that \
-         teach it), under CPU, memory and time limits"
-            .to_owned(),
+        format!(
+            "student builds: compiled with the classroom policy (no process exit or \
+             spawning, files, environment, sockets, include macros, or unsafe outside the \
+             lessons that teach it), under CPU, memory and time limits{}",
+            if mode != SandboxMode::Off && containment.read_only_checkout {
+                "; builds and compile-fail lessons' cases confined with Landlock (read the \
+                 system, the toolchain and the course's testkit; write only their own slot; \
+                 no TCP)"
+            } else {
+                ""
+            }
+        ),
         "reference tests: the course's, put back into every student file".to_owned(),
     ];
     if mode == SandboxMode::Off {

@@ -138,7 +138,7 @@ pub const SYSTEM_DIRS: &[&str] = &[
 ];
 
 /// Where a confined process may read and write (and it has no TCP).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Confinement {
     /// Folders and files it may read (and execute) beneath.
     pub readable: Vec<PathBuf>,
