@@ -125,6 +125,13 @@ pub enum Event<'a> {
         passed: bool,
         duration: Duration,
     },
+    /// Something the learner or the author should know about an exercise's grading that
+    /// is not its verdict (the reference tests were read from the working tree, the file
+    /// is not UTF-8, ...): each of the verdict's notes, as they are known, before it.
+    Notice {
+        exercise: &'a Exercise,
+        note: &'a str,
+    },
     /// An exercise's verdict.
     Graded {
         exercise: &'a Exercise,
@@ -272,6 +279,9 @@ impl<'a> Engine<'a> {
                         duration: build_time + ran.duration,
                     }
                 })?;
+            for note in &graded.notes {
+                listener.event(&Event::Notice { exercise, note });
+            }
             listener.event(&Event::Graded {
                 exercise,
                 graded: &graded,

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use threadlings::build::Cargo;
 use threadlings::course::{Course, Side};
-use threadlings::engine::{Engine, Event};
+use threadlings::engine::{Engine, Event, Listen, Listener};
 use threadlings::report::{Format, Out, Reporter, Shape, Sink};
 use threadlings::run;
 use threadlings::submission::Submission;
@@ -94,11 +94,38 @@ fn a_submission_is_graded_against_the_course_s_tests_not_its_own() {
     let reporter = Reporter::writing_to(VERDICT_LINES, Out::to(Box::new(printed.clone())));
     let pass = course.exercise("pass").unwrap();
 
-    let graded = engine.grade_one(pass, Side::Exercise, &reporter).unwrap();
+    // The reporter hears the engine's events; so does a listener of the test's own.
+    let heard: Mutex<Vec<String>> = Mutex::default();
+    let both = Listen(|event: &Event<'_>| {
+        reporter.event(event);
+        heard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(match event {
+                Event::BuildStarted { .. } => "build started".to_owned(),
+                Event::BuildFinished { .. } => "build finished".to_owned(),
+                Event::TestStarted { test, .. } => format!("test started {test}"),
+                Event::TestFinished { test, .. } => format!("test finished {test}"),
+                Event::Notice { note, .. } => format!("notice {note}"),
+                Event::Graded { exercise, .. } => format!("graded {}", exercise.name),
+            });
+    });
+    let graded = engine.grade_one(pass, Side::Exercise, &both).unwrap();
     reporter.finish(&[(pass, &graded)], Shape::One);
 
     assert_eq!(graded.verdict().kind(), VerdictKind::Tampered, "{graded:?}");
     assert_eq!(printed.text(), "pass tampered\n");
+    // Built, then judged without a run (the tests were changed): every note of the
+    // verdict told before it (this copy of the course is not committed: its tests were
+    // read from the working tree, which is worth a note).
+    assert!(!graded.notes.is_empty(), "{graded:?}");
+    let mut expected = vec!["build started".to_owned(), "build finished".to_owned()];
+    expected.extend(graded.notes.iter().map(|note| format!("notice {note}")));
+    expected.push("graded pass".to_owned());
+    assert_eq!(
+        heard.into_inner().unwrap_or_else(PoisonError::into_inner),
+        expected
+    );
 }
 
 /// A copy of the fixture course under the test's scratch directory (its `target/` kept
