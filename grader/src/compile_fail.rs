@@ -128,6 +128,8 @@ fn harness_spec(
     if let Some(confine) = &cargo.confine {
         spec.confine = Some((**confine).clone());
     }
+    // A case that forks and leaves its session must still end with the run.
+    spec.isolate = true;
     crate::build::bound_compilers(&mut spec, course)?;
     Ok(spec)
 }

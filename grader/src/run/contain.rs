@@ -230,15 +230,18 @@ struct NamespacePlan {
     proc_rights: Option<u64>,
     /// `/proc/self/{setgroups,uid_map,gid_map}` and what to write there.
     id_maps: Option<[(CString, Vec<u8>); 3]>,
-    scratch: CString,
+    /// The private writable dir mounted as a tmpfs; `None` for an isolated run, which
+    /// writes where it is allowed to and only needs the namespace.
+    scratch: Option<CString>,
     tmpfs_options: CString,
 }
 
 impl Plan {
-    /// The plan for one contained run with `scratch` as its private writable dir;
-    /// `confined_reads` when the ruleset confines reads too.
+    /// The plan for one contained run with `scratch` as its private writable dir (`None`:
+    /// an isolated run, in a PID namespace of its own and nothing more); `confined_reads`
+    /// when the ruleset confines reads too.
     pub fn new(
-        scratch: &Path,
+        scratch: Option<&Path>,
         landlock: Option<OwnedFd>,
         confined_reads: bool,
     ) -> io::Result<Plan> {
@@ -281,7 +284,9 @@ impl Plan {
                     }),
                     proc_rights: confined_reads.then(|| AccessFs::from_read(ABI::V1).bits()),
                     id_maps,
-                    scratch: cstring(scratch.as_os_str().as_bytes())?,
+                    scratch: scratch
+                        .map(|scratch| cstring(scratch.as_os_str().as_bytes()))
+                        .transpose()?,
                     tmpfs_options: cstring(
                         format!("size={SCRATCH_BYTES},mode=0700,nr_inodes=4096").as_bytes(),
                     )?,
@@ -428,23 +433,20 @@ unsafe fn relay_and_init(namespaces: &NamespacePlan, landlock: Option<&OwnedFd>)
             libc::MS_REC | libc::MS_PRIVATE,
             std::ptr::null(),
         );
-        if libc::mount(
-            c"tmpfs".as_ptr(),
-            namespaces.scratch.as_ptr(),
-            c"tmpfs".as_ptr(),
-            libc::MS_NOSUID | libc::MS_NODEV,
-            namespaces.tmpfs_options.as_ptr().cast(),
-        ) == 0
+        if let Some(scratch) = &namespaces.scratch
+            && libc::mount(
+                c"tmpfs".as_ptr(),
+                scratch.as_ptr(),
+                c"tmpfs".as_ptr(),
+                libc::MS_NOSUID | libc::MS_NODEV,
+                namespaces.tmpfs_options.as_ptr().cast(),
+            ) == 0
         {
             // The working directory still points at the folder under the new mount.
-            check(libc::chdir(namespaces.scratch.as_ptr()))?;
+            check(libc::chdir(scratch.as_ptr()))?;
             // Landlock's rule names the folder under the mount, not the tmpfs on it.
             if let Some(ruleset) = landlock {
-                allow_writes_beneath(
-                    ruleset.as_raw_fd(),
-                    &namespaces.scratch,
-                    &namespaces.write_rights,
-                )?;
+                allow_writes_beneath(ruleset.as_raw_fd(), scratch, &namespaces.write_rights)?;
             }
         }
         // A /proc of the namespace's own: the test reads its threads there (the testkit

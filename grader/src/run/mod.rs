@@ -119,6 +119,11 @@ pub struct Spec {
     /// student code): Landlock rules for it and everything it starts (Linux; ignored
     /// where the kernel has no Landlock).
     pub confine: Option<Confinement>,
+    /// For a process that is not contained but runs learner code (the compile-fail
+    /// harness runs a lesson's cases): a PID namespace of its own where the OS allows, so
+    /// that nothing it starts outlives it, even a process that left its session. It still
+    /// reads and writes as the user does (`confine` narrows that).
+    pub isolate: bool,
 }
 
 /// What a contained run may touch besides its scratch directory.
@@ -181,6 +186,7 @@ impl Spec {
             on_stdout: None,
             readable: None,
             confine: None,
+            isolate: false,
         }
     }
 
@@ -509,6 +515,7 @@ pub fn run(spec: &Spec) -> io::Result<Output> {
             readable: spec.readable.as_deref(),
         }),
         spec.confine.as_ref(),
+        spec.isolate,
     )?;
     platform::adopt_orphans();
 
@@ -894,6 +901,73 @@ mod tests {
 #[cfg(all(test, target_os = "linux"))]
 mod contained_tests {
     use super::*;
+
+    /// Live processes whose command line has `marker` (zombies are gone for good).
+    fn alive_with(marker: &str) -> Vec<u32> {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                String::from_utf8_lossy(&cmdline).contains(marker)
+                    && stat
+                        .rsplit_once(") ")
+                        .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nothing_an_isolated_run_starts_outlives_it_even_out_of_its_session() {
+        if !containment().pid_namespace {
+            return; // No PID namespace here: the process group is all there is.
+        }
+        let escape = |marker: &str, isolate: bool| {
+            // `setsid` leaves the run's session and process group: the group kill misses
+            // it. The shell ends once it has left (a flag file says so), not before.
+            let flag = tempfile::tempdir().unwrap();
+            let left = flag.path().join("left");
+            let mut spec = Spec::new("/bin/sh", Duration::from_secs(60))
+                .arg("-c")
+                .arg(format!(
+                    "setsid sh -c 'touch {left}; exec sleep {marker}' & \
+                     while [ ! -e {left} ]; do sleep 0.01; done; echo started",
+                    left = left.display()
+                ));
+            spec.isolate = isolate;
+            let output = run(&spec).unwrap();
+            assert_eq!(output.exit, Exit::Code(0));
+            assert_eq!(output.stdout.text().trim(), "started");
+        };
+        let id = std::process::id();
+        let isolated = format!("600.{id}1");
+        escape(&isolated, true);
+        assert_eq!(
+            alive_with(&isolated),
+            Vec::<u32>::new(),
+            "it outlived the run"
+        );
+
+        // Without the namespace the same escape survives: what isolation is for.
+        let plain = format!("600.{id}2");
+        escape(&plain, false);
+        let survivors = alive_with(&plain);
+        for pid in &survivors {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(i32::try_from(*pid).unwrap()),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        assert_eq!(
+            survivors.len(),
+            1,
+            "the escape did not escape: the test proves nothing"
+        );
+    }
 
     fn contained(script: &str) -> Output {
         let mut spec = Spec::new("/bin/sh", Duration::from_secs(60))

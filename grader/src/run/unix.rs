@@ -25,25 +25,32 @@ pub fn prepare(
     limits: Option<Limits>,
     contain: Option<super::Contained<'_>>,
     confine: Option<&super::Confinement>,
+    isolate: bool,
 ) -> io::Result<()> {
     #[cfg(target_os = "linux")]
-    let plan = contain
-        .map(|contained| {
+    let plan = match contain {
+        Some(contained) => {
             let ruleset = super::contain::write_ruleset(
                 contained.scratch,
                 contained.writable,
                 contained.readable,
             )?;
-            super::contain::Plan::new(contained.scratch, ruleset, contained.readable.is_some())
-        })
-        .transpose()?;
+            Some(super::contain::Plan::new(
+                Some(contained.scratch),
+                ruleset,
+                contained.readable.is_some(),
+            )?)
+        }
+        None if isolate => Some(super::contain::Plan::new(None, None, false)?),
+        None => None,
+    };
     #[cfg(target_os = "linux")]
     let confinement = confine
         .map(super::contain::confinement_ruleset)
         .transpose()?
         .flatten();
     #[cfg(not(target_os = "linux"))]
-    let _ = (contain, confine);
+    let _ = (contain, confine, isolate);
     // SAFETY: getpid cannot fail.
     #[cfg(target_os = "linux")]
     let grader = unsafe { libc::getpid() };

@@ -19,6 +19,7 @@ pub fn prepare(
     _limits: Option<Limits>,
     _contain: Option<super::Contained<'_>>,
     _confine: Option<&super::Confinement>,
+    _isolate: bool,
 ) -> std::io::Result<()> {
     command.creation_flags(CREATE_NEW_PROCESS_GROUP);
     Ok(())
