@@ -705,11 +705,18 @@ fn thread_label(thread: &ThreadState) -> String {
     }
 }
 
+/// ` at mpsc3.rs:30`; in a helper of the file that the learner's code called, ` at
+/// locks3.rs:45 (in `lock_slot`, called from `transaction` at line 70)`.
 fn at(thread: &ThreadState) -> String {
-    thread
-        .at
-        .as_ref()
-        .map_or_else(String::new, |at| format!(" at {}:{}", at.file, at.line))
+    thread.at.as_ref().map_or_else(String::new, |at| {
+        let call = at.called_from.as_ref().map_or_else(String::new, |call| {
+            format!(
+                " (in `{}`, called from `{}` at line {})",
+                call.callee, call.caller, call.line
+            )
+        });
+        format!(" at {}:{}{call}", at.file, at.line)
+    })
 }
 
 fn thread_line(thread: &ThreadState, threads: &[ThreadState], deadlock: bool) -> String {
@@ -1067,7 +1074,33 @@ mod tests {
         Some(SourceLine {
             file: "mpsc3.rs".to_owned(),
             line,
+            called_from: None,
         })
+    }
+
+    #[test]
+    fn a_wait_in_a_helper_names_the_call_that_led_there() {
+        let thread = ThreadState {
+            waits: Some(Wait::Lock),
+            at: Some(SourceLine {
+                file: "locks3.rs".to_owned(),
+                line: 45,
+                called_from: Some(crate::run::Call {
+                    callee: "lock_slot".to_owned(),
+                    caller: "transaction".to_owned(),
+                    line: 70,
+                }),
+            }),
+            ..ThreadState::new(41, "t0")
+        };
+        let line = thread_line(&thread, std::slice::from_ref(&thread), true);
+        assert!(
+            line.starts_with(
+                "thread 't0' waits to take a lock at locks3.rs:45 (in `lock_slot`, called \
+                 from `transaction` at line 70)"
+            ),
+            "{line}"
+        );
     }
 
     #[test]

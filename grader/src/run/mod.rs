@@ -45,7 +45,7 @@ mod results;
 pub mod rustc;
 mod stacks;
 
-pub use stacks::{SourceLine, Wait};
+pub use stacks::{Call, SourceLine, Wait};
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]

@@ -56,6 +56,21 @@ pub struct SourceLine {
     /// The file's name (`mpsc3.rs`).
     pub file: String,
     pub line: u32,
+    /// When the line is in a function of the file that another function of it called
+    /// (say, a helper the course wrote, called by the learner's code; calls from the tests
+    /// are left out): that call, which is where the learner may need to look.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub called_from: Option<Call>,
+}
+
+/// A call from one function of the learner's file into another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Call {
+    /// The function the line is in (`lock_slot`).
+    pub callee: String,
+    /// The function that called it (`transaction`), and the line of the call.
+    pub caller: String,
+    pub line: u32,
 }
 
 /// `diagnosis` with each thread's wait and line in the learner's file, read from the
@@ -114,6 +129,7 @@ pub fn explain(frames: &[Frame], learner_file: &Path) -> (Option<Wait>, Option<S
         Some(SourceLine {
             file: learner_file.file_name()?.to_string_lossy().into_owned(),
             line: frame.line?,
+            called_from: caller(&frames[index..], learner_file),
         })
     });
     // The library call nearest the learner's code says what it waits for: a Barrier
@@ -133,6 +149,41 @@ pub fn explain(frames: &[Frame], learner_file: &Path) -> (Option<Wait>, Option<S
         return (Some(Wait::Idle), None);
     }
     (wait, at)
+}
+
+/// The call into the innermost function of `frames` (which starts in the learner's file)
+/// from another function of the learner's file, if there is one and it is not the tests'
+/// own code (a test calling the learner's function says nothing new).
+fn caller(frames: &[Frame], learner_file: &Path) -> Option<Call> {
+    let callee = frames.first()?.function.as_deref().map(function_name)?;
+    let outer = frames.iter().skip(1).find(|frame| {
+        frame
+            .file
+            .as_deref()
+            .is_some_and(|file| is_learner(file, learner_file))
+    })?;
+    let path = strip_generics(outer.function.as_deref()?);
+    if path.split("::").any(|segment| segment == "tests") {
+        return None;
+    }
+    let caller = function_name(&path);
+    (caller != callee)
+        .then(|| Call {
+            callee,
+            caller,
+            line: outer.line.unwrap_or_default(),
+        })
+        .filter(|call| call.line > 0)
+}
+
+/// A function's own name, from its path: `locks3::Store::lock_slot` is `lock_slot`, a
+/// closure is named after the function it is in.
+fn function_name(path: &str) -> String {
+    strip_generics(path)
+        .rsplit("::")
+        .find(|segment| !segment.starts_with("{{"))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Whether a frame's file is the learner's: the same file name in the same folder.
@@ -598,10 +649,45 @@ mod tests {
             Some(SourceLine {
                 file: "mpsc3.rs".to_owned(),
                 line,
+                called_from: None,
             })
         };
         type Row = (&'static str, Vec<Frame>, Option<Wait>, Option<SourceLine>);
         let rows: Vec<Row> = vec![
+            (
+                "a lock in a helper of the file, called by the learner's function",
+                vec![
+                    frame(
+                        "std::sys::sync::mutex::futex::Mutex::lock_contended",
+                        STD,
+                        1,
+                    ),
+                    frame("std::sync::poison::mutex::Mutex<T>::lock", STD, 2),
+                    frame("mpsc3::Store::lock_slot", LEARNER, 45),
+                    frame("mpsc3::transaction<i64,F>", LEARNER, 70),
+                    frame("mpsc3::tests::a_cycle::{{closure}}", LEARNER, 140),
+                ],
+                Some(Wait::Lock),
+                Some(SourceLine {
+                    file: "mpsc3.rs".to_owned(),
+                    line: 45,
+                    called_from: Some(Call {
+                        callee: "lock_slot".to_owned(),
+                        caller: "transaction".to_owned(),
+                        line: 70,
+                    }),
+                }),
+            ),
+            (
+                "a closure inside the learner's function is that function",
+                vec![
+                    frame("std::sync::poison::mutex::Mutex<T>::lock", STD, 2),
+                    frame("mpsc3::transaction::{{closure}}", LEARNER, 72),
+                    frame("mpsc3::transaction", LEARNER, 70),
+                ],
+                Some(Wait::Lock),
+                at(72),
+            ),
             (
                 "a `for msg in rx` loop",
                 vec![
@@ -763,13 +849,21 @@ mod tests {
                 None,
             ),
             (
-                "a spin in the learner's code",
+                "a spin in the learner's code, and the call that led there",
                 vec![
                     frame("mpsc3::spin", LEARNER, 5),
                     frame("mpsc3::run", LEARNER, 50),
                 ],
                 None,
-                at(5),
+                Some(SourceLine {
+                    file: "mpsc3.rs".to_owned(),
+                    line: 5,
+                    called_from: Some(Call {
+                        callee: "spin".to_owned(),
+                        caller: "run".to_owned(),
+                        line: 50,
+                    }),
+                }),
             ),
             (
                 "an idle rayon worker",
