@@ -2452,6 +2452,17 @@ mod classroom {
         let changed = grade(&course, &class.join("zoe"), &out, &[]);
         assert_eq!(changed.code(), 0, "{}", changed.stderr());
         assert!(!changed.stderr().contains("(kept"), "{}", changed.stderr());
+        // So does a changed reference: the solution's tests are what a student is graded by.
+        let again = grade(&course, &class.join("zoe"), &out, &[]);
+        assert!(again.stderr().contains("(kept"), "{}", again.stderr());
+        course.edit(
+            "solutions/outcomes/pass.rs",
+            "#[cfg(test)]",
+            "// the reference changed\n#[cfg(test)]",
+        );
+        let changed = grade(&course, &class.join("zoe"), &out, &[]);
+        assert_eq!(changed.code(), 0, "{}", changed.stderr());
+        assert!(!changed.stderr().contains("(kept"), "{}", changed.stderr());
     }
 
     /// A class graded in two partitions and merged is the class graded at once.

@@ -344,13 +344,15 @@ impl Context<'_> {
         Ok((graded(StudentOutcome::Graded { exercises }), false))
     }
 
-    /// Everything one exercise's grade depends on: this grader, the course's tests and
-    /// settings for it, the student's file.
+    /// Everything one exercise's grade depends on: this grader, the course's settings,
+    /// its stub (graded for a missing file) and its solution (whose tests are the
+    /// reference, and whose `unsafe` exempts the lesson), the student's file.
     fn cache_key(&self, submission: &Student, exercise: &Exercise) -> String {
         let mut hash = Sha256::new();
         hash.update(&self.course_fingerprint);
         for path in [
             self.course.path(exercise, Side::Exercise),
+            self.course.path(exercise, Side::Solution),
             submission
                 .path
                 .join(EXERCISES_DIR)
